@@ -1,0 +1,101 @@
+# NetScope build.  `make` builds the optimised build/netscope, `make asan`
+# build/asan/netscope (AddressSanitizer + UBSan).  See README.md.
+MODE    ?= release
+CC      ?= gcc
+CXX     ?= g++
+SHARED  ?= ../shared
+
+DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev \
+            libcmocka-dev libbenchmark-dev g++ python3 python3-jsonschema \
+            python3-yaml tcpdump iproute2 curl bind9-dnsutils openssl \
+            iputils-ping dnsmasq-base
+
+CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
+           -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread
+LDFLAGS := -pthread
+LIBS    := -lpcap -lyaml -lcrypto
+
+ifeq ($(MODE),release)
+  CFLAGS += -O2 -g -DNDEBUG
+  B := build/release
+  BIN := build/netscope
+else ifeq ($(MODE),asan)
+  CFLAGS += -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+            -fno-omit-frame-pointer
+  LDFLAGS += -fsanitize=address,undefined
+  B := build/asan
+  BIN := build/asan/netscope
+else
+  $(error MODE must be release or asan)
+endif
+
+SRCS  := $(wildcard engine/*.c dissect/*.c flow/*.c output/*.c)
+OBJS  := $(patsubst %.c,$(B)/%.o,$(SRCS))
+LIB   := $(filter-out $(B)/engine/main.o,$(OBJS))
+TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
+
+ifneq ($(V),1)
+  Q := @
+endif
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+
+asan:
+	$(Q)$(MAKE) --no-print-directory MODE=asan
+
+unit: $(TESTS)
+	$(Q)for t in $(TESTS); do echo "== $$t"; $$t || exit 1; done
+
+# Unit tests under ASan/UBSan, end-to-end tests on the release binary, then
+# the sanitizer build over every capture in $(SHARED)/corpus.
+test:
+	$(Q)$(MAKE) --no-print-directory MODE=asan unit build/asan/netscope
+	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope
+	$(Q)bash tests/e2e.sh build/netscope
+	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)
+
+conformance: all
+	$(Q)bash tests/conformance.sh build/netscope $(SHARED)
+
+bench:
+	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope build/bench/plain_read build/bench/bench_micro
+	$(Q)bash bench/run.sh
+
+build/bench/plain_read: bench/plain_read.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $< -lpcap
+
+build/bench/bench_micro: bench/bench_micro.cc $(patsubst %.c,build/release/%.o,$(filter-out engine/main.c,$(SRCS)))
+	@mkdir -p $(@D)
+	$(Q)$(CXX) -O2 -g -I. -Wall -Wextra -Werror -o $@ $^ -lbenchmark -lpthread $(LIBS)
+
+demo: deps all
+	$(Q)bash tests/demo.sh
+
+# Installs every Debian package the build, tests and benchmarks need.
+deps:
+	$(Q)missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(TESTS:=.d)
+.PHONY: all asan unit test conformance bench demo deps clean

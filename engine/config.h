@@ -1,0 +1,35 @@
+/* engine/config.h: NetScope's configuration.
+ *
+ * NetScope runs with no configuration file at all: config_defaults() gives a
+ * working setup.  config_load() reads a YAML file (libyaml) over those
+ * defaults; every error names the file, the line and the key, and quotes
+ * the bad value.  The command line (engine/main.c) overrides both. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include "dissect/dissect.h"
+#include "flow/flow.h"
+
+#define CONFIG_PATH_MAX 4096
+#define CONFIG_BPF_MAX  4096
+
+struct ns_config {
+    uint32_t threads;             /* workers; 0 = one per online CPU */
+    char log_dir[CONFIG_PATH_MAX];       /* default "." */
+    char eve_filename[CONFIG_PATH_MAX];  /* default "eve.json", relative to log_dir */
+    char bpf[CONFIG_BPF_MAX];            /* "" = no filter */
+    uint32_t stats_interval;      /* seconds of packet time; 0 = only at end */
+    bool eve_flow, eve_anomaly, eve_stats;   /* event types written */
+    uint32_t queue_size;          /* bytes per reader->worker and worker->writer ring */
+    struct flow_config flow;
+    struct dissect_config defrag;
+};
+
+void config_defaults(struct ns_config *cfg);
+
+/* Reads path over the values already in cfg.  Returns NS_OK, or
+ * NS_ERR_IO / NS_ERR_INVAL with errbuf like
+ * "configs/x.yaml:12: flow.timeouts.tcp.new: expected a number of seconds, got \"abc\"". */
+int config_load(struct ns_config *cfg, const char *path, char *errbuf) NS_MUST_CHECK;
+
+#endif

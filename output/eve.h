@@ -1,0 +1,48 @@
+/* output/eve.h: EVE JSON records (Suricata's field names) for what the
+ * engine reports: flow ends, decoder anomalies and stats.  Each call writes
+ * one complete line ending in '\n' into a caller's buffer and returns its
+ * length, or 0 when it did not fit (the caller counts that).  Pure
+ * formatting: no allocation, no locks, no I/O. */
+#ifndef EVE_H
+#define EVE_H
+
+#include "dissect/dissect.h"
+#include "flow/flow.h"
+
+/* Per-thread formatting context.  The local UTC offset is cached per hour
+ * of packet time, so formatting takes no lock (localtime_r may). */
+struct eve_ctx {
+    const char *pcap_filename;  /* NULL live */
+    const char *in_iface;       /* NULL offline */
+    int64_t tz_hour;            /* cache: hour (ts / 3600) of tz_off */
+    int32_t tz_off;             /* seconds east of UTC */
+};
+
+void eve_ctx_init(struct eve_ctx *ec, const char *pcap_filename, const char *in_iface);
+
+/* "2026-11-22T14:07:49.835303+0000" (local time) into out; returns length. */
+size_t eve_timestamp(struct eve_ctx *ec, uint64_t ts_us, char out[40]);
+
+/* IPv4 dotted, IPv6 in Suricata's full form (8 groups of 4 hex digits). */
+size_t eve_addr(uint8_t ip_v, const uint8_t addr[16], char out[48]);
+
+/* event_type "flow"; timestamp = the flow's last packet time. */
+size_t eve_flow(struct eve_ctx *ec, char *buf, size_t cap,
+                const struct flow *f, enum flow_end_reason reason);
+
+/* event_type "anomaly", type "decode", event "decoder.<name>". */
+size_t eve_anomaly_decode(struct eve_ctx *ec, char *buf, size_t cap,
+                          const struct ns_pkt *pkt, const struct ns_decoded *d,
+                          unsigned event);
+
+/* event_type "stats": one counter per item, nested by the dots in the path
+ * ("decoder.event.ipv4.trunc_pkt" -> {"decoder":{"event":{"ipv4":{...}}}}).
+ * Items sharing a prefix must be contiguous. */
+struct eve_stat_item {
+    const char *path;
+    uint64_t value;
+};
+size_t eve_stats(struct eve_ctx *ec, char *buf, size_t cap, uint64_t ts_us,
+                 uint64_t uptime_s, const struct eve_stat_item *items, size_t n);
+
+#endif

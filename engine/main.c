@@ -1,0 +1,347 @@
+/* engine/main.c: command line and wiring.
+ *
+ *   netscope -r FILE [-l LOGDIR] [--threads N] [options] [BPF expression]
+ *
+ * Configuration comes from the built-in defaults, then the YAML file given
+ * with -c, then the command line.  The main thread runs the reader; one
+ * thread per worker and one writer thread do the rest (engine/reader.h,
+ * engine/worker.h, engine/writer.h).  Exit status: 0 when the whole file was
+ * analysed, 1 when it was truncated or corrupt or output failed (everything
+ * read before that point is still written), 2 for usage or setup errors. */
+#include <errno.h>
+#include <getopt.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/config.h"
+#include "engine/engine_int.h"
+#include "engine/reader.h"
+#include "engine/worker.h"
+#include "engine/writer.h"
+
+#define NS_VERSION "0.1.0"
+#define NS_MAX_THREADS 256
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: netscope -r FILE [options] [BPF expression]\n"
+        "\n"
+        "  -r, --read FILE          analyse a pcap or pcapng capture file\n"
+        "  -l, --log-dir DIR        where eve.json is written (default: .)\n"
+        "  -c, --config FILE        YAML configuration (default: none, built-in defaults)\n"
+        "      --threads N          worker threads (default: one per CPU)\n"
+        "      --stats-interval S   stats record every S seconds of packet time (0: only at the end)\n"
+        "      --types LIST         EVE event types to write: flow,anomaly,stats (default: all)\n"
+        "      --flow-memcap BYTES  memory for the flow tables, split between workers (k/m/g suffix)\n"
+        "      --queue-size BYTES   size of each inter-thread queue (k/m/g suffix)\n"
+        "  -V, --version            print the version\n"
+        "  -h, --help               this text\n"
+        "\n"
+        "A BPF expression (tcpdump syntax) after the options selects the packets analysed;\n"
+        "the others are counted as filtered.\n");
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out, bool size_suffix)
+{
+    char *end;
+    errno = 0;
+    if (!s[0] || s[0] == '-')
+        return NS_ERR_INVAL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return NS_ERR_INVAL;
+    uint64_t mul = 1;
+    if (size_suffix && *end) {
+        switch (*end | 0x20) {
+        case 'k': mul = 1ull << 10; break;
+        case 'm': mul = 1ull << 20; break;
+        case 'g': mul = 1ull << 30; break;
+        default: return NS_ERR_INVAL;
+        }
+        end++;
+        if ((*end | 0x20) == 'b')
+            end++;
+    }
+    if (*end || v > max / mul)
+        return NS_ERR_INVAL;
+    *out = v * mul;
+    return NS_OK;
+}
+
+static int parse_types(struct ns_config *cfg, const char *list)
+{
+    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = false;
+    char buf[256];
+    if (strlen(list) >= sizeof(buf))
+        return NS_ERR_INVAL;
+    strcpy(buf, list);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(t, "flow"))
+            cfg->eve_flow = true;
+        else if (!strcmp(t, "anomaly"))
+            cfg->eve_anomaly = true;
+        else if (!strcmp(t, "stats"))
+            cfg->eve_stats = true;
+        else
+            return NS_ERR_INVAL;
+    }
+    return NS_OK;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_summary(const char *file, const char *eve, const struct ns_snap *t,
+                          uint64_t records, double secs)
+{
+    fprintf(stderr,
+            "netscope: %s: %llu packets read = %llu decoded + %llu filtered + %llu unsupported + %llu invalid",
+            file, (unsigned long long)t->acct[ACCT_READ], (unsigned long long)t->acct[ACCT_DECODED],
+            (unsigned long long)t->acct[ACCT_FILTERED], (unsigned long long)t->acct[ACCT_UNSUPPORTED],
+            (unsigned long long)t->acct[ACCT_INVALID]);
+    if (t->acct[ACCT_INVALID]) {
+        /* the three most frequent reasons */
+        bool shown[DEV_MAX] = { false };
+        fprintf(stderr, " (");
+        for (int k = 0; k < 3; k++) {
+            unsigned best = DEV_MAX;
+            for (unsigned e = 0; e < DEV_MAX; e++)
+                if (!shown[e] && t->ev[e] && (best == DEV_MAX || t->ev[e] > t->ev[best]))
+                    best = e;
+            if (best == DEV_MAX)
+                break;
+            shown[best] = true;
+            fprintf(stderr, "%s%s %llu", k ? ", " : "", dissect_event_name(best),
+                    (unsigned long long)t->ev[best]);
+        }
+        fprintf(stderr, ")");
+    }
+    fprintf(stderr, "; %llu flows; %llu records to %s; %.2f s\n",
+            (unsigned long long)t->fs[FS_TOTAL], (unsigned long long)records, eve, secs);
+}
+
+enum { OPT_THREADS = 1000, OPT_STATS, OPT_TYPES, OPT_MEMCAP, OPT_QUEUE };
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "read", required_argument, NULL, 'r' },
+        { "log-dir", required_argument, NULL, 'l' },
+        { "config", required_argument, NULL, 'c' },
+        { "threads", required_argument, NULL, OPT_THREADS },
+        { "stats-interval", required_argument, NULL, OPT_STATS },
+        { "types", required_argument, NULL, OPT_TYPES },
+        { "flow-memcap", required_argument, NULL, OPT_MEMCAP },
+        { "queue-size", required_argument, NULL, OPT_QUEUE },
+        { "version", no_argument, NULL, 'V' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static struct ns_config cfg;
+    char err[NS_ERRBUF_SIZE] = "";
+    const char *file = NULL, *config_path = NULL;
+    int c;
+
+    config_defaults(&cfg);
+    /* first pass: only the config file, so the command line wins over it */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+r:l:c:Vh", opts, NULL)) != -1)
+        if (c == 'c')
+            config_path = optarg;
+    if (config_path && config_load(&cfg, config_path, err) != NS_OK) {
+        fprintf(stderr, "netscope: %s\n", err);
+        return 2;
+    }
+    opterr = 1;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+r:l:c:Vh", opts, NULL)) != -1) {
+        uint64_t v;
+        switch (c) {
+        case 'r':
+            file = optarg;
+            break;
+        case 'l':
+            if (strlen(optarg) >= sizeof(cfg.log_dir)) {
+                fprintf(stderr, "netscope: -l: path too long\n");
+                return 2;
+            }
+            strcpy(cfg.log_dir, optarg);
+            break;
+        case 'c':
+            break;
+        case OPT_THREADS:
+            if (parse_u64(optarg, NS_MAX_THREADS, &v, false) != NS_OK || v == 0) {
+                fprintf(stderr, "netscope: --threads: expected 1..%d, got \"%s\"\n", NS_MAX_THREADS, optarg);
+                return 2;
+            }
+            cfg.threads = (uint32_t)v;
+            break;
+        case OPT_STATS:
+            if (parse_u64(optarg, 86400, &v, false) != NS_OK) {
+                fprintf(stderr, "netscope: --stats-interval: expected seconds (0..86400), got \"%s\"\n", optarg);
+                return 2;
+            }
+            cfg.stats_interval = (uint32_t)v;
+            break;
+        case OPT_TYPES:
+            if (parse_types(&cfg, optarg) != NS_OK) {
+                fprintf(stderr, "netscope: --types: expected a list of flow,anomaly,stats, got \"%s\"\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_MEMCAP:
+            if (parse_u64(optarg, 1ull << 40, &v, true) != NS_OK || v < (1u << 20)) {
+                fprintf(stderr, "netscope: --flow-memcap: expected a size of at least 1m, got \"%s\"\n", optarg);
+                return 2;
+            }
+            cfg.flow.memcap = v;
+            break;
+        case OPT_QUEUE:
+            if (parse_u64(optarg, 1ull << 32, &v, true) != NS_OK) {
+                fprintf(stderr, "netscope: --queue-size: expected a size, got \"%s\"\n", optarg);
+                return 2;
+            }
+            cfg.queue_size = (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
+            break;
+        case 'V':
+            printf("netscope %s (%s)\n", NS_VERSION, pcap_lib_version());
+            return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!file) {
+        usage(stderr);
+        return 2;
+    }
+    /* the rest of the command line is a BPF expression */
+    if (optind < argc) {
+        size_t len = 0;
+        for (int i = optind; i < argc; i++) {
+            size_t a = strlen(argv[i]);
+            if (len + a + 2 > sizeof(cfg.bpf)) {
+                fprintf(stderr, "netscope: BPF expression too long\n");
+                return 2;
+            }
+            if (len)
+                cfg.bpf[len++] = ' ';
+            memcpy(cfg.bpf + len, argv[i], a);
+            len += a;
+            cfg.bpf[len] = '\0';
+        }
+    }
+    unsigned nw = cfg.threads;
+    if (nw == 0) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        nw = ncpu > 0 ? (unsigned)(ncpu > NS_MAX_THREADS ? NS_MAX_THREADS : ncpu) : 1;
+    }
+    /* the memory cap is for all workers together */
+    cfg.flow.memcap /= nw;
+
+    struct stat st;
+    if (stat(cfg.log_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "netscope: log directory %s: %s\n", cfg.log_dir,
+                errno ? strerror(errno) : "not a directory");
+        return 2;
+    }
+    char eve_path[CONFIG_PATH_MAX * 2 + 2];
+    if (cfg.eve_filename[0] == '/')
+        snprintf(eve_path, sizeof(eve_path), "%s", cfg.eve_filename);
+    else
+        snprintf(eve_path, sizeof(eve_path), "%s/%s", cfg.log_dir, cfg.eve_filename);
+
+    int ret = 2;
+    double t0 = now_s();
+    struct reader *rd = NULL;
+    struct writer *wr = NULL;
+    struct ring **in = calloc(nw, sizeof(*in));
+    struct ring **out = calloc(nw + 1, sizeof(*out));
+    struct worker **wk = calloc(nw, sizeof(*wk));
+    if (!in || !out || !wk) {
+        fprintf(stderr, "netscope: out of memory\n");
+        goto out_free;
+    }
+    rd = reader_open(file, cfg.bpf, err);
+    if (!rd)
+        goto out_err;
+    size_t qsize = cfg.queue_size < (2u << 20) ? (2u << 20) : cfg.queue_size;
+    for (unsigned i = 0; i < nw; i++) {
+        if (!(in[i] = ring_create(qsize, err)) || !(out[i] = ring_create(qsize, err)))
+            goto out_err;
+    }
+    if (!(out[nw] = ring_create(1u << 16, err)))
+        goto out_err;
+    wr = writer_create(&cfg, eve_path, file, out, nw + 1, err);
+    if (!wr)
+        goto out_err;
+    for (unsigned i = 0; i < nw; i++)
+        if (!(wk[i] = worker_create(i, &cfg, reader_dlt(rd), file, in[i], out[i], err)))
+            goto out_err;
+    if (writer_start(wr, err) != NS_OK)
+        goto out_err;
+    for (unsigned i = 0; i < nw; i++) {
+        if (worker_start(wk[i], err) == NS_OK)
+            continue;
+        /* wind down: the started workers get EOF, the others' queues and
+         * the reader's say "done" on their behalf so the writer ends */
+        fprintf(stderr, "netscope: %s\n", err);
+        for (unsigned j = 0; j <= nw; j++) {
+            struct ring *r = j < i ? in[j] : out[j];
+            uint32_t type = j < i ? REC_EOF : REC_DONE;
+            struct rec_tick *t = ring_reserve_wait(r, sizeof(*t));
+            memset(t, 0, sizeof(*t));
+            ring_commit(r, type, sizeof(*t));
+        }
+        for (unsigned j = 0; j < i; j++)
+            worker_join(wk[j]);
+        (void)writer_join(wr, err);
+        ret = 2;
+        goto out_free;
+    }
+
+    char rerr[NS_ERRBUF_SIZE] = "";
+    int rrc = reader_run(rd, in, nw, out[nw], cfg.stats_interval, rerr);
+    for (unsigned i = 0; i < nw; i++)
+        worker_join(wk[i]);
+    int wrc = writer_join(wr, err);
+    print_summary(file, eve_path, writer_totals(wr), writer_records(wr), now_s() - t0);
+    ret = 0;
+    if (rrc != NS_OK) {
+        fprintf(stderr, "netscope: %s\n", rerr);
+        ret = 1;
+    }
+    if (wrc != NS_OK) {
+        fprintf(stderr, "netscope: %s\n", err);
+        ret = 1;
+    }
+    goto out_free;
+out_err:
+    fprintf(stderr, "netscope: %s\n", err);
+out_free:
+    for (unsigned i = 0; wk && i < nw; i++)
+        worker_destroy(wk[i]);
+    writer_destroy(wr);
+    for (unsigned i = 0; in && i < nw; i++)
+        ring_destroy(in[i]);
+    for (unsigned i = 0; out && i <= nw; i++)
+        ring_destroy(out[i]);
+    free(in);
+    free(out);
+    free(wk);
+    reader_close(rd);
+    return ret;
+}

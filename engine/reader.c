@@ -1,0 +1,167 @@
+/* engine/reader.c: pcap/pcapng file reader and dispatcher (see reader.h). */
+#include "engine/reader.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dissect/dissect.h"
+#include "engine/engine_int.h"
+
+struct reader {
+    pcap_t *pcap;
+    char *path;
+    int dlt;
+    bool has_filter;
+    struct bpf_program prog;
+    uint64_t acct[ACCT_MAX];
+    uint64_t bytes;
+    uint64_t first_ts_us, last_ts_us;
+};
+
+struct reader *reader_open(const char *path, const char *bpf, char *errbuf)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    struct reader *rd = calloc(1, sizeof(*rd));
+    if (!rd || !(rd->path = strdup(path))) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory", path);
+        goto err;
+    }
+    rd->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    if (!rd->pcap) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: cannot read capture: %s", path, perr);
+        goto err;
+    }
+    rd->dlt = pcap_datalink(rd->pcap);
+    if (bpf && bpf[0]) {
+        if (pcap_compile(rd->pcap, &rd->prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+            snprintf(errbuf, NS_ERRBUF_SIZE, "bad BPF filter \"%s\": %s", bpf, pcap_geterr(rd->pcap));
+            goto err;
+        }
+        rd->has_filter = true;
+    }
+    return rd;
+err:
+    reader_close(rd);
+    return NULL;
+}
+
+int reader_dlt(const struct reader *rd)
+{
+    return rd->dlt;
+}
+
+void reader_close(struct reader *rd)
+{
+    if (!rd)
+        return;
+    if (rd->has_filter)
+        pcap_freecode(&rd->prog);
+    if (rd->pcap)
+        pcap_close(rd->pcap);
+    free(rd->path);
+    free(rd);
+}
+
+static void reader_broadcast(struct ring **to, unsigned n, uint32_t type, uint64_t ts_us, uint64_t seq)
+{
+    for (unsigned i = 0; i < n; i++) {
+        struct rec_tick *t = ring_reserve_wait(to[i], sizeof(*t));
+        t->ts_us = ts_us;
+        t->seq = seq;
+        ring_commit(to[i], type, sizeof(*t));
+    }
+}
+
+static void reader_snapshot(struct reader *rd, struct ring *to, uint64_t seq, bool final)
+{
+    struct ns_snap *s = ring_reserve_wait(to, sizeof(*s));
+    memset(s, 0, sizeof(*s));
+    s->seq = seq;
+    s->ts_us = rd->last_ts_us;
+    s->first_ts_us = rd->first_ts_us;
+    s->final = final;
+    memcpy(s->acct, rd->acct, sizeof(s->acct));
+    s->bytes_read = rd->bytes;
+    ring_commit(to, REC_SNAP, sizeof(*s));
+}
+
+int reader_run(struct reader *rd, struct ring **to, unsigned n,
+               struct ring *to_writer, uint32_t stats_interval, char *errbuf)
+{
+    int ret = NS_OK;
+    bool supported = dissect_linktype_supported(rd->dlt);
+    if (!supported) {
+        const char *name = pcap_datalink_val_to_name(rd->dlt);
+        fprintf(stderr, "netscope: %s: link type %d (%s) is not supported; its packets are counted as unsupported\n",
+                rd->path, rd->dlt, name ? name : "unknown");
+    }
+    uint64_t tick_s = 0, next_stats_s = 0, seq = 0;
+    uint32_t max_rec = ring_max_record(to[0]);
+    for (;;) {
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int rc = pcap_next_ex(rd->pcap, &h, &data);
+        if (rc == PCAP_ERROR_BREAK)
+            break;
+        if (rc != 1) {
+            long off = ftell(pcap_file(rd->pcap));
+            snprintf(errbuf, NS_ERRBUF_SIZE,
+                     "%s: truncated or corrupt capture after packet %llu, at byte offset %ld: %s",
+                     rd->path, (unsigned long long)rd->acct[ACCT_READ], off, pcap_geterr(rd->pcap));
+            ret = NS_ERR_IO;
+            break;
+        }
+        uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+        if (h->ts.tv_sec < 0)
+            ts = 0;
+        if (rd->first_ts_us == 0) {
+            rd->first_ts_us = ts;
+            tick_s = ts / 1000000;
+            next_stats_s = tick_s + stats_interval;
+        }
+        if (ts > rd->last_ts_us)
+            rd->last_ts_us = ts;
+        uint64_t sec = ts / 1000000;
+        if (sec > tick_s) {
+            /* time moved on: ticks go before this packet, so flows expire
+             * exactly as they would with any number of workers */
+            tick_s = sec;
+            reader_broadcast(to, n, REC_TICK, sec * 1000000u, 0);
+            if (stats_interval && sec >= next_stats_s) {
+                reader_snapshot(rd, to_writer, seq, false);
+                reader_broadcast(to, n, REC_STATS, sec * 1000000u, seq);
+                seq++;
+                next_stats_s = sec + stats_interval;
+            }
+        }
+        /* counted after the snapshot above, which must not include a
+         * packet the workers have not been given yet */
+        rd->acct[ACCT_READ]++;
+        rd->bytes += h->caplen;
+        if (rd->has_filter && !pcap_offline_filter(&rd->prog, h, data)) {
+            rd->acct[ACCT_FILTERED]++;
+            continue;
+        }
+        if (!supported || h->caplen > max_rec - sizeof(struct rec_pkt)) {
+            rd->acct[ACCT_UNSUPPORTED]++;
+            continue;
+        }
+        unsigned w = 0;
+        if (n > 1)
+            w = (unsigned)(((uint64_t)dissect_worker_hash(rd->dlt, data, h->caplen) * n) >> 32);
+        struct rec_pkt *rp = ring_reserve_wait(to[w], (uint32_t)sizeof(*rp) + h->caplen);
+        rp->ts_us = ts;
+        rp->pcap_cnt = rd->acct[ACCT_READ];
+        rp->caplen = h->caplen;
+        rp->wirelen = h->len;
+        memcpy(rp + 1, data, h->caplen);
+        ring_commit(to[w], REC_PKT, (uint32_t)sizeof(*rp) + h->caplen);
+    }
+    reader_snapshot(rd, to_writer, seq, true);
+    ring_reserve_wait(to_writer, 8);
+    ring_commit(to_writer, REC_DONE, 0);
+    reader_broadcast(to, n, REC_EOF, rd->last_ts_us, seq);
+    return ret;
+}

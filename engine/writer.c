@@ -1,0 +1,327 @@
+/* engine/writer.c: drain the source rings into eve.json and sum stats.
+ *
+ * Lines are copied from the rings into a large stdio buffer, so the disk
+ * sees big sequential writes.  Snapshots with sequence number k from all
+ * sources are summed in slot k % WRITER_SLOTS; a source that runs more than
+ * WRITER_SLOTS snapshots ahead of the slowest is simply not drained until
+ * the others catch up.  A failed write is remembered (first errno) and the
+ * rings are still drained, so the workers never block on a full disk. */
+#include "engine/writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "output/eve.h"
+
+#define WRITER_SLOTS 64
+#define WRITER_BURST 256
+
+struct stat_path {
+    const char *path;            /* owned when owned != NULL */
+    char *owned;
+    unsigned src;                /* index into the flat value array */
+};
+
+struct writer {
+    const struct ns_config *cfg;
+    struct ring **src;
+    unsigned nsrc;
+    bool *done;
+    FILE *fp;
+    char *path;
+    char *iobuf;
+    int write_errno;
+    struct eve_ctx ec;
+    struct ns_snap slot[WRITER_SLOTS];
+    unsigned got[WRITER_SLOTS];
+    uint64_t lowest;             /* oldest snapshot not yet complete */
+    struct ns_snap totals;
+    uint64_t records;
+    uint64_t stats_written;
+    struct stat_path *paths;
+    size_t npaths;
+    struct eve_stat_item *items;
+    char *scratch;
+    pthread_t thread;
+    bool started;
+};
+
+/* Flat view of a snapshot's counters, in a fixed order. */
+enum {
+    FLAT_ACCT = 0,
+    FLAT_BYTES = FLAT_ACCT + ACCT_MAX,
+    FLAT_DC = FLAT_BYTES + 1,
+    FLAT_EV = FLAT_DC + DC_MAX,
+    FLAT_FS = FLAT_EV + DEV_MAX,
+    FLAT_OUT = FLAT_FS + FS_MAX,
+    FLAT_MAX = FLAT_OUT + OUT_MAX,
+};
+
+static const char *const acct_names[] = {
+#define NAME(id, name) name,
+    NS_ACCOUNTING(NAME)
+};
+static const char *const out_names[] = {
+    NS_OUTPUT_STATS(NAME)
+#undef NAME
+};
+
+static void flat_values(const struct ns_snap *s, uint64_t *v)
+{
+    memcpy(v + FLAT_ACCT, s->acct, sizeof(s->acct));
+    v[FLAT_BYTES] = s->bytes_read;
+    memcpy(v + FLAT_DC, s->dc, sizeof(s->dc));
+    memcpy(v + FLAT_EV, s->ev, sizeof(s->ev));
+    memcpy(v + FLAT_FS, s->fs, sizeof(s->fs));
+    memcpy(v + FLAT_OUT, s->out, sizeof(s->out));
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct stat_path *)a)->path, ((const struct stat_path *)b)->path);
+}
+
+static int writer_add_path(struct writer *wr, const char *prefix, const char *name, unsigned src)
+{
+    size_t n = strlen(prefix) + strlen(name) + 1;
+    char *s = malloc(n);
+    if (!s)
+        return NS_ERR_NOMEM;
+    snprintf(s, n, "%s%s", prefix, name);
+    wr->paths[wr->npaths++] = (struct stat_path){ .path = s, .owned = s, .src = src };
+    return NS_OK;
+}
+
+/* Stats paths, sorted so that keys sharing a prefix are contiguous (what
+ * eve_stats needs to nest them).  Flow counters named "tcp.*" go under the
+ * top-level "tcp" object, as in Suricata's stats. */
+static int writer_build_paths(struct writer *wr)
+{
+    wr->paths = calloc(FLAT_MAX, sizeof(*wr->paths));
+    wr->items = calloc(FLAT_MAX, sizeof(*wr->items));
+    if (!wr->paths || !wr->items)
+        return NS_ERR_NOMEM;
+    int rc = NS_OK;
+    for (unsigned i = 0; i < ACCT_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "accounting.", acct_names[i], FLAT_ACCT + i);
+    if (rc == NS_OK)
+        rc = writer_add_path(wr, "accounting.", "bytes", FLAT_BYTES);
+    for (unsigned i = 0; i < DC_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "decoder.", dissect_counter_name(i), FLAT_DC + i);
+    for (unsigned i = 0; i < DEV_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "decoder.event.", dissect_event_name(i), FLAT_EV + i);
+    for (unsigned i = 0; i < FS_MAX && rc == NS_OK; i++) {
+        const char *n = flow_stat_name(i);
+        if (strncmp(n, "tcp.", 4) == 0)
+            rc = writer_add_path(wr, "tcp.", n + 4, FLAT_FS + i);
+        else
+            rc = writer_add_path(wr, "flow.", n, FLAT_FS + i);
+    }
+    for (unsigned i = 0; i < OUT_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "output.", out_names[i], FLAT_OUT + i);
+    if (rc == NS_OK)
+        qsort(wr->paths, wr->npaths, sizeof(*wr->paths), path_cmp);
+    return rc;
+}
+
+struct writer *writer_create(const struct ns_config *cfg, const char *path,
+                             const char *pcap_filename, struct ring **src,
+                             unsigned nsrc, char *errbuf)
+{
+    struct writer *wr = calloc(1, sizeof(*wr));
+    if (!wr)
+        goto err_nomem;
+    wr->cfg = cfg;
+    wr->src = src;
+    wr->nsrc = nsrc;
+    wr->done = calloc(nsrc, sizeof(*wr->done));
+    wr->path = strdup(path);
+    wr->iobuf = malloc(1 << 20);
+    wr->scratch = malloc(NS_RECORD_MAX);
+    if (!wr->done || !wr->path || !wr->iobuf || !wr->scratch)
+        goto err_nomem;
+    if (writer_build_paths(wr) != NS_OK)
+        goto err_nomem;
+    eve_ctx_init(&wr->ec, pcap_filename, NULL);
+    wr->fp = fopen(path, "a");
+    if (!wr->fp) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "cannot open %s for writing: %s", path, strerror(errno));
+        goto err;
+    }
+    setvbuf(wr->fp, wr->iobuf, _IOFBF, 1 << 20);
+    return wr;
+err_nomem:
+    snprintf(errbuf, NS_ERRBUF_SIZE, "writer: out of memory");
+err:
+    writer_destroy(wr);
+    return NULL;
+}
+
+void writer_destroy(struct writer *wr)
+{
+    if (!wr)
+        return;
+    if (wr->fp)
+        fclose(wr->fp);
+    for (size_t i = 0; i < wr->npaths; i++)
+        free(wr->paths[i].owned);
+    free(wr->paths);
+    free(wr->items);
+    free(wr->scratch);
+    free(wr->iobuf);
+    free(wr->path);
+    free(wr->done);
+    free(wr);
+}
+
+static void writer_write(struct writer *wr, const void *p, size_t n)
+{
+    if (wr->write_errno)
+        return;
+    if (fwrite(p, 1, n, wr->fp) != n)
+        wr->write_errno = errno ? errno : EIO;
+    wr->records++;
+}
+
+static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
+{
+    uint64_t v[FLAT_MAX];
+    struct ns_snap shown = *s;
+    shown.out[OUT_STATS] = wr->stats_written + 1;   /* counts this record */
+    flat_values(&shown, v);
+    for (size_t i = 0; i < wr->npaths; i++)
+        wr->items[i] = (struct eve_stat_item){ .path = wr->paths[i].path, .value = v[wr->paths[i].src] };
+    uint64_t uptime = s->first_ts_us && s->ts_us > s->first_ts_us
+                          ? s->ts_us / 1000000 - s->first_ts_us / 1000000 : 0;
+    size_t n = eve_stats(&wr->ec, wr->scratch, NS_RECORD_MAX, s->ts_us, uptime, wr->items, wr->npaths);
+    if (n == 0)
+        return;
+    writer_write(wr, wr->scratch, n);
+    wr->stats_written++;
+}
+
+static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
+{
+    uint64_t a[FLAT_MAX], b[FLAT_MAX];
+    flat_values(acc, a);
+    flat_values(s, b);
+    for (unsigned i = 0; i < FLAT_MAX; i++)
+        a[i] += b[i];
+    memcpy(acc->acct, a + FLAT_ACCT, sizeof(acc->acct));
+    acc->bytes_read = a[FLAT_BYTES];
+    memcpy(acc->dc, a + FLAT_DC, sizeof(acc->dc));
+    memcpy(acc->ev, a + FLAT_EV, sizeof(acc->ev));
+    memcpy(acc->fs, a + FLAT_FS, sizeof(acc->fs));
+    memcpy(acc->out, a + FLAT_OUT, sizeof(acc->out));
+    if (s->ts_us > acc->ts_us)
+        acc->ts_us = s->ts_us;
+    if (s->first_ts_us)
+        acc->first_ts_us = s->first_ts_us;
+    acc->final |= s->final;
+}
+
+/* Returns false when the snapshot must wait (too far ahead). */
+static bool writer_snapshot(struct writer *wr, const struct ns_snap *s)
+{
+    if (s->seq >= wr->lowest + WRITER_SLOTS)
+        return false;
+    unsigned k = (unsigned)(s->seq % WRITER_SLOTS);
+    if (wr->got[k] == 0) {
+        memset(&wr->slot[k], 0, sizeof(wr->slot[k]));
+        wr->slot[k].seq = s->seq;
+    }
+    snap_add(&wr->slot[k], s);
+    wr->got[k]++;
+    for (;;) {
+        unsigned l = (unsigned)(wr->lowest % WRITER_SLOTS);
+        if (wr->got[l] != wr->nsrc)
+            break;
+        struct ns_snap *done = &wr->slot[l];
+        if (wr->cfg->eve_stats)
+            writer_emit_stats(wr, done);
+        if (done->final) {
+            wr->totals = *done;
+            wr->totals.out[OUT_STATS] = wr->stats_written;
+        }
+        wr->got[l] = 0;
+        wr->lowest++;
+    }
+    return true;
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *wr = arg;
+    unsigned ndone = 0;
+    uint32_t spins = 0;
+    while (ndone < wr->nsrc) {
+        bool progress = false;
+        for (unsigned i = 0; i < wr->nsrc; i++) {
+            if (wr->done[i])
+                continue;
+            for (unsigned b = 0; b < WRITER_BURST; b++) {
+                uint32_t type, len;
+                const void *rec = ring_peek(wr->src[i], &type, &len);
+                if (!rec)
+                    break;
+                if (type == REC_JSON) {
+                    writer_write(wr, rec, len);
+                } else if (type == REC_SNAP) {
+                    if (len < sizeof(struct ns_snap) || !writer_snapshot(wr, rec))
+                        break;
+                } else if (type == REC_DONE) {
+                    wr->done[i] = true;
+                    ndone++;
+                    ring_release(wr->src[i]);
+                    progress = true;
+                    break;
+                }
+                ring_release(wr->src[i]);
+                progress = true;
+            }
+        }
+        if (progress)
+            spins = 0;
+        else
+            ring_backoff(&spins);
+    }
+    if (fflush(wr->fp) != 0 && !wr->write_errno)
+        wr->write_errno = errno ? errno : EIO;
+    return NULL;
+}
+
+int writer_start(struct writer *wr, char *errbuf)
+{
+    int rc = pthread_create(&wr->thread, NULL, writer_main, wr);
+    if (rc != 0) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "writer: pthread_create: %s", strerror(rc));
+        return NS_ERR_NOMEM;
+    }
+    wr->started = true;
+    return NS_OK;
+}
+
+int writer_join(struct writer *wr, char *errbuf)
+{
+    if (wr->started) {
+        pthread_join(wr->thread, NULL);
+        wr->started = false;
+    }
+    if (wr->write_errno) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s", wr->path, strerror(wr->write_errno));
+        return NS_ERR_IO;
+    }
+    return NS_OK;
+}
+
+const struct ns_snap *writer_totals(const struct writer *wr)
+{
+    return &wr->totals;
+}
+
+uint64_t writer_records(const struct writer *wr)
+{
+    return wr->records;
+}

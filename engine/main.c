@@ -258,7 +258,7 @@ int main(int argc, char **argv)
                 errno ? strerror(errno) : "not a directory");
         return 2;
     }
-    char eve_path[CONFIG_PATH_MAX * 2 + 2];
+    static char eve_path[CONFIG_PATH_MAX * 2 + 2];
     if (cfg.eve_filename[0] == '/')
         snprintf(eve_path, sizeof(eve_path), "%s", cfg.eve_filename);
     else

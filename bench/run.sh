@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# bench/run.sh: NetScope's offline throughput compared with the floor (a plain
+# libpcap read loop, bench/plain_read.c) on the benchmark capture.
+#
+#   1. build/bench/bench_micro (Google Benchmark), when it has been built.
+#   2. Warm the page cache with the capture.  For BENCH_ROUNDS rounds (default
+#      3), run in turn: plain_read, netscope --threads 1, netscope --threads 2.
+#      Take the median wall time of each and print Mpps, Gbit/s, the ratio
+#      to the plain read and peak RSS.
+#   3. Check the bars for --threads 1: ratio <= 2.5 and RSS <= 400 MiB.
+#      Print PASS/FAIL lines.
+# This is a report, so the exit status is 0 whatever the numbers are.
+# Compare numbers only from the same machine.  Run-to-run noise here is
+# 3-10 % (DESIGN.md section 6).
+#
+# env: BENCH_PCAP   capture (default /root/bench/bench-pcap/bench_1G.pcap)
+#      BENCH_ROUNDS rounds (default 3)
+#      BENCH_CPU    if set, pin plain_read and --threads 1 to this CPU
+#      BENCH_MICRO_ARGS extra arguments for bench_micro
+#      NETSCOPE     binary to measure (default build/netscope)
+#      SHARED       shared tree (default ../shared)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BENCH_PCAP=${BENCH_PCAP:-/root/bench/bench-pcap/bench_1G.pcap}
+ROUNDS=${BENCH_ROUNDS:-3}
+NETSCOPE=${NETSCOPE:-build/netscope}
+PLAIN=build/bench/plain_read
+MICRO=build/bench/bench_micro
+SHARED=${SHARED:-../shared}
+MAX_RATIO=2.5
+MAX_RSS_MIB=400
+
+if [ -x "$MICRO" ]; then
+    echo "== micro benchmarks ($MICRO)"
+    # shellcheck disable=SC2086
+    "$MICRO" ${BENCH_MICRO_ARGS:-} || echo "bench_micro exited with status $?"
+    echo
+else
+    echo "== micro benchmarks: $MICRO not built (make bench builds it)"
+fi
+
+if [ ! -r "$BENCH_PCAP" ]; then
+    cat <<EOF
+== no benchmark capture at $BENCH_PCAP
+Make it (needs root; it builds its own network namespaces) with:
+    (mkdir -p /root/bench && cd /root/bench && sudo $(cd "$SHARED" 2>/dev/null && pwd || echo "$SHARED")/tools/make_bench_pcap.sh)
+which writes /root/bench/bench-pcap/bench_1G.pcap, or point BENCH_PCAP at another capture.
+EOF
+    exit 0
+fi
+if [ ! -x "$PLAIN" ]; then
+    echo "== $PLAIN not built: run 'make bench' (or make MODE=release $PLAIN)"
+    exit 0
+fi
+HAVE_NS=1
+if [ ! -x "$NETSCOPE" ]; then
+    echo "== $NETSCOPE not built: only the floor is measured"
+    HAVE_NS=0
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/netscope-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+PIN=()
+if [ -n "${BENCH_CPU:-}" ] && command -v taskset >/dev/null; then
+    PIN=(taskset -c "$BENCH_CPU")
+fi
+
+# measure LABEL CMD...: run once; append "wall_s rss_mib" to $WORK/LABEL.
+# Wall time is taken the same way for every program: around the process,
+# startup included.  Peak RSS comes from /usr/bin/time (%M, KiB), or from
+# getrusage of the child through python3 when time(1) is not installed.
+measure() {
+    local label=$1; shift
+    local t0 t1 rss rc
+    t0=$EPOCHREALTIME
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -o "$WORK/time.out" -f '%e %M' "$@" >"$WORK/$label.stdout" 2>"$WORK/$label.stderr"
+        rc=$?
+        t1=$EPOCHREALTIME
+        rss=$(awk 'END { print $2 }' "$WORK/time.out")
+    else
+        python3 -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:], stdout=open(sys.argv[1] + ".stdout", "w"), stderr=open(sys.argv[1] + ".stderr", "w"))
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=open(sys.argv[1] + ".rss", "w"))
+sys.exit(rc)' "$WORK/$label" "$@"
+        rc=$?
+        t1=$EPOCHREALTIME
+        rss=$(cat "$WORK/$label.rss")
+    fi
+    if [ $rc -ne 0 ]; then
+        echo "   $label: exit status $rc; last lines of stderr:"
+        tail -5 "$WORK/$label.stderr" | sed 's/^/     /'
+        return 1
+    fi
+    awk -v a="$t0" -v b="$t1" -v r="$rss" 'BEGIN { printf "%.6f %.1f\n", b - a, r / 1024 }' >>"$WORK/$label"
+}
+
+# median FILE COLUMN
+median() {
+    sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END {
+        if (NR == 0) { print "nan"; exit }
+        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "== capture $BENCH_PCAP ($(du -h "$BENCH_PCAP" | cut -f1)), warming the page cache"
+cat "$BENCH_PCAP" >/dev/null
+
+echo "== $ROUNDS rounds: plain_read, netscope --threads 1, netscope --threads 2"
+FAILED_NS=0
+for r in $(seq "$ROUNDS"); do
+    measure plain "${PIN[@]}" "$PLAIN" "$BENCH_PCAP" || { echo "plain_read failed"; exit 0; }
+    if [ $HAVE_NS = 1 ]; then
+        for t in 1 2; do
+            rm -rf "$WORK/log$t"; mkdir -p "$WORK/log$t"
+            if [ $t = 1 ]; then
+                measure ns$t "${PIN[@]}" "$NETSCOPE" -r "$BENCH_PCAP" -l "$WORK/log$t" --threads $t || FAILED_NS=1
+            else
+                measure ns$t "$NETSCOPE" -r "$BENCH_PCAP" -l "$WORK/log$t" --threads $t || FAILED_NS=1
+            fi
+        done
+    fi
+    echo "   round $r done"
+done
+
+line=$(grep '^plain_read:' "$WORK/plain.stdout")
+PKTS=$(sed -n 's/.* pkts=\([0-9]*\).*/\1/p' <<<"$line")
+BYTES=$(sed -n 's/.* bytes=\([0-9]*\).*/\1/p' <<<"$line")
+[ -n "$PKTS" ] && [ -n "$BYTES" ] || { echo "cannot parse plain_read output: $line"; exit 0; }
+P_WALL=$(median "$WORK/plain" 1)
+P_RSS=$(median "$WORK/plain" 2)
+
+echo
+printf '%-22s %8s %8s %9s %8s %9s\n' "" Mpps Gbit/s "x plain" "RSS MiB" "wall s"
+row() {    # label wall rss
+    awk -v l="$1" -v w="$2" -v r="$3" -v p="$PKTS" -v b="$BYTES" -v pw="$P_WALL" 'BEGIN {
+        printf "%-22s %8.3f %8.2f %9.2f %8.1f %9.3f\n", l, p / w / 1e6, b * 8 / w / 1e9, w / pw, r, w }'
+}
+row "plain_read (floor)" "$P_WALL" "$P_RSS"
+declare -A WALL RSS
+if [ $HAVE_NS = 1 ]; then
+    for t in 1 2; do
+        if [ -s "$WORK/ns$t" ]; then
+            WALL[$t]=$(median "$WORK/ns$t" 1)
+            RSS[$t]=$(median "$WORK/ns$t" 2)
+            row "netscope --threads $t" "${WALL[$t]}" "${RSS[$t]}"
+        else
+            printf '%-22s %s\n' "netscope --threads $t" "no successful run"
+        fi
+    done
+fi
+echo "($PKTS packets, $BYTES bytes; median of $ROUNDS wall times, measured around each process)"
+if [ $HAVE_NS = 1 ] && [ -s "$WORK/log1/eve.json" ]; then
+    echo "(--threads 1 wrote $(wc -l <"$WORK/log1/eve.json") EVE records)"
+fi
+
+echo
+if [ $HAVE_NS = 0 ]; then
+    echo "FAIL threads 1: $NETSCOPE not built"
+    exit 0
+fi
+[ $FAILED_NS = 1 ] && echo "FAIL netscope exited non-zero in at least one run (see above)"
+if [ -n "${WALL[1]:-}" ]; then
+    ratio=$(awk -v w="${WALL[1]}" -v p="$P_WALL" 'BEGIN { printf "%.2f", w / p }')
+    if awk -v x="$ratio" -v m="$MAX_RATIO" 'BEGIN { exit !(x <= m) }'; then
+        echo "PASS threads 1: $ratio x the plain read (bar <= $MAX_RATIO)"
+    else
+        echo "FAIL threads 1: $ratio x the plain read (bar <= $MAX_RATIO)"
+    fi
+    if awk -v x="${RSS[1]}" -v m="$MAX_RSS_MIB" 'BEGIN { exit !(x <= m) }'; then
+        echo "PASS threads 1: peak RSS ${RSS[1]} MiB (bar <= $MAX_RSS_MIB MiB)"
+    else
+        echo "FAIL threads 1: peak RSS ${RSS[1]} MiB (bar <= $MAX_RSS_MIB MiB)"
+    fi
+else
+    echo "FAIL threads 1: no successful run"
+fi
+if [ -n "${WALL[1]:-}" ] && [ -n "${WALL[2]:-}" ]; then
+    awk -v a="${WALL[1]}" -v b="${WALL[2]}" 'BEGIN {
+        printf "INFO threads 2: %.2f x the speed of threads 1 (2 cores shared with the reader thread)\n", a / b }'
+fi
+exit 0

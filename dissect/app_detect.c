@@ -1,0 +1,225 @@
+/* dissect/app_detect.c: first-bytes protocol detection (see app_detect.h).
+ *
+ * Each probe checks its length before each read.  Probes that look only at
+ * bytes run first; the ones that need a port come after, so that a TLS
+ * handshake on port 25 is still TLS.  The patterns are the protocols' own
+ * first messages (RFC sections noted), not heuristics over later traffic. */
+#include "dissect/app_detect.h"
+
+static const char *const app_names[] = {
+#define APP_NAME(id, name) name,
+    APP_PROTOS(APP_NAME)
+#undef APP_NAME
+};
+
+const char *app_proto_name(unsigned a)
+{
+    return a < APP_MAX ? app_names[a] : "unknown";
+}
+
+static bool starts(const uint8_t *p, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    return n >= l && memcmp(p, lit, l) == 0;
+}
+
+static bool starts_nocase(const uint8_t *p, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+    if (n < l)
+        return false;
+    for (size_t i = 0; i < l; i++) {
+        uint8_t c = p[i];
+        if (c >= 'a' && c <= 'z')
+            c = (uint8_t)(c - 32);
+        if (c != (uint8_t)lit[i])
+            return false;
+    }
+    return true;
+}
+
+static bool port_is(uint16_t sport, uint16_t dport, uint16_t port)
+{
+    return sport == port || dport == port;
+}
+
+/* RFC 9110 section 9 methods, plus WebDAV's that Suricata also accepts. */
+static bool http_request(const uint8_t *p, size_t n)
+{
+    static const char *const methods[] = {
+        "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ",
+        "TRACE ", "PATCH ", "PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ",
+        "MOVE ", "LOCK ", "UNLOCK ", "SEARCH ", "REPORT ",
+    };
+    if (n < 4)
+        return false;
+    for (size_t i = 0; i < NS_ARRAY_LEN(methods); i++)
+        if (starts(p, n, methods[i]))
+            return true;
+    return false;
+}
+
+/* TLS record (RFC 8446 section 5.1): handshake or alert, version 3.x; or an
+ * SSLv2-framed ClientHello (RFC 6101 appendix E.2). */
+static bool tls_record(const uint8_t *p, size_t n)
+{
+    if (n >= 3 && (p[0] == 0x16 || p[0] == 0x15) && p[1] == 3 && p[2] <= 4)
+        return true;
+    if (n >= 5 && (p[0] & 0x80) && p[2] == 1 && p[3] == 3 && p[4] <= 3)
+        return true;
+    return false;
+}
+
+/* NetBIOS session message carrying SMB1/2/3 (RFC 1002 section 4.3.1). */
+static bool smb(const uint8_t *p, size_t n)
+{
+    if (n < 8 || p[0] != 0x00)
+        return false;
+    return (p[4] == 0xff || p[4] == 0xfe || p[4] == 0xfd) && p[5] == 'S' && p[6] == 'M' && p[7] == 'B';
+}
+
+/* DCE/RPC connection-oriented PDU header (C706 chapter 12.6.3.1): version
+ * 5.0/5.1, a known packet type, a sane fragment length. */
+static bool dcerpc(const uint8_t *p, size_t n)
+{
+    if (n < 16 || p[0] != 5 || p[1] > 1 || p[2] > 20)
+        return false;
+    uint16_t frag = (p[4] & 0x10) ? ns_load_le16(p + 8) : ns_load_be16(p + 8);
+    return frag >= 16;
+}
+
+/* PostgreSQL startup, SSLRequest or CancelRequest (protocol section 55.7). */
+static bool pgsql_first(const uint8_t *p, size_t n)
+{
+    if (n < 8)
+        return false;
+    uint32_t len = ns_load_be32(p);
+    uint32_t code = ns_load_be32(p + 4);
+    if (code == 80877103u || code == 80877104u)
+        return len == 8;
+    if (code == 80877102u)
+        return len == 16;
+    return code == 0x00030000u && len >= 8 && len < 10000;
+}
+
+/* DNS header sanity (RFC 1035 section 4.1.1). */
+static bool dns_msg(const uint8_t *p, size_t n, bool toserver)
+{
+    if (n < 12)
+        return false;
+    uint16_t flags = ns_load_be16(p + 2);
+    unsigned opcode = (flags >> 11) & 0xf;
+    uint16_t qd = ns_load_be16(p + 4);
+    if (opcode > 6 || qd > 16)
+        return false;
+    if (toserver && (flags & 0x8000) == 0)
+        return qd >= 1;
+    return true;
+}
+
+static enum app_proto detect_tcp(uint16_t sport, uint16_t dport, bool ts,
+                                 const uint8_t *p, size_t n)
+{
+    if (ts) {
+        if (http_request(p, n))
+            return APP_HTTP;
+        if (starts(p, n, "PRI * HTTP/2.0"))
+            return APP_HTTP2;
+    } else if (starts(p, n, "HTTP/1.") || starts(p, n, "HTTP/0.9")) {
+        return APP_HTTP;
+    }
+    if (tls_record(p, n))
+        return APP_TLS;
+    if (starts(p, n, "SSH-"))
+        return APP_SSH;
+    if (smb(p, n))
+        return APP_SMB;
+    if (n >= 10 && p[0] == 0x05 && p[1] == 0x64)
+        return APP_DNP3;
+    if (starts(p, n, "RFB 0"))
+        return APP_RFB;
+    if (dcerpc(p, n))
+        return APP_DCERPC;
+    if (starts(p, n, "SIP/2.0") || (n > 8 && memmem(p, n < 64 ? n : 64, " sip:", 5)))
+        return APP_SIP;
+    if (ts && (starts_nocase(p, n, "EHLO ") || starts_nocase(p, n, "HELO ")))
+        return APP_SMTP;
+    if (!ts && starts(p, n, "+OK"))
+        return APP_POP3;
+    if (!ts && starts(p, n, "* OK"))
+        return APP_IMAP;
+    if (ts && port_is(sport, dport, 5432) && pgsql_first(p, n))
+        return APP_PGSQL;
+    if (!ts && port_is(sport, dport, 5432) && n >= 1 && (p[0] == 'S' || p[0] == 'N' || p[0] == 'R'))
+        return APP_PGSQL;
+    /* "220" greetings: SMTP (RFC 5321 4.2) and FTP (RFC 959 4.2) look alike */
+    if (!ts && (starts(p, n, "220 ") || starts(p, n, "220-"))) {
+        if (port_is(sport, dport, 21) || memmem(p, n, "FTP", 3) || memmem(p, n, "ftp", 3))
+            return APP_FTP;
+        if (port_is(sport, dport, 25) || port_is(sport, dport, 587) ||
+            memmem(p, n, "SMTP", 4) || memmem(p, n, "ESMTP", 5))
+            return APP_SMTP;
+    }
+    if (ts && (starts_nocase(p, n, "USER ") || starts_nocase(p, n, "AUTH TLS")) && port_is(sport, dport, 21))
+        return APP_FTP;
+    if (ts && (starts_nocase(p, n, "CAPA") || starts_nocase(p, n, "USER ")) && port_is(sport, dport, 110))
+        return APP_POP3;
+    if (port_is(sport, dport, 53) && n >= 14) {
+        uint16_t l = ns_load_be16(p);
+        if (l >= 12 && dns_msg(p + 2, n - 2, ts))
+            return APP_DNS;
+    }
+    if (port_is(sport, dport, 502) && n >= 8 && ns_load_be16(p + 2) == 0)
+        return APP_MODBUS;
+    if (port_is(sport, dport, 1883) && n >= 2 && (p[0] >> 4) == 1 && ts)
+        return APP_MQTT;
+    if (port_is(sport, dport, 3389) && n >= 4 && p[0] == 3 && p[1] == 0)
+        return APP_RDP;
+    return APP_UNKNOWN;
+}
+
+static enum app_proto detect_udp(uint16_t sport, uint16_t dport, bool ts,
+                                 const uint8_t *p, size_t n)
+{
+    if (port_is(sport, dport, 53) || port_is(sport, dport, 5353)) {
+        if (dns_msg(p, n, ts))
+            return APP_DNS;
+    }
+    /* BOOTP with the DHCP magic cookie (RFC 2131 section 3) */
+    if ((port_is(sport, dport, 67) || port_is(sport, dport, 68)) && n >= 240 &&
+        (p[0] == 1 || p[0] == 2) && ns_load_be32(p + 236) == 0x63825363u)
+        return APP_DHCP;
+    if (starts(p, n, "SIP/2.0") || (n > 8 && memmem(p, n < 64 ? n : 64, " sip:", 5)))
+        return APP_SIP;
+    if (port_is(sport, dport, 123) && n >= 48) {
+        unsigned vn = (p[0] >> 3) & 7, mode = p[0] & 7;
+        if (vn >= 1 && vn <= 4 && mode >= 1 && mode <= 5)
+            return APP_NTP;
+    }
+    if ((port_is(sport, dport, 161) || port_is(sport, dport, 162)) && n >= 2 && p[0] == 0x30)
+        return APP_SNMP;
+    if (port_is(sport, dport, 69) && n >= 4 && p[0] == 0 && p[1] >= 1 && p[1] <= 5)
+        return APP_TFTP;
+    if ((port_is(sport, dport, 500) || port_is(sport, dport, 4500)) && n >= 28)
+        return APP_IKE;
+    if (port_is(sport, dport, 88) && n >= 2 && (p[0] == 0x6a || p[0] == 0x6b || p[0] == 0x6c ||
+                                                 p[0] == 0x6d || p[0] == 0x7e))
+        return APP_KRB5;
+    if (port_is(sport, dport, 443) && n >= 7 && (p[0] & 0xc0) == 0xc0 && ns_load_be32(p + 1) == 1)
+        return APP_QUIC;
+    if (n >= 12 && starts(p, n, "d1:ad2:id20:"))
+        return APP_BITTORRENT_DHT;
+    return APP_UNKNOWN;
+}
+
+enum app_proto app_detect(uint8_t ipproto, uint16_t sport, uint16_t dport,
+                          bool toserver, const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return APP_UNKNOWN;
+    if (ipproto == 6)
+        return detect_tcp(sport, dport, toserver, p, n);
+    if (ipproto == 17)
+        return detect_udp(sport, dport, toserver, p, n);
+    return APP_UNKNOWN;
+}

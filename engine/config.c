@@ -1,0 +1,869 @@
+/* engine/config.c: NetScope's YAML configuration.
+ *
+ * config_load() reads the whole file (at most CONFIG_FILE_MAX bytes) and
+ * walks libyaml's event stream against a static schema: a tree of key
+ * tables, each key saying what it holds, where it goes in struct ns_config
+ * and which values it takes.  Only the keys of that schema are accepted; the
+ * first problem stops the load with one message naming the file, the line,
+ * the full dotted key and the bad value, and the caller's config is left
+ * untouched (we parse into a copy and commit it only on success).
+ *
+ * Two passes over libyaml's events: the first only checks that the file is
+ * one well-formed YAML stream (so a syntax error is reported as such even
+ * after a bad value) and nested at most CONFIG_MAX_NESTING deep; the second
+ * walks the events against the schema, recursing only along it (four
+ * levels at most).
+ * Aliases are rejected (a config has no use for them, and expanding them is
+ * how "billion laughs" documents blow up); anchors alone are harmless and
+ * ignored, and so are tags.  Every event is deleted on every path. */
+#include "engine/config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* A configuration file larger than this is a mistake (wrong path), and the
+ * cap bounds what libyaml may buffer for a pathological document. */
+#define CONFIG_FILE_MAX   (1u << 20)
+#define CONFIG_MAX_DEPTH  8     /* schema depth is 4; room to spare */
+/* libyaml checks every open flow level for stale simple keys on every
+ * token, so a document nested N deep costs O(N^2) to scan: a 1 MiB "[[[["
+ * takes minutes.  Events come out as the scan goes, so stopping at this
+ * depth (the schema needs 5 levels of collections) bounds the work. */
+#define CONFIG_MAX_NESTING 32
+#define CONFIG_MAX_KEYS   16    /* keys in one schema table */
+#define CONFIG_QUOTE_MAX  64    /* bytes of a bad value quoted in errors */
+
+#define KB (1024ull)
+#define MB (1024ull * KB)
+#define GB (1024ull * MB)
+
+enum key_kind {
+    KEY_MAP,        /* a mapping of the keys in sub[] */
+    KEY_THREADS,    /* "auto" (0) or a number in [min, max] */
+    KEY_U32,        /* a number in [min, max] into a uint32_t */
+    KEY_SIZE32,     /* a size in bytes (kb/mb/gb suffix) into a uint32_t */
+    KEY_SIZE64,     /* the same into a uint64_t */
+    KEY_STR,        /* a string into char[size] */
+    KEY_EVE_TYPES,  /* a list of EVE event type names */
+};
+
+struct key {
+    const char *name;
+    enum key_kind kind;
+    const char *what;           /* "a number of seconds": for "expected ..." */
+    const char *unit;           /* "seconds": for "out of range ..." */
+    size_t off;                 /* into struct ns_config */
+    size_t size;                /* KEY_STR: buffer size */
+    uint64_t min, max;          /* numbers and sizes */
+    bool empty_ok;              /* KEY_STR: "" is a valid value */
+    const struct key *sub;      /* KEY_MAP */
+    size_t nsub;
+};
+
+#define SIZE_WHAT "a size in bytes, optionally with a kb, mb or gb suffix"
+
+#define OFF(field) offsetof(struct ns_config, field)
+
+#define SECONDS(nm, field, lo, hi) \
+    { .name = nm, .kind = KEY_U32, .what = "a number of seconds", \
+      .unit = "seconds", .off = OFF(field), .min = lo, .max = hi }
+
+/* Timeouts: seconds, 0 allowed (the flow ends at the next expiry pass). */
+#define TIMEOUT_MAX 604800      /* one week */
+
+/* Only TCP flows reach the closed state (flow/flow_tcp.c), so only TCP
+ * has closed timeouts; the other classes' closed slots are never read and
+ * keep their defaults. */
+#define TIMEOUT_OPEN_KEYS(cls)                                                  \
+    SECONDS("new", flow.timeout[cls][FLOW_STATE_NEW], 0, TIMEOUT_MAX),          \
+    SECONDS("established", flow.timeout[cls][FLOW_STATE_ESTABLISHED], 0,        \
+            TIMEOUT_MAX),                                                       \
+    SECONDS("emergency-new", flow.emerg_timeout[cls][FLOW_STATE_NEW], 0,        \
+            TIMEOUT_MAX),                                                       \
+    SECONDS("emergency-established",                                            \
+            flow.emerg_timeout[cls][FLOW_STATE_ESTABLISHED], 0, TIMEOUT_MAX)
+
+static const struct key timeout_tcp_keys[] = {
+    TIMEOUT_OPEN_KEYS(FLOW_CLASS_TCP),
+    SECONDS("closed", flow.timeout[FLOW_CLASS_TCP][FLOW_STATE_CLOSED], 0, TIMEOUT_MAX),
+    SECONDS("emergency-closed", flow.emerg_timeout[FLOW_CLASS_TCP][FLOW_STATE_CLOSED], 0,
+            TIMEOUT_MAX),
+};
+static const struct key timeout_udp_keys[] = { TIMEOUT_OPEN_KEYS(FLOW_CLASS_UDP) };
+static const struct key timeout_icmp_keys[] = { TIMEOUT_OPEN_KEYS(FLOW_CLASS_ICMP) };
+static const struct key timeout_other_keys[] = { TIMEOUT_OPEN_KEYS(FLOW_CLASS_OTHER) };
+
+#define MAP(nm, table) \
+    { .name = nm, .kind = KEY_MAP, .what = "a mapping", \
+      .sub = table, .nsub = NS_ARRAY_LEN(table) }
+
+static const struct key timeout_keys[] = {
+    MAP("tcp", timeout_tcp_keys),
+    MAP("udp", timeout_udp_keys),
+    MAP("icmp", timeout_icmp_keys),
+    MAP("other", timeout_other_keys),
+};
+
+static const struct key flow_keys[] = {
+    { .name = "hash-size", .kind = KEY_U32, .what = "a number of buckets",
+      .unit = "buckets", .off = OFF(flow.hash_size), .min = 1, .max = 1u << 24 },
+    { .name = "memcap", .kind = KEY_SIZE64, .what = SIZE_WHAT, .off = OFF(flow.memcap),
+      .min = 1 * MB, .max = 1024 * GB },
+    { .name = "emergency-recovery", .kind = KEY_U32, .what = "a percentage",
+      .unit = "percent", .off = OFF(flow.emerg_recovery_pct), .min = 1, .max = 100 },
+    MAP("timeouts", timeout_keys),
+};
+
+static const struct key defrag_keys[] = {
+    { .name = "trackers", .kind = KEY_U32, .what = "a number of trackers",
+      .unit = "trackers", .off = OFF(defrag.defrag_max_trackers),
+      .min = 1, .max = 1u << 20 },
+    { .name = "max-frags", .kind = KEY_U32, .what = "a number of fragments",
+      .unit = "fragments", .off = OFF(defrag.defrag_max_frags),
+      .min = 1, .max = 65535 },
+    { .name = "memcap", .kind = KEY_SIZE32, .what = SIZE_WHAT, .off = OFF(defrag.defrag_memcap),
+      .min = 64 * KB, .max = 2 * GB },
+    SECONDS("timeout", defrag.defrag_timeout_s, 1, 3600),
+};
+
+static const struct key eve_keys[] = {
+    { .name = "filename", .kind = KEY_STR, .what = "a file name",
+      .off = OFF(eve_filename), .size = sizeof(((struct ns_config *)0)->eve_filename) },
+    { .name = "types", .kind = KEY_EVE_TYPES,
+      .what = "a list of event types (flow, anomaly, stats)" },
+};
+
+static const struct key output_keys[] = {
+    MAP("eve", eve_keys),
+};
+
+static const struct key root_keys[] = {
+    { .name = "threads", .kind = KEY_THREADS,
+      .what = "\"auto\" or a number of threads", .unit = "threads",
+      .off = OFF(threads), .min = 1, .max = 256 },
+    { .name = "log-dir", .kind = KEY_STR, .what = "a directory",
+      .off = OFF(log_dir), .size = sizeof(((struct ns_config *)0)->log_dir) },
+    SECONDS("stats-interval", stats_interval, 0, 86400),
+    { .name = "bpf-filter", .kind = KEY_STR, .what = "a BPF filter expression",
+      .off = OFF(bpf), .size = sizeof(((struct ns_config *)0)->bpf),
+      .empty_ok = true },
+    { .name = "queue-size", .kind = KEY_SIZE32, .what = SIZE_WHAT, .off = OFF(queue_size),
+      .min = 64 * KB, .max = 1 * GB },
+    MAP("outputs", output_keys),
+    MAP("flow", flow_keys),
+    MAP("defrag", defrag_keys),
+};
+
+_Static_assert(NS_ARRAY_LEN(root_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
+_Static_assert(NS_ARRAY_LEN(flow_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
+_Static_assert(NS_ARRAY_LEN(timeout_tcp_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
+_Static_assert(NS_ARRAY_LEN(defrag_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
+
+void config_defaults(struct ns_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));   /* also zeroes padding: memcmp-able */
+    cfg->threads = 0;
+    memcpy(cfg->log_dir, ".", 2);
+    memcpy(cfg->eve_filename, "eve.json", 9);
+    cfg->bpf[0] = '\0';
+    cfg->stats_interval = 8;
+    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = true;
+    cfg->queue_size = 4 * MB;
+    flow_config_defaults(&cfg->flow);
+    dissect_config_defaults(&cfg->defrag);
+}
+
+/* ---- parser state and error messages ---- */
+
+struct cfg_parser {
+    yaml_parser_t yp;
+    const char *path;
+    const char *text;           /* the file, for reader-error line numbers */
+    size_t text_len;
+    struct ns_config *cfg;      /* the working copy */
+    char *errbuf;
+    const char *stack[CONFIG_MAX_DEPTH];   /* names of the keys we are in */
+    size_t depth;
+};
+
+/* Quote up to CONFIG_QUOTE_MAX bytes of s as "..." with \", \\ and \xNN
+ * escapes (bytes >= 0x7f too: the value may be cut inside a UTF-8
+ * sequence, and the message must stay printable). */
+static void quote(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t o = 0;
+    size_t n = len < CONFIG_QUOTE_MAX ? len : CONFIG_QUOTE_MAX;
+
+    if (cap < 8) {
+        if (cap)
+            out[0] = '\0';
+        return;
+    }
+    size_t i;
+    out[o++] = '"';
+    for (i = 0; i < n && o + 8 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    if (i < len && o + 4 < cap) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+}
+
+/* The dotted name of the key we are in, plus extra (a raw key name from
+ * the file, quoted if odd) when given.  "" at the top level. */
+static void key_path(const struct cfg_parser *p, const char *extra,
+                     size_t extra_len, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < p->depth && o < cap; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "." : "", p->stack[i]);
+    if (!extra || o >= cap)
+        return;
+    bool plain = extra_len > 0 && extra_len <= CONFIG_QUOTE_MAX;
+    for (size_t i = 0; i < extra_len && plain; i++) {
+        unsigned char c = (unsigned char)extra[i];
+        plain = c > 0x20 && c < 0x7f && c != '"' && c != '\\';
+    }
+    if (p->depth)
+        o += (size_t)snprintf(out + o, cap - o, ".");
+    if (o >= cap)
+        return;
+    if (plain)
+        snprintf(out + o, cap - o, "%.*s", (int)extra_len, extra);
+    else
+        quote(out + o, cap - o, extra, extra_len);
+}
+
+/* "<path>:<line>: <dotted.key>: <message>"; the key part is left out at
+ * the top level.  Returns err so callers can `return cfg_error(...)`. */
+static int cfg_error(struct cfg_parser *p, int err, size_t line,
+                     const char *extra, size_t extra_len, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static int cfg_error(struct cfg_parser *p, int err, size_t line,
+                     const char *extra, size_t extra_len, const char *fmt, ...)
+{
+    char key[256];
+    va_list ap;
+    int o;
+
+    key_path(p, extra, extra_len, key, sizeof(key));
+    if (key[0])
+        o = snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s:%zu: %s: ", p->path, line, key);
+    else
+        o = snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s:%zu: ", p->path, line);
+    if (o >= 0 && o < NS_ERRBUF_SIZE) {
+        va_start(ap, fmt);
+        vsnprintf(p->errbuf + o, NS_ERRBUF_SIZE - (size_t)o, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+static size_t ev_line(const yaml_event_t *ev)
+{
+    return ev->start_mark.line + 1;
+}
+
+/* What a node is, for "(got ...)": the quoted scalar, or its kind. */
+static void describe(const yaml_event_t *ev, char *out, size_t cap)
+{
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT:
+        quote(out, cap, (const char *)ev->data.scalar.value, ev->data.scalar.length);
+        break;
+    case YAML_MAPPING_START_EVENT:
+        snprintf(out, cap, "a mapping");
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        snprintf(out, cap, "a list");
+        break;
+    case YAML_ALIAS_EVENT:
+        snprintf(out, cap, "an alias");
+        break;
+    default:
+        snprintf(out, cap, "YAML event %d", (int)ev->type);
+        break;
+    }
+}
+
+static int bad_value(struct cfg_parser *p, const yaml_event_t *ev, const char *what)
+{
+    char got[CONFIG_QUOTE_MAX * 4 + 16];
+
+    if (ev->type == YAML_ALIAS_EVENT) {
+        /* One byte more than quote() shows, so a long anchor gets "...". */
+        char alias[CONFIG_QUOTE_MAX + 2];
+        snprintf(alias, sizeof(alias), "*%s", (const char *)ev->data.alias.anchor);
+        quote(got, sizeof(got), alias, strlen(alias));
+        return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                         "aliases are not supported (got %s)", got);
+    }
+    describe(ev, got, sizeof(got));
+    return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                     "expected %s (got %s)", what, got);
+}
+
+/* libyaml could not parse: its own words, with line and column. */
+static int yaml_failed(struct cfg_parser *p)
+{
+    const yaml_parser_t *yp = &p->yp;
+    const char *problem = yp->problem ? yp->problem : "unknown error";
+
+    if (yp->error == YAML_MEMORY_ERROR) {
+        snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s: out of memory while parsing", p->path);
+        return NS_ERR_NOMEM;
+    }
+    if (yp->error == YAML_READER_ERROR) {
+        /* The reader reports a byte offset, not a mark. */
+        size_t off = yp->problem_offset < p->text_len ? yp->problem_offset : p->text_len;
+        size_t line = 1;
+        for (size_t i = 0; i < off; i++)
+            line += p->text[i] == '\n';
+        if (yp->problem_value >= 0)
+            snprintf(p->errbuf, NS_ERRBUF_SIZE,
+                     "%s:%zu: invalid YAML: %s (0x%02x at byte %zu)",
+                     p->path, line, problem, (unsigned)yp->problem_value, off);
+        else
+            snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s:%zu: invalid YAML: %s (at byte %zu)",
+                     p->path, line, problem, off);
+        return NS_ERR_INVAL;
+    }
+    if (yp->context)
+        snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s:%zu:%zu: invalid YAML: %s (%s on line %zu)",
+                 p->path, yp->problem_mark.line + 1, yp->problem_mark.column + 1,
+                 problem, yp->context, yp->context_mark.line + 1);
+    else
+        snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s:%zu:%zu: invalid YAML: %s",
+                 p->path, yp->problem_mark.line + 1, yp->problem_mark.column + 1,
+                 problem);
+    return NS_ERR_INVAL;
+}
+
+static int next_event(struct cfg_parser *p, yaml_event_t *ev)
+{
+    if (!yaml_parser_parse(&p->yp, ev))
+        return yaml_failed(p);   /* ev is zeroed: nothing to delete */
+    return NS_OK;
+}
+
+/* ---- scalar values ---- */
+
+static bool is_null(const yaml_event_t *ev)
+{
+    if (ev->type != YAML_SCALAR_EVENT || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *s = (const char *)ev->data.scalar.value;
+    size_t n = ev->data.scalar.length;
+    return n == 0 || (n == 1 && s[0] == '~') ||
+           (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
+                       !memcmp(s, "NULL", 4)));
+}
+
+/* Decimal digits only: no sign, no spaces, no 0x.  Returns 0, -1 (not a
+ * number) or -2 (larger than UINT64_MAX). */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    bool overflow = false;
+
+    if (n == 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            overflow = true;    /* keep scanning: junk beats overflow */
+        else
+            v = v * 10 + d;
+    }
+    if (overflow)
+        return -2;
+    *out = v;
+    return 0;
+}
+
+/* "<digits>[kb|mb|gb]", suffix in any case, 1024-based as in Suricata. */
+static int parse_size(const char *s, size_t n, uint64_t *out)
+{
+    size_t digits = 0;
+    uint64_t mult = 1, v;
+
+    while (digits < n && s[digits] >= '0' && s[digits] <= '9')
+        digits++;
+    if (digits == 0)
+        return -1;
+    size_t sl = n - digits;
+    const char *suf = s + digits;
+    if (sl == 2 && (suf[1] == 'b' || suf[1] == 'B')) {
+        switch (suf[0]) {
+        case 'k': case 'K': mult = KB; break;
+        case 'm': case 'M': mult = MB; break;
+        case 'g': case 'G': mult = GB; break;
+        default: return -1;
+        }
+    } else if (sl != 0) {
+        return -1;
+    }
+    int rc = parse_u64(s, digits, &v);
+    if (rc)
+        return rc;
+    if (v > UINT64_MAX / mult)
+        return -2;
+    *out = v * mult;
+    return 0;
+}
+
+static void fmt_size(uint64_t v, char *out, size_t cap)
+{
+    if (v && v % GB == 0)
+        snprintf(out, cap, "%llugb", (unsigned long long)(v / GB));
+    else if (v && v % MB == 0)
+        snprintf(out, cap, "%llumb", (unsigned long long)(v / MB));
+    else if (v && v % KB == 0)
+        snprintf(out, cap, "%llukb", (unsigned long long)(v / KB));
+    else
+        snprintf(out, cap, "%llu", (unsigned long long)v);
+}
+
+static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_event_t *ev)
+{
+    const char *s = (const char *)ev->data.scalar.value;
+    size_t n = ev->data.scalar.length;
+    char *field = (char *)p->cfg + k->off;
+    char got[CONFIG_QUOTE_MAX * 4 + 16];
+    uint64_t v = 0;
+    int rc;
+
+    quote(got, sizeof(got), s, n);
+    switch (k->kind) {
+    case KEY_THREADS:
+        if (n == 4 && !memcmp(s, "auto", 4)) {
+            uint32_t zero = 0;
+            memcpy(field, &zero, sizeof(zero));
+            return NS_OK;
+        }
+        /* fall through */
+    case KEY_U32:
+        rc = parse_u64(s, n, &v);
+        if (rc == -1)
+            return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                             "expected %s (got %s)", k->what, got);
+        if (rc == -2 || v < k->min || v > k->max)
+            return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                             "out of range %llu..%llu %s (got %s)",
+                             (unsigned long long)k->min, (unsigned long long)k->max,
+                             k->unit, got);
+        {
+            uint32_t v32 = (uint32_t)v;
+            memcpy(field, &v32, sizeof(v32));
+        }
+        return NS_OK;
+    case KEY_SIZE32:
+    case KEY_SIZE64:
+        rc = parse_size(s, n, &v);
+        if (rc == -1)
+            return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                             "expected %s (got %s)", k->what, got);
+        if (rc == -2 || v < k->min || v > k->max) {
+            char lo[32], hi[32];
+            fmt_size(k->min, lo, sizeof(lo));
+            fmt_size(k->max, hi, sizeof(hi));
+            return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                             "out of range %s..%s (got %s)", lo, hi, got);
+        }
+        if (k->kind == KEY_SIZE32) {
+            uint32_t v32 = (uint32_t)v;
+            memcpy(field, &v32, sizeof(v32));
+        } else {
+            memcpy(field, &v, sizeof(v));
+        }
+        return NS_OK;
+    case KEY_STR:
+        if (k->empty_ok && is_null(ev))
+            n = 0;
+        if (memchr(s, '\0', n))
+            return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                             "contains a NUL byte (got %s)", got);
+        if (n == 0 && !k->empty_ok)
+            return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                             "expected %s, must not be empty (got %s)", k->what, got);
+        if (n >= k->size)
+            return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                             "too long, at most %zu bytes (got %s, %zu bytes)",
+                             k->size - 1, got, n);
+        /* Clear the whole buffer: no stale bytes after the NUL. */
+        memset(field, 0, k->size);
+        memcpy(field, s, n);
+        return NS_OK;
+    case KEY_MAP:
+    case KEY_EVE_TYPES:
+        break;
+    }
+    return bad_value(p, ev, k->what);
+}
+
+/* outputs.eve.types: the list replaces the set of types written. */
+static int parse_eve_types(struct cfg_parser *p)
+{
+    bool flow = false, anomaly = false, stats = false;
+    yaml_event_t ev;
+    int rc;
+
+    for (;;) {
+        if ((rc = next_event(p, &ev)) != NS_OK)
+            return rc;
+        if (ev.type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (ev.type != YAML_SCALAR_EVENT) {
+            rc = bad_value(p, &ev, "an event type name (flow, anomaly or stats)");
+            yaml_event_delete(&ev);
+            return rc;
+        }
+        const char *s = (const char *)ev.data.scalar.value;
+        size_t n = ev.data.scalar.length;
+        if (n == 4 && !memcmp(s, "flow", 4)) {
+            flow = true;
+        } else if (n == 7 && !memcmp(s, "anomaly", 7)) {
+            anomaly = true;
+        } else if (n == 5 && !memcmp(s, "stats", 5)) {
+            stats = true;
+        } else {
+            char got[CONFIG_QUOTE_MAX * 4 + 16];
+            quote(got, sizeof(got), s, n);
+            rc = cfg_error(p, NS_ERR_INVAL, ev_line(&ev), NULL, 0,
+                           "unknown event type, expected flow, anomaly or stats (got %s)",
+                           got);
+            yaml_event_delete(&ev);
+            return rc;
+        }
+        yaml_event_delete(&ev);
+    }
+    p->cfg->eve_flow = flow;
+    p->cfg->eve_anomaly = anomaly;
+    p->cfg->eve_stats = stats;
+    return NS_OK;
+}
+
+static int parse_map(struct cfg_parser *p, const struct key *table, size_t n);
+
+/* The value of key k; its key event has been consumed. */
+static int parse_value(struct cfg_parser *p, const struct key *k)
+{
+    yaml_event_t ev;
+    int rc;
+
+    if ((rc = next_event(p, &ev)) != NS_OK)
+        return rc;
+    switch (ev.type) {
+    case YAML_MAPPING_START_EVENT:
+        if (k->kind == KEY_MAP) {
+            yaml_event_delete(&ev);
+            return parse_map(p, k->sub, k->nsub);
+        }
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        if (k->kind == KEY_EVE_TYPES) {
+            yaml_event_delete(&ev);
+            return parse_eve_types(p);
+        }
+        break;
+    case YAML_SCALAR_EVENT:
+        if (k->kind == KEY_MAP && is_null(&ev)) {
+            rc = NS_OK;         /* "flow:" with nothing under it */
+        } else if (k->kind != KEY_MAP && k->kind != KEY_EVE_TYPES) {
+            rc = set_scalar(p, k, &ev);
+        } else {
+            break;
+        }
+        yaml_event_delete(&ev);
+        return rc;
+    case YAML_ALIAS_EVENT:
+        break;
+    default:
+        rc = cfg_error(p, NS_ERR_INVAL, ev_line(&ev), NULL, 0,
+                       "unexpected YAML event %d", (int)ev.type);
+        yaml_event_delete(&ev);
+        return rc;
+    }
+    rc = bad_value(p, &ev, k->what);
+    yaml_event_delete(&ev);
+    return rc;
+}
+
+/* The keys of one mapping; its MAPPING-START has been consumed. */
+static int parse_map(struct cfg_parser *p, const struct key *table, size_t n)
+{
+    size_t seen[CONFIG_MAX_KEYS] = { 0 };      /* line each key was given on */
+    yaml_event_t ev;
+    int rc;
+
+    for (;;) {
+        if ((rc = next_event(p, &ev)) != NS_OK)
+            return rc;
+        if (ev.type == YAML_MAPPING_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (ev.type != YAML_SCALAR_EVENT) {
+            rc = bad_value(p, &ev, "a key name");
+            yaml_event_delete(&ev);
+            return rc;
+        }
+        const char *name = (const char *)ev.data.scalar.value;
+        size_t len = ev.data.scalar.length;
+        size_t line = ev_line(&ev);
+        size_t i = 0;
+        while (i < n && !(strlen(table[i].name) == len && !memcmp(table[i].name, name, len)))
+            i++;
+        if (i == n)
+            rc = cfg_error(p, NS_ERR_INVAL, line, name, len, "unknown key");
+        else if (seen[i])
+            rc = cfg_error(p, NS_ERR_INVAL, line, name, len,
+                           "duplicate key (first given on line %zu)", seen[i]);
+        yaml_event_delete(&ev);
+        if (rc != NS_OK)
+            return rc;
+        seen[i] = line;
+        if (p->depth == CONFIG_MAX_DEPTH)    /* the schema is shallower */
+            return cfg_error(p, NS_ERR_INVAL, line, NULL, 0, "nested too deeply");
+        p->stack[p->depth++] = table[i].name;
+        rc = parse_value(p, &table[i]);
+        if (rc != NS_OK)
+            return rc;          /* stack left as is: it names the failure */
+        p->depth--;
+    }
+    return NS_OK;
+}
+
+/* stream-start, at most one document whose root is a mapping (or empty),
+ * stream-end. */
+static int parse_stream(struct cfg_parser *p)
+{
+    yaml_event_t ev;
+    int rc;
+
+    if ((rc = next_event(p, &ev)) != NS_OK)
+        return rc;
+    if (ev.type != YAML_STREAM_START_EVENT)
+        goto unexpected;
+    yaml_event_delete(&ev);
+
+    if ((rc = next_event(p, &ev)) != NS_OK)
+        return rc;
+    if (ev.type == YAML_STREAM_END_EVENT) {     /* empty file: defaults */
+        yaml_event_delete(&ev);
+        return NS_OK;
+    }
+    if (ev.type != YAML_DOCUMENT_START_EVENT)
+        goto unexpected;
+    yaml_event_delete(&ev);
+
+    if ((rc = next_event(p, &ev)) != NS_OK)
+        return rc;
+    if (ev.type == YAML_MAPPING_START_EVENT) {
+        yaml_event_delete(&ev);
+        if ((rc = parse_map(p, root_keys, NS_ARRAY_LEN(root_keys))) != NS_OK)
+            return rc;
+    } else if (is_null(&ev)) {
+        yaml_event_delete(&ev);                 /* "---" alone */
+    } else {
+        rc = bad_value(p, &ev, "a mapping of settings at the top level");
+        yaml_event_delete(&ev);
+        return rc;
+    }
+
+    if ((rc = next_event(p, &ev)) != NS_OK)
+        return rc;
+    if (ev.type != YAML_DOCUMENT_END_EVENT)
+        goto unexpected;
+    yaml_event_delete(&ev);
+
+    if ((rc = next_event(p, &ev)) != NS_OK)
+        return rc;
+    if (ev.type == YAML_DOCUMENT_START_EVENT) {
+        rc = cfg_error(p, NS_ERR_INVAL, ev_line(&ev), NULL, 0,
+                       "only one YAML document is allowed");
+        yaml_event_delete(&ev);
+        return rc;
+    }
+    if (ev.type != YAML_STREAM_END_EVENT)
+        goto unexpected;
+    yaml_event_delete(&ev);
+    return NS_OK;
+
+unexpected:
+    rc = cfg_error(p, NS_ERR_INVAL, ev_line(&ev), NULL, 0,
+                   "unexpected YAML event %d", (int)ev.type);
+    yaml_event_delete(&ev);
+    return rc;
+}
+
+/* The whole file into a malloc'd buffer (not NUL-terminated). */
+static int read_file(const char *path, char **out, size_t *out_len, char *errbuf)
+{
+    FILE *f;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    f = fopen(path, "rb");
+    if (!f) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: cannot open: %s", path, strerror(errno));
+        return NS_ERR_IO;
+    }
+    /* Read until EOF or one byte past the cap ("at the cap" is fine). */
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap ? 2 * cap : 4096;
+            if (ncap > CONFIG_FILE_MAX + 1)
+                ncap = CONFIG_FILE_MAX + 1;
+            if (ncap == cap)
+                break;
+            char *nbuf = realloc(buf, ncap);
+            if (!nbuf) {
+                snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory reading the file", path);
+                rc = NS_ERR_NOMEM;
+                goto err_free;
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        if (got == 0)
+            break;
+        len += got;
+    }
+    if (ferror(f)) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: cannot read: %s", path, strerror(errno));
+        rc = NS_ERR_IO;
+        goto err_free;
+    }
+    if (len > CONFIG_FILE_MAX) {
+        snprintf(errbuf, NS_ERRBUF_SIZE,
+                 "%s: larger than %u bytes, not a configuration file?", path,
+                 CONFIG_FILE_MAX);
+        rc = NS_ERR_INVAL;
+        goto err_free;
+    }
+    fclose(f);
+    *out = buf;
+    *out_len = len;
+    return NS_OK;
+
+err_free:
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+/* Pass 1: is it YAML at all?  Pulls every event and keeps none, so a
+ * syntax error is reported as such wherever it is, not hidden behind a
+ * schema error on an earlier line.  libyaml keeps its state on the heap
+ * (no recursion), and the file is capped, so this is bounded. */
+static int check_syntax(struct cfg_parser *p)
+{
+    yaml_event_t ev;
+    int rc;
+
+    if (!yaml_parser_initialize(&p->yp)) {
+        snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s: out of memory starting the YAML parser",
+                 p->path);
+        return NS_ERR_NOMEM;
+    }
+    yaml_parser_set_input_string(&p->yp, (const unsigned char *)p->text, p->text_len);
+    size_t depth = 0;
+    for (;;) {
+        if ((rc = next_event(p, &ev)) != NS_OK)
+            break;
+        bool end = ev.type == YAML_STREAM_END_EVENT;
+        if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+            if (++depth > CONFIG_MAX_NESTING) {
+                rc = cfg_error(p, NS_ERR_INVAL, ev_line(&ev), NULL, 0,
+                               "nested more than %d levels deep", CONFIG_MAX_NESTING);
+                end = true;
+            }
+        } else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&ev);
+        if (end)
+            break;
+    }
+    yaml_parser_delete(&p->yp);
+    return rc;
+}
+
+int config_load(struct ns_config *cfg, const char *path, char *errbuf)
+{
+    struct cfg_parser p;
+    char *text;
+    size_t len;
+    int rc;
+
+    errbuf[0] = '\0';
+    memset(&p, 0, sizeof(p));
+    p.path = path;
+    p.errbuf = errbuf;
+
+    rc = read_file(path, &text, &len, errbuf);
+    if (rc != NS_OK)
+        return rc;
+    p.text = text;
+    p.text_len = len;
+
+    /* Parse into a copy so a failed load leaves cfg as it was. */
+    p.cfg = malloc(sizeof(*p.cfg));
+    if (!p.cfg) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory", path);
+        rc = NS_ERR_NOMEM;
+        goto err_text;
+    }
+    memcpy(p.cfg, cfg, sizeof(*cfg));
+
+    rc = check_syntax(&p);
+    if (rc != NS_OK)
+        goto err_copy;
+
+    /* Pass 2: walk the events against the schema. */
+    if (!yaml_parser_initialize(&p.yp)) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory starting the YAML parser", path);
+        rc = NS_ERR_NOMEM;
+        goto err_copy;
+    }
+    yaml_parser_set_input_string(&p.yp, (const unsigned char *)text, len);
+
+    rc = parse_stream(&p);
+    if (rc != NS_OK)
+        goto err_parser;
+    memcpy(cfg, p.cfg, sizeof(*cfg));
+    /* success falls through the ladder: every step is also cleanup */
+
+err_parser:
+    yaml_parser_delete(&p.yp);
+err_copy:
+    free(p.cfg);
+err_text:
+    free(text);
+    return rc;
+}

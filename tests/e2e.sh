@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# e2e.sh BINARY: end-to-end tests of the netscope binary on the captures in
+# tests/pcaps (recorded by tests/make_captures.sh).  For each capture:
+#  - it runs with 1, 2 and 4 workers and the sets of records are identical;
+#  - every record validates against output/eve.schema.json;
+#  - the final stats account for every packet (read = decoded + filtered +
+#    unsupported + invalid) and read equals what tcpdump reads from the file;
+#  - tests/expected/NAME.expect (if present) holds.
+# Then the error paths: truncated and corrupt files, BPF filters, unknown
+# link types, bad options and configuration files.
+set -uo pipefail
+bin=$(realpath "${1:?binary}")
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+export TZ=UTC
+
+# final_stats EVE -> prints "read decoded filtered unsupported invalid"
+final_stats() {
+    python3 -c '
+import json, sys
+last = None
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["event_type"] == "stats":
+        last = r["stats"]["accounting"]
+a = last or {}
+print(a.get("read", -1), a.get("decoded", -1), a.get("filtered", -1), a.get("unsupported", -1), a.get("invalid", -1))' "$1"
+}
+
+run() { # run NAME OUTDIR ARGS...
+    local name=$1 out=$2; shift 2
+    mkdir -p "$out"
+    "$bin" "$@" -l "$out" >"$out/stdout" 2>"$out/stderr"
+    echo $? > "$out/rc"
+}
+
+for pcap in tests/pcaps/*.pcap tests/pcaps/*.pcapng; do
+    [ -f "$pcap" ] || continue
+    name=$(basename "$pcap"); name=${name%.*}
+    case $name in truncated|corrupt) continue ;; esac
+    for t in 1 2 4; do
+        run "$name" "$work/$name.$t" -r "$pcap" --threads "$t"
+    done
+    rc=$(cat "$work/$name.1/rc")
+    [ "$rc" = 0 ] && ok || { bad "$name: exit $rc: $(tail -1 "$work/$name.1/stderr")"; continue; }
+    sort "$work/$name.1/eve.json" > "$work/$name.1.sorted"
+    for t in 2 4; do
+        if sort "$work/$name.$t/eve.json" | cmp -s - "$work/$name.1.sorted"; then ok
+        else bad "$name: records with --threads $t differ from --threads 1"
+             diff <(sort "$work/$name.$t/eve.json") "$work/$name.1.sorted" | head -4
+        fi
+    done
+    if python3 tests/schema_check.py "$work/$name.1/eve.json" > "$work/$name.schema" 2>&1; then ok
+    else bad "$name: schema: $(head -3 "$work/$name.schema")"; fi
+    read -r rd dec filt uns inv < <(final_stats "$work/$name.1/eve.json")
+    want=$(tcpdump -nr "$pcap" 2>/dev/null | wc -l)
+    if [ "$rd" = "$want" ] && [ $((dec + filt + uns + inv)) = "$rd" ]; then ok
+    else bad "$name: accounting read=$rd (tcpdump: $want) decoded=$dec filtered=$filt unsupported=$uns invalid=$inv"; fi
+    if [ -f "tests/expected/$name.expect" ]; then
+        if python3 tests/e2e_check.py "$work/$name.1/eve.json" "tests/expected/$name.expect" > "$work/$name.check"; then ok
+        else bad "$name: expected records:"; cat "$work/$name.check"; fi
+    fi
+done
+
+# A BPF filter: only ICMP is analysed, the rest is counted as filtered.
+if [ -f tests/pcaps/http_curl.pcap ]; then
+    run bpf "$work/bpf" -r tests/pcaps/http_curl.pcap --threads 1 'tcp port 80 and host 10.99.0.2'
+    read -r rd dec filt uns inv < <(final_stats "$work/bpf/eve.json")
+    want=$(tcpdump -nr tests/pcaps/http_curl.pcap 'tcp port 80 and host 10.99.0.2' 2>/dev/null | wc -l)
+    nonflow=$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["event_type"]=="flow" and json.loads(l).get("dest_port")!=80))' "$work/bpf/eve.json")
+    if [ "$dec" = "$want" ] && [ $((rd - filt)) = "$want" ] && [ "$filt" -gt 0 ] && [ "$nonflow" = 0 ]; then ok
+    else bad "bpf: read=$rd decoded=$dec filtered=$filt (tcpdump with the filter: $want), flows not to port 80: $nonflow"; fi
+    run badbpf "$work/badbpf" -r tests/pcaps/http_curl.pcap 'tcp port http and bogus'
+    if [ "$(cat "$work/badbpf/rc")" = 2 ] && grep -q 'bad BPF filter "tcp port http and bogus"' "$work/badbpf/stderr"; then ok
+    else bad "bad bpf: rc $(cat "$work/badbpf/rc"): $(cat "$work/badbpf/stderr")"; fi
+fi
+
+# A truncated file: exit 1, the file and byte offset named, records kept.
+if [ -f tests/pcaps/truncated.pcap ]; then
+    run trunc "$work/trunc" -r tests/pcaps/truncated.pcap --threads 2
+    read -r rd dec filt uns inv < <(final_stats "$work/trunc/eve.json")
+    nflow=$(grep -c '"event_type":"flow"' "$work/trunc/eve.json")
+    if [ "$(cat "$work/trunc/rc")" = 1 ] && grep -q 'truncated.pcap: truncated or corrupt capture after packet [0-9]*, at byte offset [0-9]*' "$work/trunc/stderr" \
+       && [ "$rd" -gt 0 ] && [ "$nflow" -gt 0 ]; then ok
+    else bad "truncated: rc $(cat "$work/trunc/rc") read=$rd flows=$nflow: $(cat "$work/trunc/stderr")"; fi
+fi
+if [ -f tests/pcaps/corrupt.pcap ]; then
+    run corrupt "$work/corrupt" -r tests/pcaps/corrupt.pcap
+    if [ "$(cat "$work/corrupt/rc")" = 1 ] && grep -q 'corrupt.pcap' "$work/corrupt/stderr"; then ok
+    else bad "corrupt: rc $(cat "$work/corrupt/rc"): $(cat "$work/corrupt/stderr")"; fi
+fi
+
+# An unsupported link type (the header of a real capture rewritten to
+# LINKTYPE_IEEE802_11 = 105): a clear message, every packet counted.
+src=tests/pcaps/icmp_ping.pcap
+if [ -f "$src" ]; then
+    python3 -c '
+import sys, struct
+b = bytearray(open(sys.argv[1], "rb").read())
+end = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+struct.pack_into(end + "I", b, 20, 105)
+open(sys.argv[2], "wb").write(b)' "$src" "$work/dlt105.pcap"
+    run dlt "$work/dlt" -r "$work/dlt105.pcap"
+    read -r rd dec filt uns inv < <(final_stats "$work/dlt/eve.json")
+    if [ "$(cat "$work/dlt/rc")" = 0 ] && grep -q 'link type 105 (IEEE802_11) is not supported' "$work/dlt/stderr" \
+       && [ "$rd" -gt 0 ] && [ "$uns" = "$rd" ]; then ok
+    else bad "unsupported dlt: rc $(cat "$work/dlt/rc") read=$rd unsupported=$uns: $(cat "$work/dlt/stderr")"; fi
+fi
+
+# Periodic stats on packet time: each record's totals add up.
+if [ -f tests/pcaps/dns_dig.pcap ]; then
+    run stats "$work/stats" -r tests/pcaps/dns_dig.pcap --stats-interval 1 --threads 2
+    if python3 -c '
+import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["event_type"] != "stats": continue
+    a = r["stats"]["accounting"]; n += 1
+    assert a["read"] == a["decoded"] + a["filtered"] + a["unsupported"] + a["invalid"], a
+    assert a["read"] == r["stats"]["decoder"]["pkts"] + a["filtered"] + a["unsupported"], a
+sys.exit(0 if n >= 2 else 1)' "$work/stats/eve.json"; then ok
+    else bad "periodic stats do not add up or are missing"; fi
+fi
+
+# Errors in options and configuration name what was wrong.
+run noargs "$work/noargs"
+[ "$(cat "$work/noargs/rc")" = 2 ] && grep -q usage "$work/noargs/stderr" && ok || bad "no arguments: rc $(cat "$work/noargs/rc")"
+run missing "$work/missing" -r "$work/does-not-exist.pcap"
+[ "$(cat "$work/missing/rc")" = 2 ] && grep -q 'does-not-exist.pcap' "$work/missing/stderr" && ok || bad "missing file: $(cat "$work/missing/stderr")"
+run threads "$work/threads" -r tests/pcaps/icmp_ping.pcap --threads abc
+[ "$(cat "$work/threads/rc")" = 2 ] && grep -q -- '--threads: expected 1..256, got "abc"' "$work/threads/stderr" && ok || bad "bad --threads: $(cat "$work/threads/stderr")"
+printf 'flow:\n  timeouts:\n    tcp:\n      new: soon\n' > "$work/bad.yaml"
+run badcfg "$work/badcfg" -c "$work/bad.yaml" -r tests/pcaps/icmp_ping.pcap
+if [ "$(cat "$work/badcfg/rc")" = 2 ] && grep -q "bad.yaml:4: flow.timeouts.tcp.new" "$work/badcfg/stderr"; then ok
+else bad "bad config: rc $(cat "$work/badcfg/rc"): $(cat "$work/badcfg/stderr")"; fi
+run goodcfg "$work/goodcfg" -c configs/netscope.yaml -r tests/pcaps/icmp_ping.pcap
+[ "$(cat "$work/goodcfg/rc")" = 0 ] && ok || bad "configs/netscope.yaml: $(cat "$work/goodcfg/stderr")"
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]

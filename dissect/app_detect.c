@@ -215,7 +215,7 @@ static enum app_proto detect_udp(uint16_t sport, uint16_t dport, bool ts,
 enum app_proto app_detect(uint8_t ipproto, uint16_t sport, uint16_t dport,
                           bool toserver, const uint8_t *p, size_t n)
 {
-    if (n == 0)
+    if (n == 0 || !p)
         return APP_UNKNOWN;
     if (ipproto == 6)
         return detect_tcp(sport, dport, toserver, p, n);

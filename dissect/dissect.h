@@ -84,7 +84,31 @@ bool dissect_linktype_supported(int dlt);
     X(GRE_WRONG_VERSION,        "gre.wrong_version")                   \
     X(VXLAN_UNKNOWN_PAYLOAD_TYPE, "vxlan.unknown_payload_type")        \
     X(GENEVE_UNKNOWN_PAYLOAD_TYPE, "geneve.unknown_payload_type")      \
-    X(TOO_MANY_LAYERS,          "too_many_layers")
+    X(TOO_MANY_LAYERS,          "too_many_layers")                     \
+    X(IPV4_WITH_ICMPV6,         "ipv4.icmpv6")                         \
+    X(IPV6_WITH_ICMPV4,         "ipv6.icmpv4")                         \
+    X(IPV6_EXTHDR_DUPL_RH,      "ipv6.exthdr_dupl_rh")                 \
+    X(IPV6_EXTHDR_DUPL_DH,      "ipv6.exthdr_dupl_dh")                 \
+    X(IPV6_EXTHDR_DUPL_AH,      "ipv6.exthdr_dupl_ah")                 \
+    X(IPV6_EXTHDR_AH_RES_NOT_NULL, "ipv6.exthdr_ah_res_not_null")      \
+    X(IPV6_EXTHDR_INVALID_OPTLEN, "ipv6.exthdr_invalid_optlen")        \
+    X(IPV6_EXTHDR_RH_TYPE_0,    "ipv6.rh_type_0")                      \
+    X(IPV6_EXTHDR_ZERO_LEN_PADN, "ipv6.zero_len_padn")                 \
+    X(IPV6_FH_NON_ZERO_RES_FIELD, "ipv6.fh_non_zero_reserved_field")   \
+    X(IPV6_EXTHDR_USELESS_FH,   "ipv6.exthdr_useless_fh")              \
+    X(IPV6_DATA_AFTER_NONE_HEADER, "ipv6.data_after_none_header")      \
+    X(IPV6_HOPOPTS_UNKNOWN_OPT, "ipv6.hopopts_unknown_opt")            \
+    X(IPV6_HOPOPTS_ONLY_PADDING, "ipv6.hopopts_only_padding")          \
+    X(IPV6_DSTOPTS_UNKNOWN_OPT, "ipv6.dstopts_unknown_opt")            \
+    X(IPV6_DSTOPTS_ONLY_PADDING, "ipv6.dstopts_only_padding")          \
+    X(ICMPV6_UNASSIGNED_TYPE,   "icmpv6.unassigned_type")              \
+    X(ICMPV6_EXPERIMENTATION_TYPE, "icmpv6.experimentation_type")      \
+    X(SCTP_PKT_TOO_SMALL,       "sctp.pkt_too_small")                  \
+    X(GRE_VERSION0_RECUR,       "gre.version0_recur")                  \
+    X(GRE_VERSION0_FLAGS,       "gre.version0_flags")                  \
+    X(GRE_VERSION0_HDR_TOO_BIG, "gre.version0_hdr_too_big")            \
+    X(GRE_VERSION0_MALFORMED_SRE_HDR, "gre.version0_malformed_sre_hdr") \
+    X(GRE_VERSION1_HDR_TOO_BIG, "gre.version1_hdr_too_big")
 
 enum dissect_event {
 #define DISSECT_EV_ENUM(id, name) DEV_##id,
@@ -96,7 +120,9 @@ enum dissect_event {
 /* "ipv4.trunc_pkt" for DEV_IPV4_TRUNC_PKT; "unknown" when out of range. */
 const char *dissect_event_name(unsigned ev);
 
-/* Per-worker decoder counters; names are the keys under stats.decoder. */
+/* Per-worker decoder counters; names are the keys under stats.decoder.
+ * MAX_PKT_SIZE is a gauge (the largest caplen seen, as Suricata's
+ * decoder.max_pkt_size), not a count: combine workers with max, not +. */
 #define DISSECT_COUNTERS(X)                 \
     X(PKTS,         "pkts")                 \
     X(BYTES,        "bytes")                \
@@ -128,7 +154,9 @@ const char *dissect_event_name(unsigned ev);
     X(DEFRAG_IPV6_REASSEMBLED, "defrag_ipv6_reassembled") \
     X(DEFRAG_TIMEOUTS, "defrag_timeouts")   \
     X(DEFRAG_MEMCAP, "defrag_memcap")       \
-    X(MAX_PKT_SIZE, "max_pkt_size")
+    X(MAX_PKT_SIZE, "max_pkt_size")         \
+    X(SCTP,         "sctp")                 \
+    X(DEFRAG_MAX_FRAG_HITS, "defrag_max_frag_hits")
 
 enum dissect_counter {
 #define DISSECT_CNT_ENUM(id, name) DC_##id,

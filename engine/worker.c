@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dissect/app_detect.h"
 #include "engine/engine_int.h"
 #include "output/eve.h"
 
@@ -98,6 +99,31 @@ static void worker_anomalies(struct worker *w, const struct ns_pkt *pkt,
     }
 }
 
+/* Payload packets per direction looked at before that side is "failed". */
+#define WORKER_APP_TRIES 3
+
+/* First-payload protocol detection for TCP and UDP flows.  The verdict is
+ * the client's side when known, else the server's; a flow whose payload
+ * matched nothing ends up "failed" (eve.c), as in Suricata. */
+static void worker_app_detect(struct flow *f, const struct ns_decoded *d)
+{
+    bool ts = d->sport == f->cli_port && memcmp(d->src, f->cli, sizeof(f->cli)) == 0;
+    unsigned dir = ts ? 0 : 1;
+    uint8_t *side = ts ? &f->app_ts : &f->app_tc;
+    if (*side != APP_UNKNOWN || f->app_tries[dir] >= WORKER_APP_TRIES)
+        return;
+    f->app_tries[dir]++;
+    enum app_proto a = app_detect(f->proto, d->sport, d->dport, ts, d->payload, d->payload_len);
+    if (a != APP_UNKNOWN)
+        *side = (uint8_t)a;
+    else if (f->app_tries[dir] >= WORKER_APP_TRIES)
+        *side = APP_FAILED;
+    if (f->app_ts > APP_FAILED)
+        f->app_proto = f->app_ts;
+    else if (f->app_tc > APP_FAILED)
+        f->app_proto = f->app_tc;
+}
+
 static void worker_packet(struct worker *w, const struct rec_pkt *rp)
 {
     struct ns_pkt pkt = {
@@ -113,8 +139,12 @@ static void worker_packet(struct worker *w, const struct rec_pkt *rp)
     switch (res) {
     case DISSECT_DECODED:
         w->acct[ACCT_DECODED]++;
-        if (likely(d.ip_v != 0))
-            (void)flow_table_update(w->ft, &d, pkt.ts_us, pkt.caplen);
+        if (likely(d.ip_v != 0)) {
+            struct flow *f = flow_table_update(w->ft, &d, pkt.ts_us, pkt.caplen);
+            if (f && d.payload_len && (d.proto == 6 || d.proto == 17) && d.has_l4 &&
+                (f->app_ts == APP_UNKNOWN || f->app_tc == APP_UNKNOWN))
+                worker_app_detect(f, &d);
+        }
         break;
     case DISSECT_FRAG_HELD:
         w->acct[ACCT_DECODED]++;

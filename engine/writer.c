@@ -209,6 +209,9 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     flat_values(s, b);
     for (unsigned i = 0; i < FLAT_MAX; i++)
         a[i] += b[i];
+    /* a maximum, not a count */
+    a[FLAT_DC + DC_MAX_PKT_SIZE] = acc->dc[DC_MAX_PKT_SIZE] > s->dc[DC_MAX_PKT_SIZE]
+                                       ? acc->dc[DC_MAX_PKT_SIZE] : s->dc[DC_MAX_PKT_SIZE];
     memcpy(acc->acct, a + FLAT_ACCT, sizeof(acc->acct));
     acc->bytes_read = a[FLAT_BYTES];
     memcpy(acc->dc, a + FLAT_DC, sizeof(acc->dc));

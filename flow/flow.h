@@ -50,8 +50,18 @@ struct flow {
     uint8_t  cli_mac[6], srv_mac[6];   /* first frame seen each way */
     bool     mac_seen[2];
     char     history[FLOW_HISTORY_MAX + 1];  /* Zeek conn history, NUL-ended */
-    uint16_t app_proto;         /* reserved for the app layer, 0 for now */
+    /* Application protocol (enum app_proto, dissect/app_detect.h): what the
+     * first payload of each direction said, and the flow's verdict (the
+     * client's side wins when both are known and differ).  Filled by the
+     * worker; the table only zeroes them. */
+    uint16_t app_proto;
+    uint8_t  app_ts, app_tc;
+    uint8_t  app_tries[2];      /* payload packets looked at per direction */
     bool     alerted;
+    /* Zeek endpoint states [0] originator, [1] responder (private encoding:
+     * low nibble state, high nibble previous state), what flow_conn_state
+     * reads; copy them along with the rest when keeping a struct flow. */
+    uint8_t  conn_ep[2];
 };
 
 struct flow_config {
@@ -85,7 +95,8 @@ typedef void (*flow_end_fn)(void *ctx, const struct flow *f, enum flow_end_reaso
     X(EMERG_MODE_OVER,    "emerg_mode_over")    \
     X(NO_FLOW,   "no_flow")          \
     X(MIDSTREAM, "tcp.midstream")    \
-    X(RST,       "tcp.rst")
+    X(RST,       "tcp.rst")          \
+    X(SPARE,     "spare")
 
 enum flow_stat {
 #define FLOW_STAT_ENUM(id, name) FS_##id,
@@ -122,10 +133,13 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_us);
 /* End every flow with FLOW_END_SHUTDOWN (end of capture). */
 void flow_table_flush(struct flow_table *ft);
 
-/* Counters (FS_*) into out[FS_MAX]; ACTIVE and MEMUSE are gauges. */
+/* Counters (FS_*) into out[FS_MAX]; ACTIVE, MEMUSE and SPARE (free pool
+ * entries) are gauges. */
 void flow_table_stats(const struct flow_table *ft, uint64_t out[FS_MAX]);
 
 /* Community ID v1 (seed 0) of the flow, "1:<base64 sha1>", into out[64]. */
 void flow_community_id(const struct flow *f, char out[64]);
+/* The same with another seed (Suricata's community-id-seed). */
+void flow_community_id_seeded(const struct flow *f, uint16_t seed, char out[64]);
 
 #endif

@@ -160,6 +160,12 @@ static enum app_proto detect_tcp(uint16_t sport, uint16_t dport, bool ts,
             memmem(p, n, "SMTP", 4) || memmem(p, n, "ESMTP", 5))
             return APP_SMTP;
     }
+    /* a client that speaks first on a mail port: RFC 5321 section 4.1.1 */
+    if (ts && (port_is(sport, dport, 25) || port_is(sport, dport, 587)) &&
+        (starts_nocase(p, n, "QUIT") || starts_nocase(p, n, "MAIL FROM:") ||
+         starts_nocase(p, n, "RSET") || starts_nocase(p, n, "NOOP") ||
+         starts_nocase(p, n, "STARTTLS") || starts_nocase(p, n, "AUTH ")))
+        return APP_SMTP;
     if (ts && (starts_nocase(p, n, "USER ") || starts_nocase(p, n, "AUTH TLS")) && port_is(sport, dport, 21))
         return APP_FTP;
     if (ts && (starts_nocase(p, n, "CAPA") || starts_nocase(p, n, "USER ")) && port_is(sport, dport, 110))
@@ -221,5 +227,20 @@ enum app_proto app_detect(uint8_t ipproto, uint16_t sport, uint16_t dport,
         return detect_tcp(sport, dport, toserver, p, n);
     if (ipproto == 17)
         return detect_udp(sport, dport, toserver, p, n);
+    return APP_UNKNOWN;
+}
+
+enum app_proto app_detect_upgrade(enum app_proto cur, const uint8_t *p, size_t n)
+{
+    switch (cur) {
+    case APP_HTTP: case APP_SMTP: case APP_FTP: case APP_POP3: case APP_IMAP:
+    case APP_PGSQL: case APP_LDAP:
+        break;
+    default:
+        return APP_UNKNOWN;
+    }
+    /* a handshake record holding a ClientHello (RFC 8446 section 4) */
+    if (p && n >= 6 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4 && p[5] == 0x01)
+        return APP_TLS;
     return APP_UNKNOWN;
 }

@@ -55,4 +55,9 @@ const char *app_proto_name(unsigned a);
 enum app_proto app_detect(uint8_t ipproto, uint16_t sport, uint16_t dport,
                           bool toserver, const uint8_t *p, size_t n);
 
+/* A flow of protocol cur whose client now sends p: the protocol the flow
+ * switches to (a TLS ClientHello after HTTP CONNECT, STARTTLS, pgsql's
+ * SSLRequest, ...), or APP_UNKNOWN when it does not switch. */
+enum app_proto app_detect_upgrade(enum app_proto cur, const uint8_t *p, size_t n);
+
 #endif

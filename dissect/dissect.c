@@ -76,7 +76,9 @@ enum dissect_result dissect_packet(struct dissect_ctx *dc, const struct ns_pkt *
         .out = out,
         .ts_us = pkt->ts_us,
         .outer_frame = true,
+        .frame = pkt->data,
     };
+    out->flow_len = pkt->caplen;
     enum dissect_result r = dissect_link(&st, pkt->dlt, pkt->data, pkt->caplen);
     if (unlikely(r == DISSECT_INVALID))
         dc->counters[DC_INVALID]++;

@@ -219,6 +219,12 @@ struct ns_decoded {
                                          next dissect_packet call) */
     uint32_t payload_len;
     uint32_t ip_len;                  /* innermost IP datagram length */
+    uint32_t flow_len;                /* bytes the flow counts for this
+                                         packet, as Suricata does: the
+                                         captured frame; for a tunnelled
+                                         packet the inner frame; for a
+                                         reassembled datagram its link
+                                         header plus the datagram */
 
     bool     defragged;               /* built from reassembled fragments */
     uint8_t  nevents;                 /* kept in events[] (<= MAX_EVENTS) */

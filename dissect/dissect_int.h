@@ -34,6 +34,7 @@ struct dissect_state {
     uint8_t tunnel;        /* encapsulations entered so far */
     bool outer_frame;      /* still in the outermost link frame: MACs and
                               VLAN ids go to out */
+    const uint8_t *frame;  /* start of the frame flow_len describes */
     bool link_unknown;     /* a link decoder met an unknown ethertype (a
                               tunnel decoder clears it and reports it) */
 };
@@ -65,6 +66,24 @@ static inline enum dissect_result dissect_invalid(struct dissect_state *st,
     o->events[0] = (uint16_t)ev;
     o->nevents = (uint8_t)(keep + 1);
     return DISSECT_INVALID;
+}
+
+/* A tunnel's payload (p, len) is the frame the flow counts from now on. */
+static inline void dissect_inner_frame(struct dissect_state *st, const uint8_t *p, size_t len)
+{
+    st->frame = p;
+    st->out->flow_len = (uint32_t)len;
+}
+
+/* A datagram reassembled from fragments whose IP header is at ip: what the
+ * flow counts is the link header in front of it plus the datagram. */
+static inline void dissect_reassembled_frame(struct dissect_state *st, const uint8_t *ip,
+                                             uint32_t dg_len)
+{
+    size_t link = 0;
+    if (st->frame && ip >= st->frame && (size_t)(ip - st->frame) <= st->out->flow_len)
+        link = (size_t)(ip - st->frame);
+    st->out->flow_len = (uint32_t)(link + dg_len);
 }
 
 /* Enter one decoder layer; false past the limit (the caller then returns

@@ -254,6 +254,7 @@ static enum dissect_result ipv4_fragment(struct dissect_state *st, const uint8_t
     switch (dissect_defrag_insert(st, &f, &dg)) {
     case DEFRAG_DONE:
         o->defragged = true;
+        dissect_reassembled_frame(st, p, dg.len);
         return ipv4_decode(st, dg.data, dg.len, true);
     case DEFRAG_INVALID:
         return DISSECT_INVALID;
@@ -427,6 +428,7 @@ static enum dissect_result ipv6_fragment(struct dissect_state *st, const uint8_t
     switch (dissect_defrag_insert(st, &f, &dg)) {
     case DEFRAG_DONE:
         o->defragged = true;
+        dissect_reassembled_frame(st, p, dg.len);
         return ipv6_decode(st, dg.data, dg.len, &dg);
     case DEFRAG_INVALID:
         return DISSECT_INVALID;

@@ -151,6 +151,7 @@ static enum dissect_result tunnel_eth(struct dissect_state *st, const uint8_t *p
 {
     st->link_unknown = false;
     st->tunnel++;
+    dissect_inner_frame(st, p, len);
     enum dissect_result r = dissect_eth(st, p, len);
     *unknown = st->link_unknown;
     st->link_unknown = false;
@@ -209,10 +210,12 @@ static bool dissect_geneve(struct dissect_state *st, const uint8_t *p, size_t le
         break;
     case DISSECT_ETHERTYPE_IPV4:
         st->tunnel++;
+        dissect_inner_frame(st, in, inlen);
         *r = dissect_ipv4(st, in, inlen);
         break;
     case DISSECT_ETHERTYPE_IPV6:
         st->tunnel++;
+        dissect_inner_frame(st, in, inlen);
         *r = dissect_ipv6(st, in, inlen);
         break;
     default:
@@ -477,9 +480,11 @@ static enum dissect_result dissect_gre(struct dissect_state *st, const uint8_t *
     switch (ptype) {
     case DISSECT_ETHERTYPE_IPV4:
         st->tunnel++;
+        dissect_inner_frame(st, in, inlen);
         return dissect_ipv4(st, in, inlen);
     case DISSECT_ETHERTYPE_IPV6:
         st->tunnel++;
+        dissect_inner_frame(st, in, inlen);
         return dissect_ipv6(st, in, inlen);
     case DISSECT_ETHERTYPE_TEB: {
         bool unknown;
@@ -513,10 +518,12 @@ enum dissect_result dissect_l4(struct dissect_state *st, uint8_t proto,
     case IPPROTO_IPIP_:
         dissect_count(st, d->ip_v == 4 ? DC_IPV4_IN_IPV4 : DC_IPV4_IN_IPV6);
         st->tunnel++;
+        dissect_inner_frame(st, p, len);
         return dissect_ipv4(st, p, len);
     case IPPROTO_IPV6_:
         dissect_count(st, d->ip_v == 4 ? DC_IPV6_IN_IPV4 : DC_IPV6_IN_IPV6);
         st->tunnel++;
+        dissect_inner_frame(st, p, len);
         return dissect_ipv6(st, p, len);
     default:
         dissect_count(st, DC_UNKNOWN_L4);

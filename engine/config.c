@@ -49,6 +49,7 @@ enum key_kind {
     KEY_SIZE64,     /* the same into a uint64_t */
     KEY_STR,        /* a string into char[size] */
     KEY_EVE_TYPES,  /* a list of EVE event type names */
+    KEY_BOOL,       /* yes/no, true/false, on/off into a bool */
 };
 
 struct key {
@@ -135,6 +136,9 @@ static const struct key eve_keys[] = {
       .off = OFF(eve_filename), .size = sizeof(((struct ns_config *)0)->eve_filename) },
     { .name = "types", .kind = KEY_EVE_TYPES,
       .what = "a list of event types (flow, anomaly, stats)" },
+    { .name = "ethernet", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(eve_ethernet) },
+    { .name = "community-id-seed", .kind = KEY_U32, .what = "a number", .unit = "",
+      .off = OFF(community_id_seed), .min = 0, .max = 65535 },
 };
 
 static const struct key output_keys[] = {
@@ -514,6 +518,23 @@ static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_even
         memset(field, 0, k->size);
         memcpy(field, s, n);
         return NS_OK;
+    case KEY_BOOL: {
+        static const char *const yes[] = { "yes", "true", "on", "1" };
+        static const char *const no[] = { "no", "false", "off", "0" };
+        for (size_t i = 0; i < NS_ARRAY_LEN(yes); i++) {
+            bool b;
+            if (n == strlen(yes[i]) && !strncasecmp(s, yes[i], n))
+                b = true;
+            else if (n == strlen(no[i]) && !strncasecmp(s, no[i], n))
+                b = false;
+            else
+                continue;
+            memcpy(field, &b, sizeof(b));
+            return NS_OK;
+        }
+        return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                         "expected %s (got %s)", k->what, got);
+    }
     case KEY_MAP:
     case KEY_EVE_TYPES:
         break;

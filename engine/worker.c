@@ -68,6 +68,8 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
     if (!w->ft)
         goto err;
     eve_ctx_init(&w->ec, pcap_filename, NULL);
+    w->ec.ethernet = cfg->eve_ethernet;
+    w->ec.community_id_seed = (uint16_t)cfg->community_id_seed;
     return w;
 err:
     worker_destroy(w);
@@ -124,6 +126,22 @@ static void worker_app_detect(struct flow *f, const struct ns_decoded *d)
         f->app_proto = f->app_tc;
 }
 
+/* Client payloads of a detected flow checked for a switch to TLS. */
+#define WORKER_UPGRADE_TRIES 8
+
+static void worker_app_upgrade(struct flow *f, const struct ns_decoded *d)
+{
+    bool ts = d->sport == f->cli_port && memcmp(d->src, f->cli, sizeof(f->cli)) == 0;
+    if (!ts)
+        return;
+    f->app_upg_tries++;
+    enum app_proto a = app_detect_upgrade(f->app_proto, d->payload, d->payload_len);
+    if (a != APP_UNKNOWN) {
+        f->app_orig = (uint8_t)f->app_proto;
+        f->app_proto = (uint16_t)a;
+    }
+}
+
 static void worker_packet(struct worker *w, const struct rec_pkt *rp)
 {
     struct ns_pkt pkt = {
@@ -140,10 +158,13 @@ static void worker_packet(struct worker *w, const struct rec_pkt *rp)
     case DISSECT_DECODED:
         w->acct[ACCT_DECODED]++;
         if (likely(d.ip_v != 0)) {
-            struct flow *f = flow_table_update(w->ft, &d, pkt.ts_us, pkt.caplen);
+            struct flow *f = flow_table_update(w->ft, &d, pkt.ts_us, d.flow_len);
             if (f && d.payload_len && (d.proto == 6 || d.proto == 17) && d.has_l4 &&
                 (f->app_ts == APP_UNKNOWN || f->app_tc == APP_UNKNOWN))
                 worker_app_detect(f, &d);
+            else if (f && d.payload_len && f->app_proto > APP_FAILED && !f->app_orig &&
+                     f->app_upg_tries < WORKER_UPGRADE_TRIES)
+                worker_app_upgrade(f, &d);
         }
         break;
     case DISSECT_FRAG_HELD:

@@ -57,6 +57,8 @@ struct flow {
     uint16_t app_proto;
     uint8_t  app_ts, app_tc;
     uint8_t  app_tries[2];      /* payload packets looked at per direction */
+    uint8_t  app_orig;          /* protocol before an upgrade to TLS */
+    uint8_t  app_upg_tries;     /* client payloads checked for an upgrade */
     bool     alerted;
     /* Zeek endpoint states [0] originator, [1] responder (private encoding:
      * low nibble state, high nibble previous state), what flow_conn_state

@@ -16,6 +16,8 @@ struct eve_ctx {
     const char *in_iface;       /* NULL offline */
     int64_t tz_hour;            /* cache: hour (ts / 3600) of tz_off */
     int32_t tz_off;             /* seconds east of UTC */
+    bool ethernet;              /* write MAC addresses (default off) */
+    uint16_t community_id_seed;
 };
 
 void eve_ctx_init(struct eve_ctx *ec, const char *pcap_filename, const char *in_iface);

@@ -27,6 +27,8 @@ struct json_buf {
 void json_init(struct json_buf *jb, char *buf, size_t cap);
 /* key NULL: an array element or the top-level object. */
 void json_obj_open(struct json_buf *jb, const char *key);
+/* Same, with a key that is not NUL-terminated (klen bytes). */
+void json_obj_open_n(struct json_buf *jb, const char *key, size_t klen);
 void json_obj_close(struct json_buf *jb);
 void json_arr_open(struct json_buf *jb, const char *key);
 void json_arr_close(struct json_buf *jb);

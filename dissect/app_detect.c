@@ -230,17 +230,68 @@ enum app_proto app_detect(uint8_t ipproto, uint16_t sport, uint16_t dport,
     return APP_UNKNOWN;
 }
 
-enum app_proto app_detect_upgrade(enum app_proto cur, const uint8_t *p, size_t n)
+static bool tls_handshake(const uint8_t *p, size_t n)
 {
-    switch (cur) {
-    case APP_HTTP: case APP_SMTP: case APP_FTP: case APP_POP3: case APP_IMAP:
-    case APP_PGSQL: case APP_LDAP:
-        break;
-    default:
-        return APP_UNKNOWN;
+    return n >= 3 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4;
+}
+
+static bool can_starttls(unsigned a)
+{
+    return a == APP_SMTP || a == APP_IMAP || a == APP_POP3 || a == APP_FTP ||
+           a == APP_LDAP || a == APP_PGSQL;
+}
+
+/* HTTP CONNECT (RFC 9110 section 9.3.6): the request, then any 2xx answer
+ * opens a tunnel whose first payload is detected afresh. */
+static void http_connect_track(struct app_state *s, bool ts, const uint8_t *p, size_t n)
+{
+    if (ts && s->connect == 0 && starts(p, n, "CONNECT "))
+        s->connect = 1;
+    else if (!ts && s->connect == 1)
+        s->connect = (starts(p, n, "HTTP/1.") && n >= 10 && p[9] == '2') ? 2 : 3;
+}
+
+void app_state_update(struct app_state *s, uint8_t ipproto, uint16_t sport,
+                      uint16_t dport, bool ts, const uint8_t *p, size_t n)
+{
+    if (!p || n == 0)
+        return;
+    unsigned dir = ts ? 0 : 1;
+    uint8_t *side = ts ? &s->ts : &s->tc;
+    if (s->orig)
+        return;                         /* changed once: settled */
+    if (s->proto == APP_HTTP && s->connect == 2) {
+        enum app_proto a = app_detect(ipproto, sport, dport, ts, p, n);
+        s->orig = APP_HTTP;
+        s->proto = (uint8_t)(a == APP_UNKNOWN ? APP_FAILED : a);
+        return;
     }
-    /* a handshake record holding a ClientHello (RFC 8446 section 4) */
-    if (p && n >= 6 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4 && p[5] == 0x01)
-        return APP_TLS;
-    return APP_UNKNOWN;
+    if (*side == APP_UNKNOWN && s->tries[dir] < APP_DETECT_TRIES) {
+        s->tries[dir]++;
+        enum app_proto a = app_detect(ipproto, sport, dport, ts, p, n);
+        if (a != APP_UNKNOWN)
+            *side = (uint8_t)a;
+        else if (s->tries[dir] >= APP_DETECT_TRIES)
+            *side = APP_FAILED;
+        if (s->ts > APP_FAILED)
+            s->proto = s->ts;
+        else if (s->tc > APP_FAILED)
+            s->proto = s->tc;
+    } else if (s->proto > APP_FAILED && s->upg_tries < APP_UPGRADE_TRIES) {
+        s->upg_tries++;
+        if (ts && can_starttls(s->proto) && tls_handshake(p, n)) {
+            s->orig = s->proto;
+            s->proto = APP_TLS;
+            return;
+        }
+    }
+    if (s->proto == APP_HTTP)
+        http_connect_track(s, ts, p, n);
+}
+
+enum app_proto app_state_verdict(const struct app_state *s)
+{
+    if (s->proto != APP_UNKNOWN)
+        return (enum app_proto)s->proto;
+    return (s->tries[0] || s->tries[1]) ? APP_FAILED : APP_UNKNOWN;
 }

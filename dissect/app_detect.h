@@ -55,9 +55,33 @@ const char *app_proto_name(unsigned a);
 enum app_proto app_detect(uint8_t ipproto, uint16_t sport, uint16_t dport,
                           bool toserver, const uint8_t *p, size_t n);
 
-/* A flow of protocol cur whose client now sends p: the protocol the flow
- * switches to (a TLS ClientHello after HTTP CONNECT, STARTTLS, pgsql's
- * SSLRequest, ...), or APP_UNKNOWN when it does not switch. */
-enum app_proto app_detect_upgrade(enum app_proto cur, const uint8_t *p, size_t n);
+/* Per-flow detection state, kept in the flow (8 bytes, zero = nothing
+ * seen).  Each direction's first payloads are matched until one says what
+ * it is (APP_DETECT_TRIES payloads, then that side has "failed").  The
+ * flow's protocol is the client's side when known, else the server's.  A
+ * detected flow can still change protocol once, as Suricata reports with
+ * app_proto_orig: after an HTTP CONNECT answered 2xx the tunnel's first
+ * payload is detected afresh, and a TLS handshake record from the client
+ * after STARTTLS (SMTP, IMAP, POP3, FTP, LDAP) or pgsql's SSLRequest makes
+ * the flow TLS. */
+#define APP_DETECT_TRIES   3
+#define APP_UPGRADE_TRIES  8
+
+struct app_state {
+    uint8_t proto;        /* the flow's verdict so far (enum app_proto) */
+    uint8_t ts, tc;       /* what each side's payload said */
+    uint8_t orig;         /* protocol before a change, 0 if none */
+    uint8_t tries[2];     /* payloads looked at per direction */
+    uint8_t upg_tries;    /* payloads looked at for a change */
+    uint8_t connect;      /* HTTP CONNECT: 1 asked, 2 answered 2xx */
+};
+
+/* One payload of a TCP (6) or UDP (17) flow; cheap once settled. */
+void app_state_update(struct app_state *s, uint8_t ipproto, uint16_t sport,
+                      uint16_t dport, bool toserver, const uint8_t *p, size_t n);
+
+/* What a flow record says: the protocol, APP_FAILED when payload was seen
+ * and nothing matched, APP_UNKNOWN when there was no payload. */
+enum app_proto app_state_verdict(const struct app_state *s);
 
 #endif

@@ -101,47 +101,6 @@ static void worker_anomalies(struct worker *w, const struct ns_pkt *pkt,
     }
 }
 
-/* Payload packets per direction looked at before that side is "failed". */
-#define WORKER_APP_TRIES 3
-
-/* First-payload protocol detection for TCP and UDP flows.  The verdict is
- * the client's side when known, else the server's; a flow whose payload
- * matched nothing ends up "failed" (eve.c), as in Suricata. */
-static void worker_app_detect(struct flow *f, const struct ns_decoded *d)
-{
-    bool ts = d->sport == f->cli_port && memcmp(d->src, f->cli, sizeof(f->cli)) == 0;
-    unsigned dir = ts ? 0 : 1;
-    uint8_t *side = ts ? &f->app_ts : &f->app_tc;
-    if (*side != APP_UNKNOWN || f->app_tries[dir] >= WORKER_APP_TRIES)
-        return;
-    f->app_tries[dir]++;
-    enum app_proto a = app_detect(f->proto, d->sport, d->dport, ts, d->payload, d->payload_len);
-    if (a != APP_UNKNOWN)
-        *side = (uint8_t)a;
-    else if (f->app_tries[dir] >= WORKER_APP_TRIES)
-        *side = APP_FAILED;
-    if (f->app_ts > APP_FAILED)
-        f->app_proto = f->app_ts;
-    else if (f->app_tc > APP_FAILED)
-        f->app_proto = f->app_tc;
-}
-
-/* Client payloads of a detected flow checked for a switch to TLS. */
-#define WORKER_UPGRADE_TRIES 8
-
-static void worker_app_upgrade(struct flow *f, const struct ns_decoded *d)
-{
-    bool ts = d->sport == f->cli_port && memcmp(d->src, f->cli, sizeof(f->cli)) == 0;
-    if (!ts)
-        return;
-    f->app_upg_tries++;
-    enum app_proto a = app_detect_upgrade(f->app_proto, d->payload, d->payload_len);
-    if (a != APP_UNKNOWN) {
-        f->app_orig = (uint8_t)f->app_proto;
-        f->app_proto = (uint16_t)a;
-    }
-}
-
 static void worker_packet(struct worker *w, const struct rec_pkt *rp)
 {
     struct ns_pkt pkt = {
@@ -159,12 +118,10 @@ static void worker_packet(struct worker *w, const struct rec_pkt *rp)
         w->acct[ACCT_DECODED]++;
         if (likely(d.ip_v != 0)) {
             struct flow *f = flow_table_update(w->ft, &d, pkt.ts_us, d.flow_len);
-            if (f && d.payload_len && (d.proto == 6 || d.proto == 17) && d.has_l4 &&
-                (f->app_ts == APP_UNKNOWN || f->app_tc == APP_UNKNOWN))
-                worker_app_detect(f, &d);
-            else if (f && d.payload_len && f->app_proto > APP_FAILED && !f->app_orig &&
-                     f->app_upg_tries < WORKER_UPGRADE_TRIES)
-                worker_app_upgrade(f, &d);
+            if (f && d.payload_len && d.has_l4 && (d.proto == 6 || d.proto == 17)) {
+                bool ts = d.sport == f->cli_port && memcmp(d.src, f->cli, sizeof(f->cli)) == 0;
+                app_state_update(&f->app, d.proto, d.sport, d.dport, ts, d.payload, d.payload_len);
+            }
         }
         break;
     case DISSECT_FRAG_HELD:

@@ -15,6 +15,7 @@
 #ifndef FLOW_H
 #define FLOW_H
 
+#include "dissect/app_detect.h"
 #include "dissect/dissect.h"
 #include "engine/ns_common.h"
 
@@ -50,15 +51,9 @@ struct flow {
     uint8_t  cli_mac[6], srv_mac[6];   /* first frame seen each way */
     bool     mac_seen[2];
     char     history[FLOW_HISTORY_MAX + 1];  /* Zeek conn history, NUL-ended */
-    /* Application protocol (enum app_proto, dissect/app_detect.h): what the
-     * first payload of each direction said, and the flow's verdict (the
-     * client's side wins when both are known and differ).  Filled by the
-     * worker; the table only zeroes them. */
-    uint16_t app_proto;
-    uint8_t  app_ts, app_tc;
-    uint8_t  app_tries[2];      /* payload packets looked at per direction */
-    uint8_t  app_orig;          /* protocol before an upgrade to TLS */
-    uint8_t  app_upg_tries;     /* client payloads checked for an upgrade */
+    /* Application protocol detection (dissect/app_detect.h); filled by the
+     * worker, zeroed by the table. */
+    struct app_state app;
     bool     alerted;
     /* Zeek endpoint states [0] originator, [1] responder (private encoding:
      * low nibble state, high nibble previous state), what flow_conn_state

@@ -365,19 +365,17 @@ size_t eve_flow(struct eve_ctx *ec, char *buf, size_t cap,
     /* As Suricata: no app_proto until detection has an answer (0 is
      * APP_UNKNOWN; "failed" is written).  Suricata's app_proto_ts/_tc/
      * _orig/_expected would follow here once the flow keeps them. */
-    unsigned ap = f->app_proto;
-    if (ap == APP_UNKNOWN && (f->app_tries[0] || f->app_tries[1]))
-        ap = APP_FAILED;                /* payload seen, nothing matched */
+    unsigned ap = app_state_verdict(&f->app);
     if (ap != APP_UNKNOWN)
         json_str(&jb, "app_proto", app_proto_name(ap));
-    if (f->app_orig) {
-        json_str(&jb, "app_proto_orig", app_proto_name(f->app_orig));
+    if (f->app.orig) {
+        json_str(&jb, "app_proto_orig", app_proto_name(f->app.orig));
     } else {
         /* the sides disagreed: Suricata names each side that differs */
-        if (f->app_ts > APP_FAILED && f->app_ts != ap)
-            json_str(&jb, "app_proto_ts", app_proto_name(f->app_ts));
-        if (f->app_tc > APP_FAILED && f->app_tc != ap)
-            json_str(&jb, "app_proto_tc", app_proto_name(f->app_tc));
+        if (f->app.ts > APP_FAILED && f->app.ts != ap)
+            json_str(&jb, "app_proto_ts", app_proto_name(f->app.ts));
+        if (f->app.tc > APP_FAILED && f->app.tc != ap)
+            json_str(&jb, "app_proto_tc", app_proto_name(f->app.tc));
     }
 
     char cid[64];

@@ -338,10 +338,10 @@ static void flow_tcp_whole_line(void **state)
     HASNT(line, "app_proto");                   /* 0: not detected (yet) */
 
     /* a detected application protocol, in Suricata's name */
-    f.app_proto = APP_HTTP;
+    f.app.proto = APP_HTTP;
     line = keep(eve_flow(&ec, rec, sizeof(rec), &f, FLOW_END_TIMEOUT));
     HAS(line, "\"proto\":\"TCP\",\"app_proto\":\"http\",\"community_id\"");
-    f.app_proto = APP_FAILED;
+    f.app.proto = APP_FAILED;
     line = keep(eve_flow(&ec, rec, sizeof(rec), &f, FLOW_END_TIMEOUT));
     HAS(line, "\"app_proto\":\"failed\",");
 }

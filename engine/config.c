@@ -269,7 +269,9 @@ static int cfg_error(struct cfg_parser *p, int err, size_t line,
     int o;
 
     key_path(p, extra, extra_len, key, sizeof(key));
-    if (key[0])
+    if (!strncmp(p->path, "--set", 5))      /* no file: lines mean nothing */
+        o = snprintf(p->errbuf, NS_ERRBUF_SIZE, "--set %s: ", key[0] ? key : "");
+    else if (key[0])
         o = snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s:%zu: %s: ", p->path, line, key);
     else
         o = snprintf(p->errbuf, NS_ERRBUF_SIZE, "%s:%zu: ", p->path, line);
@@ -835,21 +837,16 @@ static int check_syntax(struct cfg_parser *p)
     return rc;
 }
 
-int config_load(struct ns_config *cfg, const char *path, char *errbuf)
+/* Parses text (owned by the caller) over cfg; path names it in errors. */
+static int config_parse_text(struct ns_config *cfg, const char *path, char *text,
+                             size_t len, char *errbuf)
 {
     struct cfg_parser p;
-    char *text;
-    size_t len;
     int rc;
 
-    errbuf[0] = '\0';
     memset(&p, 0, sizeof(p));
     p.path = path;
     p.errbuf = errbuf;
-
-    rc = read_file(path, &text, &len, errbuf);
-    if (rc != NS_OK)
-        return rc;
     p.text = text;
     p.text_len = len;
 
@@ -857,8 +854,7 @@ int config_load(struct ns_config *cfg, const char *path, char *errbuf)
     p.cfg = malloc(sizeof(*p.cfg));
     if (!p.cfg) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory", path);
-        rc = NS_ERR_NOMEM;
-        goto err_text;
+        return NS_ERR_NOMEM;
     }
     memcpy(p.cfg, cfg, sizeof(*cfg));
 
@@ -884,7 +880,53 @@ err_parser:
     yaml_parser_delete(&p.yp);
 err_copy:
     free(p.cfg);
-err_text:
+    return rc;
+}
+
+int config_load(struct ns_config *cfg, const char *path, char *errbuf)
+{
+    char *text;
+    size_t len;
+    errbuf[0] = '\0';
+    int rc = read_file(path, &text, &len, errbuf);
+    if (rc != NS_OK)
+        return rc;
+    rc = config_parse_text(cfg, path, text, len, errbuf);
+    free(text);
+    return rc;
+}
+
+int config_set(struct ns_config *cfg, const char *assignment, char *errbuf)
+{
+    errbuf[0] = '\0';
+    const char *eq = strchr(assignment, '=');
+    size_t klen = eq ? (size_t)(eq - assignment) : 0;
+    if (!eq || klen == 0 || klen > 200 || strlen(eq + 1) > CONFIG_BPF_MAX ||
+        strpbrk(assignment, "\n\r") || assignment[0] == '.' || eq[-1] == '.' ||
+        memmem(assignment, klen, "..", 2)) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "--set: expected KEY=VALUE with a dotted key "
+                 "such as outputs.eve.ethernet=yes (got \"%.200s\")", assignment);
+        return NS_ERR_INVAL;
+    }
+    /* the same schema as the file: the key path as nested mappings */
+    size_t cap = klen * 3 + strlen(eq + 1) + 64;
+    char *text = malloc(cap);
+    if (!text) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "--set: out of memory");
+        return NS_ERR_NOMEM;
+    }
+    size_t len = 0, depth = 0;
+    for (const char *k = assignment; k < eq; depth++) {
+        const char *dot = memchr(k, '.', (size_t)(eq - k));
+        size_t n = (size_t)((dot ? dot : eq) - k);
+        len += (size_t)snprintf(text + len, cap - len, "%*s%.*s:%s", (int)(2 * depth), "",
+                                (int)n, k, dot ? "\n" : " ");
+        k += n + (dot ? 1 : 0);
+    }
+    len += (size_t)snprintf(text + len, cap - len, "%s\n", eq + 1);
+    char name[300];
+    snprintf(name, sizeof(name), "--set %.*s", (int)klen, assignment);
+    int rc = config_parse_text(cfg, name, text, len, errbuf);
     free(text);
     return rc;
 }

@@ -34,4 +34,8 @@ void config_defaults(struct ns_config *cfg);
  * "configs/x.yaml:12: flow.timeouts.tcp.new: expected a number of seconds, got \"abc\"". */
 int config_load(struct ns_config *cfg, const char *path, char *errbuf) NS_MUST_CHECK;
 
+/* Applies one "dotted.key=value" from the command line (--set), checked
+ * against the same schema as the file.  Errors start with "--set KEY". */
+int config_set(struct ns_config *cfg, const char *assignment, char *errbuf) NS_MUST_CHECK;
+
 #endif

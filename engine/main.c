@@ -39,6 +39,7 @@ static void usage(FILE *f)
         "      --types LIST         EVE event types to write: flow,anomaly,stats (default: all)\n"
         "      --flow-memcap BYTES  memory for the flow tables, split between workers (k/m/g suffix)\n"
         "      --queue-size BYTES   size of each inter-thread queue (k/m/g suffix)\n"
+        "      --set KEY=VALUE      any configuration key, e.g. --set outputs.eve.ethernet=yes\n"
         "  -V, --version            print the version\n"
         "  -h, --help               this text\n"
         "\n"
@@ -130,7 +131,7 @@ static void print_summary(const char *file, const char *eve, const struct ns_sna
             (unsigned long long)t->fs[FS_TOTAL], (unsigned long long)records, eve, secs);
 }
 
-enum { OPT_THREADS = 1000, OPT_STATS, OPT_TYPES, OPT_MEMCAP, OPT_QUEUE };
+enum { OPT_THREADS = 1000, OPT_STATS, OPT_TYPES, OPT_MEMCAP, OPT_QUEUE, OPT_SET };
 
 int main(int argc, char **argv)
 {
@@ -143,6 +144,7 @@ int main(int argc, char **argv)
         { "types", required_argument, NULL, OPT_TYPES },
         { "flow-memcap", required_argument, NULL, OPT_MEMCAP },
         { "queue-size", required_argument, NULL, OPT_QUEUE },
+        { "set", required_argument, NULL, OPT_SET },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -212,6 +214,12 @@ int main(int argc, char **argv)
                 return 2;
             }
             cfg.queue_size = (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
+            break;
+        case OPT_SET:
+            if (config_set(&cfg, optarg, err) != NS_OK) {
+                fprintf(stderr, "netscope: %s\n", err);
+                return 2;
+            }
             break;
         case 'V':
             printf("netscope %s (%s)\n", NS_VERSION, pcap_lib_version());

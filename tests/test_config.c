@@ -652,6 +652,38 @@ static void mutated_default_yaml(void **state)
     free(orig);
 }
 
+/* --set KEY=VALUE: the file's schema, from the command line. */
+static void set_from_command_line(void **state)
+{
+    (void)state;
+    static struct ns_config c, before;
+    char err[NS_ERRBUF_SIZE];
+    config_defaults(&c);
+    assert_false(c.eve_ethernet);
+    assert_int_equal(config_set(&c, "outputs.eve.ethernet=yes", err), NS_OK);
+    assert_true(c.eve_ethernet);
+    assert_int_equal(config_set(&c, "outputs.eve.community-id-seed=1", err), NS_OK);
+    assert_int_equal(c.community_id_seed, 1);
+    assert_int_equal(config_set(&c, "flow.timeouts.udp.established=42", err), NS_OK);
+    assert_int_equal(c.flow.timeout[FLOW_CLASS_UDP][FLOW_STATE_ESTABLISHED], 42);
+    assert_int_equal(config_set(&c, "outputs.eve.types=[flow]", err), NS_OK);
+    assert_true(c.eve_flow && !c.eve_anomaly && !c.eve_stats);
+
+    before = c;
+    assert_int_equal(config_set(&c, "flow.timeouts.tcp.new=abc", err), NS_ERR_INVAL);
+    assert_string_equal(err, "--set flow.timeouts.tcp.new: expected a number of seconds (got \"abc\")");
+    assert_int_equal(config_set(&c, "flow.bogus=1", err), NS_ERR_INVAL);
+    assert_string_equal(err, "--set flow.bogus: unknown key");
+    assert_int_equal(config_set(&c, "outputs.eve.ethernet=maybe", err), NS_ERR_INVAL);
+    assert_non_null(strstr(err, "expected yes or no"));
+    static const char *const malformed[] = { "noequals", "=1", ".a=1", "a.=1", "a..b=1", "a=1\nb: 2" };
+    for (size_t i = 0; i < NS_ARRAY_LEN(malformed); i++) {
+        assert_int_equal(config_set(&c, malformed[i], err), NS_ERR_INVAL);
+        assert_non_null(strstr(err, "--set"));
+    }
+    assert_memory_equal(&c, &before, sizeof(c));      /* failures change nothing */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -665,6 +697,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(io_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(hostile_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(mutated_default_yaml, setup, teardown),
+        cmocka_unit_test(set_from_command_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

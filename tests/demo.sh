@@ -20,7 +20,7 @@ for line in open(sys.argv[1]):
     if r["event_type"] == "flow":
         f = r["flow"]
         ep = lambda ip, port: f"{ip}:{port}" if port is not None else ip
-        print(f'  {r["proto"]:<9} {ep(r["src_ip"], r.get("src_port")):>28} -> {ep(r["dest_ip"], r.get("dest_port")):<28}'
+        print(f'  {r["proto"]:<5} {r.get("app_proto", "-"):<7} {ep(r["src_ip"], r.get("src_port")):>22} -> {ep(r["dest_ip"], r.get("dest_port")):<22}'
               f' {f["pkts_toserver"]:>4}/{f["pkts_toclient"]:<4} pkts {f["bytes_toserver"]:>7}/{f["bytes_toclient"]:<7} bytes'
               f'  {f["state"]:<11} {r.get("netscope", {}).get("conn_state", "")}')
     elif r["event_type"] == "stats":

@@ -50,6 +50,7 @@ enum key_kind {
     KEY_STR,        /* a string into char[size] */
     KEY_EVE_TYPES,  /* a list of EVE event type names */
     KEY_BOOL,       /* yes/no, true/false, on/off into a bool */
+    KEY_CHOICE,     /* one of choices[] into char[size] */
 };
 
 struct key {
@@ -63,6 +64,7 @@ struct key {
     bool empty_ok;              /* KEY_STR: "" is a valid value */
     const struct key *sub;      /* KEY_MAP */
     size_t nsub;
+    const char *const *choices; /* KEY_CHOICE, NULL-ended */
 };
 
 #define SIZE_WHAT "a size in bytes, optionally with a kb, mb or gb suffix"
@@ -141,6 +143,33 @@ static const struct key eve_keys[] = {
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
 };
 
+static const char *const fanout_modes[] = { "hash", "lb", "cpu", "qm", NULL };
+static const char *const iface_down_modes[] = { "wait", "stop", NULL };
+
+#define CFG_STR_SIZE(field) sizeof(((struct ns_config *)0)->field)
+
+static const struct key live_keys[] = {
+    { .name = "interface", .kind = KEY_STR, .what = "an interface name",
+      .off = OFF(live.interface), .size = CFG_STR_SIZE(live.interface), .empty_ok = true },
+    { .name = "fanout", .kind = KEY_CHOICE, .what = "hash, lb, cpu or qm",
+      .off = OFF(live.fanout), .size = CFG_STR_SIZE(live.fanout), .choices = fanout_modes },
+    { .name = "fanout-group", .kind = KEY_U32, .what = "a fanout group id", .unit = "",
+      .off = OFF(live.fanout_group), .min = 0, .max = 65535 },
+    { .name = "fanout-defrag", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(live.fanout_defrag) },
+    { .name = "ring-memory", .kind = KEY_SIZE64, .what = SIZE_WHAT, .off = OFF(live.ring_memory),
+      .min = 1 * MB, .max = 64 * GB },
+    { .name = "block-size", .kind = KEY_SIZE32, .what = SIZE_WHAT, .off = OFF(live.block_size),
+      .min = 4 * KB, .max = 128 * MB },
+    { .name = "frame-size", .kind = KEY_U32, .what = "a number of bytes", .unit = "bytes",
+      .off = OFF(live.frame_size), .min = 64, .max = 262144 },
+    { .name = "block-timeout", .kind = KEY_U32, .what = "a number of milliseconds",
+      .unit = "milliseconds", .off = OFF(live.block_timeout), .min = 1, .max = 60000 },
+    { .name = "cpu-affinity", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(live.cpu_affinity) },
+    { .name = "on-interface-down", .kind = KEY_CHOICE, .what = "wait or stop",
+      .off = OFF(live.on_interface_down), .size = CFG_STR_SIZE(live.on_interface_down),
+      .choices = iface_down_modes },
+};
+
 static const struct key output_keys[] = {
     MAP("eve", eve_keys),
 };
@@ -160,6 +189,7 @@ static const struct key root_keys[] = {
     MAP("outputs", output_keys),
     MAP("flow", flow_keys),
     MAP("defrag", defrag_keys),
+    MAP("live", live_keys),
 };
 
 _Static_assert(NS_ARRAY_LEN(root_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
@@ -179,6 +209,15 @@ void config_defaults(struct ns_config *cfg)
     cfg->queue_size = 4 * MB;
     flow_config_defaults(&cfg->flow);
     dissect_config_defaults(&cfg->defrag);
+    memcpy(cfg->live.fanout, "hash", 5);
+    cfg->live.fanout_group = 99;
+    cfg->live.fanout_defrag = true;
+    cfg->live.ring_memory = 128 * MB;
+    cfg->live.block_size = 1 * MB;
+    cfg->live.frame_size = 2048;
+    cfg->live.block_timeout = 10;
+    cfg->live.cpu_affinity = true;
+    memcpy(cfg->live.on_interface_down, "wait", 5);
 }
 
 /* ---- parser state and error messages ---- */
@@ -520,6 +559,16 @@ static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_even
         memset(field, 0, k->size);
         memcpy(field, s, n);
         return NS_OK;
+    case KEY_CHOICE:
+        for (size_t i = 0; k->choices[i]; i++) {
+            if (n == strlen(k->choices[i]) && !memcmp(s, k->choices[i], n)) {
+                memset(field, 0, k->size);
+                memcpy(field, s, n);
+                return NS_OK;
+            }
+        }
+        return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                         "expected %s (got %s)", k->what, got);
     case KEY_BOOL: {
         static const char *const yes[] = { "yes", "true", "on", "1" };
         static const char *const no[] = { "no", "false", "off", "0" };

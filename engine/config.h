@@ -25,6 +25,18 @@ struct ns_config {
     uint32_t queue_size;          /* bytes per reader->worker and worker->writer ring */
     struct flow_config flow;
     struct dissect_config defrag;
+    struct {
+        char interface[64];       /* -i */
+        char fanout[8];           /* hash | lb | cpu | qm */
+        uint32_t fanout_group;    /* 0..65535 */
+        bool fanout_defrag;       /* hash on reassembled datagrams */
+        uint64_t ring_memory;     /* bytes for the rings of all workers */
+        uint32_t block_size;      /* bytes per ring block */
+        uint32_t frame_size;      /* bytes, sizes the kernel's frame count */
+        uint32_t block_timeout;   /* ms before a partly filled block is retired */
+        bool cpu_affinity;        /* pin worker i to CPU i */
+        char on_interface_down[8];/* wait | stop */
+    } live;
 };
 
 void config_defaults(struct ns_config *cfg);

@@ -14,6 +14,8 @@
 #include "dissect/dissect.h"
 #include "flow/flow.h"
 
+#include <stdatomic.h>
+
 enum rec_type {
     REC_PKT = 1,
     REC_TICK,
@@ -22,6 +24,7 @@ enum rec_type {
     REC_JSON,
     REC_SNAP,
     REC_DONE,
+    REC_PCAP,                /* struct rec_pkt + frame: for -w */
 };
 
 struct rec_pkt {
@@ -66,17 +69,46 @@ enum ns_out_stat {
     OUT_MAX
 };
 
+/* Kernel counters of live capture (PACKET_STATISTICS, summed deltas). */
+#define NS_CAPTURE_STATS(X)                   \
+    X(KERNEL_PACKETS, "kernel_packets")       \
+    X(KERNEL_DROPS,   "kernel_drops")         \
+    X(KERNEL_FREEZES, "kernel_freezes")
+
+enum ns_cap_stat {
+#define NS_CAP_ENUM(id, name) CAP_##id,
+    NS_CAPTURE_STATS(NS_CAP_ENUM)
+#undef NS_CAP_ENUM
+    CAP_MAX
+};
+
+/* What the main thread tells live workers.  stop is set (release) after
+ * final_seq; a worker that sees stop (acquire) drains its ring, sends every
+ * periodic snapshot below final_seq it has not sent, then the final one. */
+struct live_ctl {
+    _Atomic bool stop;
+    _Atomic uint64_t final_seq;
+    uint64_t start_ns;       /* CLOCK_MONOTONIC at start */
+    uint32_t stats_interval; /* seconds; 0: only the final snapshot */
+    uint64_t count;          /* -c: stop after this many packets; 0: none */
+    bool stop_on_down;       /* interface down: stop instead of waiting */
+    const char *iface;       /* in_iface of the records */
+};
+
 struct ns_snap {
     uint64_t seq;
     uint64_t ts_us;
     uint64_t first_ts_us;    /* reader only: first packet time, 0 if none */
     bool final;
+    bool silent;             /* sent late (live drain): sum it, write no record
+                                unless another source sent it on time */
     uint64_t acct[ACCT_MAX];
     uint64_t bytes_read;
     uint64_t dc[DC_MAX];
     uint64_t ev[DEV_MAX];
     uint64_t fs[FS_MAX];
     uint64_t out[OUT_MAX];
+    uint64_t cap[CAP_MAX];
 };
 
 #define NS_RECORD_MAX (64u * 1024u)   /* scratch for one EVE line */

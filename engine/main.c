@@ -1,6 +1,7 @@
 /* engine/main.c: command line and wiring.
  *
  *   netscope -r FILE [-l LOGDIR] [--threads N] [options] [BPF expression]
+ *   netscope -i IFACE [-l LOGDIR] [--threads N] [options] [BPF expression]
  *
  * Configuration comes from the built-in defaults, then the YAML file given
  * with -c, then the command line.  The main thread runs the reader; one
@@ -19,6 +20,7 @@
 
 #include "engine/config.h"
 #include "engine/engine_int.h"
+#include "engine/live.h"
 #include "engine/reader.h"
 #include "engine/worker.h"
 #include "engine/writer.h"
@@ -30,10 +32,17 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: netscope -r FILE [options] [BPF expression]\n"
+        "       netscope -i IFACE [options] [BPF expression]\n"
         "\n"
         "  -r, --read FILE          analyse a pcap or pcapng capture file\n"
+        "  -i, --interface IFACE    capture live on IFACE (AF_PACKET rings, one per worker)\n"
         "  -l, --log-dir DIR        where eve.json is written (default: .)\n"
-        "  -c, --config FILE        YAML configuration (default: none, built-in defaults)\n"
+        "  -w, --write FILE         also write the analysed packets to FILE (pcap)\n"
+        "  -c, --count N            live: stop after N packets\n"
+        "      --duration S         live: stop after S seconds\n"
+        "      --fail-on-loss       live: exit 1 if any packet or record was lost\n"
+        "      --user NAME          live: drop root privileges once the sockets are open\n"
+        "      --config FILE        YAML configuration (default: none, built-in defaults)\n"
         "      --threads N          worker threads (default: one per CPU)\n"
         "      --stats-interval S   stats record every S seconds of packet time (0: only at the end)\n"
         "      --types LIST         EVE event types to write: flow,anomaly,stats (default: all)\n"
@@ -131,14 +140,21 @@ static void print_summary(const char *file, const char *eve, const struct ns_sna
             (unsigned long long)t->fs[FS_TOTAL], (unsigned long long)records, eve, secs);
 }
 
-enum { OPT_THREADS = 1000, OPT_STATS, OPT_TYPES, OPT_MEMCAP, OPT_QUEUE, OPT_SET };
+enum { OPT_THREADS = 1000, OPT_STATS, OPT_TYPES, OPT_MEMCAP, OPT_QUEUE, OPT_SET, OPT_CONFIG,
+       OPT_DURATION, OPT_FAIL_LOSS, OPT_USER };
 
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "read", required_argument, NULL, 'r' },
         { "log-dir", required_argument, NULL, 'l' },
-        { "config", required_argument, NULL, 'c' },
+        { "config", required_argument, NULL, OPT_CONFIG },
+        { "interface", required_argument, NULL, 'i' },
+        { "write", required_argument, NULL, 'w' },
+        { "count", required_argument, NULL, 'c' },
+        { "duration", required_argument, NULL, OPT_DURATION },
+        { "fail-on-loss", no_argument, NULL, OPT_FAIL_LOSS },
+        { "user", required_argument, NULL, OPT_USER },
         { "threads", required_argument, NULL, OPT_THREADS },
         { "stats-interval", required_argument, NULL, OPT_STATS },
         { "types", required_argument, NULL, OPT_TYPES },
@@ -152,13 +168,14 @@ int main(int argc, char **argv)
     static struct ns_config cfg;
     char err[NS_ERRBUF_SIZE] = "";
     const char *file = NULL, *config_path = NULL;
+    struct live_opts lo = { 0 };
     int c;
 
     config_defaults(&cfg);
     /* first pass: only the config file, so the command line wins over it */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+r:l:c:Vh", opts, NULL)) != -1)
-        if (c == 'c')
+    while ((c = getopt_long(argc, argv, "+r:i:l:w:c:Vh", opts, NULL)) != -1)
+        if (c == OPT_CONFIG)
             config_path = optarg;
     if (config_path && config_load(&cfg, config_path, err) != NS_OK) {
         fprintf(stderr, "netscope: %s\n", err);
@@ -166,7 +183,7 @@ int main(int argc, char **argv)
     }
     opterr = 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+r:l:c:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:i:l:w:c:Vh", opts, NULL)) != -1) {
         uint64_t v;
         switch (c) {
         case 'r':
@@ -179,7 +196,37 @@ int main(int argc, char **argv)
             }
             strcpy(cfg.log_dir, optarg);
             break;
+        case OPT_CONFIG:
+            break;
+        case 'i':
+            if (strlen(optarg) >= sizeof(cfg.live.interface)) {
+                fprintf(stderr, "netscope: -i: interface name too long\n");
+                return 2;
+            }
+            strcpy(cfg.live.interface, optarg);
+            break;
+        case 'w':
+            lo.pcap_out = optarg;
+            break;
         case 'c':
+            if (parse_u64(optarg, UINT64_MAX, &v, false) != NS_OK || v == 0) {
+                fprintf(stderr, "netscope: -c: expected a packet count, got \"%s\"\n", optarg);
+                return 2;
+            }
+            lo.count = v;
+            break;
+        case OPT_DURATION:
+            if (parse_u64(optarg, 100ull * 365 * 86400, &v, false) != NS_OK || v == 0) {
+                fprintf(stderr, "netscope: --duration: expected seconds, got \"%s\"\n", optarg);
+                return 2;
+            }
+            lo.duration_s = v;
+            break;
+        case OPT_FAIL_LOSS:
+            lo.fail_on_loss = true;
+            break;
+        case OPT_USER:
+            lo.user = optarg;
             break;
         case OPT_THREADS:
             if (parse_u64(optarg, NS_MAX_THREADS, &v, false) != NS_OK || v == 0) {
@@ -232,7 +279,9 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!file) {
+    if (!file == !cfg.live.interface[0]) {
+        if (file)
+            fprintf(stderr, "netscope: -r and -i exclude each other\n");
         usage(stderr);
         return 2;
     }
@@ -272,6 +321,15 @@ int main(int argc, char **argv)
     else
         snprintf(eve_path, sizeof(eve_path), "%s/%s", cfg.log_dir, cfg.eve_filename);
 
+    if (!file) {
+        lo.eve_path = eve_path;
+        return live_run(&cfg, nw, &lo);
+    }
+    if (lo.count || lo.duration_s || lo.user) {
+        fprintf(stderr, "netscope: -c, --duration and --user are for live capture (-i)\n");
+        return 2;
+    }
+
     int ret = 2;
     double t0 = now_s();
     struct reader *rd = NULL;
@@ -293,12 +351,16 @@ int main(int argc, char **argv)
     }
     if (!(out[nw] = ring_create(1u << 16, err)))
         goto out_err;
-    wr = writer_create(&cfg, eve_path, file, out, nw + 1, err);
+    struct writer_opts wo = { .eve_path = eve_path, .pcap_filename = file,
+                              .pcap_out = lo.pcap_out, .dlt = reader_dlt(rd) };
+    wr = writer_create(&cfg, &wo, out, nw + 1, err);
     if (!wr)
         goto out_err;
-    for (unsigned i = 0; i < nw; i++)
+    for (unsigned i = 0; i < nw; i++) {
         if (!(wk[i] = worker_create(i, &cfg, reader_dlt(rd), file, in[i], out[i], err)))
             goto out_err;
+        worker_set_pcap_out(wk[i], lo.pcap_out != NULL);
+    }
     if (writer_start(wr, err) != NS_OK)
         goto out_err;
     for (unsigned i = 0; i < nw; i++) {

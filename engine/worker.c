@@ -9,10 +9,14 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dissect/app_detect.h"
+#include "engine/afpacket.h"
 #include "engine/engine_int.h"
 #include "output/eve.h"
 
@@ -27,6 +31,17 @@ struct worker {
     struct eve_ctx ec;
     uint64_t acct[ACCT_MAX];
     uint64_t outc[OUT_MAX];
+    uint64_t cap[CAP_MAX];
+    bool pcap_out;
+    /* live capture */
+    struct afp_sock *afp;
+    struct live_ctl *ctl;
+    _Atomic uint64_t live_read;  /* published once per block, for -c */
+    uint64_t tick_s;             /* packet-time second of the last expiry */
+    uint64_t next_seq;           /* next periodic snapshot to send */
+    uint64_t first_ts_us, last_ts_us;
+    uint64_t bytes_read;
+    uint8_t *vbuf;               /* frame with its VLAN tag put back */
     pthread_t thread;
     bool started;
 };
@@ -83,6 +98,7 @@ void worker_destroy(struct worker *w)
     flow_table_destroy(w->ft);
     if (w->dc_ready)
         dissect_ctx_fini(&w->dc);
+    free(w->vbuf);
     free(w);
 }
 
@@ -101,16 +117,27 @@ static void worker_anomalies(struct worker *w, const struct ns_pkt *pkt,
     }
 }
 
-static void worker_packet(struct worker *w, const struct rec_pkt *rp)
+/* -w: the frame goes to the writer, which owns the pcap file. */
+static void worker_copy_out(struct worker *w, const struct ns_pkt *pkt)
 {
-    struct ns_pkt pkt = {
-        .data = (const uint8_t *)(rp + 1),
-        .caplen = rp->caplen,
-        .wirelen = rp->wirelen,
-        .ts_us = rp->ts_us,
-        .pcap_cnt = rp->pcap_cnt,
-        .dlt = w->dlt,
-    };
+    struct rec_pkt *rp = ring_reserve_wait(w->out, (uint32_t)sizeof(*rp) + pkt->caplen);
+    if (!rp) {
+        w->outc[OUT_TOO_BIG]++;
+        return;
+    }
+    rp->ts_us = pkt->ts_us;
+    rp->pcap_cnt = pkt->pcap_cnt;
+    rp->caplen = pkt->caplen;
+    rp->wirelen = pkt->wirelen;
+    memcpy(rp + 1, pkt->data, pkt->caplen);
+    ring_commit(w->out, REC_PCAP, (uint32_t)sizeof(*rp) + pkt->caplen);
+}
+
+static void worker_process(struct worker *w, const struct ns_pkt *ppkt)
+{
+    const struct ns_pkt pkt = *ppkt;
+    if (unlikely(w->pcap_out))
+        worker_copy_out(w, &pkt);
     struct ns_decoded d;
     enum dissect_result res = dissect_packet(&w->dc, &pkt, &d);
     switch (res) {
@@ -138,18 +165,35 @@ static void worker_packet(struct worker *w, const struct rec_pkt *rp)
         worker_anomalies(w, &pkt, &d);
 }
 
-static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool final)
+static void worker_packet(struct worker *w, const struct rec_pkt *rp)
+{
+    struct ns_pkt pkt = {
+        .data = (const uint8_t *)(rp + 1),
+        .caplen = rp->caplen,
+        .wirelen = rp->wirelen,
+        .ts_us = rp->ts_us,
+        .pcap_cnt = rp->pcap_cnt,
+        .dlt = w->dlt,
+    };
+    worker_process(w, &pkt);
+}
+
+static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool final, bool silent)
 {
     struct ns_snap *s = ring_reserve_wait(w->out, sizeof(*s));
     memset(s, 0, sizeof(*s));
     s->seq = t->seq;
     s->ts_us = t->ts_us;
     s->final = final;
+    s->silent = silent;
     memcpy(s->acct, w->acct, sizeof(s->acct));
     memcpy(s->dc, w->dc.counters, sizeof(s->dc));
     memcpy(s->ev, w->dc.events, sizeof(s->ev));
     flow_table_stats(w->ft, s->fs);
     memcpy(s->out, w->outc, sizeof(s->out));
+    memcpy(s->cap, w->cap, sizeof(s->cap));
+    s->bytes_read = w->bytes_read;         /* live only; the reader's offline */
+    s->first_ts_us = w->first_ts_us;
     ring_commit(w->out, REC_SNAP, sizeof(*s));
 }
 
@@ -171,13 +215,13 @@ static void *worker_main(void *arg)
             break;
         }
         case REC_STATS:
-            worker_snapshot(w, rec, false);
+            worker_snapshot(w, rec, false, false);
             break;
         case REC_EOF: {
             struct rec_tick t = *(const struct rec_tick *)rec;
             ring_release(w->in);
             flow_table_flush(w->ft);
-            worker_snapshot(w, &t, true);
+            worker_snapshot(w, &t, true, false);
             ring_reserve_wait(w->out, 8);
             ring_commit(w->out, REC_DONE, 0);
             return NULL;
@@ -189,14 +233,189 @@ static void *worker_main(void *arg)
     }
 }
 
+/* ---- live capture ---- */
+
+#define WORKER_VBUF (256u * 1024u + 8u)
+
+void worker_set_live(struct worker *w, struct afp_sock *afp, struct live_ctl *ctl)
+{
+    w->afp = afp;
+    w->ctl = ctl;
+    eve_ctx_init(&w->ec, NULL, ctl->iface);
+    w->ec.ethernet = w->cfg->eve_ethernet;
+    w->ec.community_id_seed = (uint16_t)w->cfg->community_id_seed;
+}
+
+void worker_set_pcap_out(struct worker *w, bool on)
+{
+    w->pcap_out = on;
+}
+
+uint64_t worker_live_read(const struct worker *w)
+{
+    return atomic_load_explicit(&w->live_read, memory_order_relaxed);
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* One frame from the ring.  The kernel may have taken the outer 802.1Q tag
+ * off into the frame header: put it back so the decoder sees the wire. */
+static void worker_live_frame(struct worker *w, const struct afp_frame *fr)
+{
+    struct ns_pkt pkt = {
+        .data = fr->data,
+        .caplen = fr->caplen,
+        .wirelen = fr->wirelen,
+        .ts_us = fr->ts_us,
+        .pcap_cnt = 0,
+        .dlt = w->dlt,
+    };
+    if (unlikely(fr->vlan_valid) && w->dlt == 1 && fr->caplen >= 12 &&
+        fr->caplen + 4u <= WORKER_VBUF) {
+        memcpy(w->vbuf, fr->data, 12);
+        w->vbuf[12] = (uint8_t)(fr->vlan_tpid >> 8);
+        w->vbuf[13] = (uint8_t)fr->vlan_tpid;
+        w->vbuf[14] = (uint8_t)(fr->vlan_tci >> 8);
+        w->vbuf[15] = (uint8_t)fr->vlan_tci;
+        memcpy(w->vbuf + 16, fr->data + 12, fr->caplen - 12);
+        pkt.data = w->vbuf;
+        pkt.caplen += 4;
+        pkt.wirelen += 4;
+    }
+    w->acct[ACCT_READ]++;
+    w->bytes_read += fr->caplen;
+    if (fr->ts_us > w->last_ts_us)
+        w->last_ts_us = fr->ts_us;
+    if (unlikely(!w->first_ts_us))
+        w->first_ts_us = fr->ts_us;
+    /* time moved on: expire before this packet, as offline */
+    uint64_t sec = fr->ts_us / 1000000u;
+    if (unlikely(sec > w->tick_s)) {
+        w->tick_s = sec;
+        flow_table_expire(w->ft, sec * 1000000u);
+        dissect_expire(&w->dc, sec * 1000000u);
+    }
+    worker_process(w, &pkt);
+}
+
+static void worker_live_snapshots(struct worker *w, uint64_t upto, uint64_t now_us, bool late)
+{
+    if (w->next_seq >= upto)
+        return;
+    (void)afp_stats(w->afp, &w->cap[CAP_KERNEL_PACKETS], &w->cap[CAP_KERNEL_DROPS],
+                    &w->cap[CAP_KERNEL_FREEZES]);
+    for (; w->next_seq < upto; w->next_seq++) {
+        struct rec_tick t = { .ts_us = now_us, .seq = w->next_seq };
+        worker_snapshot(w, &t, false, late);
+    }
+}
+
+static void *worker_live_main(void *arg)
+{
+    struct worker *w = arg;
+    struct live_ctl *ctl = w->ctl;
+    char err[NS_ERRBUF_SIZE];
+    bool down = false, draining = false;
+    uint64_t interval_ns = (uint64_t)ctl->stats_interval * 1000000000u;
+    w->tick_s = wall_us() / 1000000u;
+    for (;;) {
+        if (!draining && atomic_load_explicit(&ctl->stop, memory_order_acquire))
+            draining = true;
+        /* while draining, wait a little longer than the block retire timeout
+         * so the kernel hands over its partly filled block */
+        int n = afp_block_next(w->afp, draining ? 50 : 100, err);
+        if (n > 0) {
+            if (down) {
+                fprintf(stderr, "netscope: worker %u: capture resumed\n", w->id);
+                down = false;
+            }
+            struct afp_frame fr;
+            while (afp_block_frame(w->afp, &fr)) {
+                worker_live_frame(w, &fr);
+                if (unlikely(ctl->count && w->acct[ACCT_READ] >= ctl->count))
+                    break;          /* -c with one worker: exact */
+            }
+            afp_block_release(w->afp);
+            atomic_store_explicit(&w->live_read, w->acct[ACCT_READ], memory_order_relaxed);
+            if (unlikely(ctl->count && w->acct[ACCT_READ] >= ctl->count))
+                break;
+        } else if (n == 0) {
+            afp_block_release(w->afp);      /* an empty block, if any */
+            if (draining)
+                break;
+            /* idle: wall time drives expiry */
+            uint64_t sec = wall_us() / 1000000u;
+            if (sec > w->tick_s) {
+                w->tick_s = sec;
+                flow_table_expire(w->ft, sec * 1000000u);
+                dissect_expire(&w->dc, sec * 1000000u);
+            }
+        } else {
+            if (!down)
+                fprintf(stderr, "netscope: worker %u: %s%s\n", w->id, err,
+                        ctl->stop_on_down ? "; stopping" : "; waiting for it to come back");
+            down = true;
+            if (ctl->stop_on_down || draining)
+                break;
+            struct timespec ts = { 0, 200 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+        if (!draining && interval_ns) {
+            uint64_t seq = (mono_ns() - ctl->start_ns) / interval_ns;
+            uint64_t fin = atomic_load_explicit(&ctl->final_seq, memory_order_relaxed);
+            if (seq > fin - 1)
+                seq = fin - 1;
+            worker_live_snapshots(w, seq, w->last_ts_us ? w->last_ts_us : wall_us(), false);
+        }
+    }
+    uint64_t fin = atomic_load_explicit(&ctl->final_seq, memory_order_acquire);
+    uint64_t end_us = w->last_ts_us ? w->last_ts_us : wall_us();
+    worker_live_snapshots(w, fin, end_us, true);
+    (void)afp_stats(w->afp, &w->cap[CAP_KERNEL_PACKETS], &w->cap[CAP_KERNEL_DROPS],
+                    &w->cap[CAP_KERNEL_FREEZES]);
+    flow_table_flush(w->ft);
+    struct rec_tick t = { .ts_us = end_us, .seq = fin };
+    worker_snapshot(w, &t, true, false);
+    ring_reserve_wait(w->out, 8);
+    ring_commit(w->out, REC_DONE, 0);
+    return NULL;
+}
+
 int worker_start(struct worker *w, char *errbuf)
 {
-    int rc = pthread_create(&w->thread, NULL, worker_main, w);
+    if (w->afp && !w->vbuf) {
+        w->vbuf = malloc(WORKER_VBUF);
+        if (!w->vbuf) {
+            snprintf(errbuf, NS_ERRBUF_SIZE, "worker %u: out of memory", w->id);
+            return NS_ERR_NOMEM;
+        }
+    }
+    int rc = pthread_create(&w->thread, NULL, w->afp ? worker_live_main : worker_main, w);
     if (rc != 0) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "worker %u: pthread_create: %s", w->id, strerror(rc));
         return NS_ERR_NOMEM;
     }
     w->started = true;
+    if (w->afp && w->cfg->live.cpu_affinity) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET((int)(w->id % (unsigned)(ncpu > 0 ? ncpu : 1)), &set);
+        /* a hint: capture works unpinned too */
+        (void)pthread_setaffinity_np(w->thread, sizeof(set), &set);
+    }
     return NS_OK;
 }
 

@@ -14,6 +14,15 @@ struct worker;
 struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
                              const char *pcap_filename, struct ring *in,
                              struct ring *out, char *errbuf) NS_MUST_CHECK;
+/* Live capture: the worker reads its own AF_PACKET ring instead of the
+ * input ring (in may then be NULL).  afp stays the caller's. */
+struct afp_sock;
+struct live_ctl;
+void worker_set_live(struct worker *w, struct afp_sock *afp, struct live_ctl *ctl);
+/* Copy every frame to the writer for -w. */
+void worker_set_pcap_out(struct worker *w, bool on);
+/* Packets taken from the live ring so far (any thread may read it). */
+uint64_t worker_live_read(const struct worker *w);
 int worker_start(struct worker *w, char *errbuf) NS_MUST_CHECK;
 void worker_join(struct worker *w);
 void worker_destroy(struct worker *w);          /* NULL ok */

@@ -9,6 +9,7 @@
 #include "engine/writer.h"
 
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +32,13 @@ struct writer {
     bool *done;
     FILE *fp;
     char *path;
+    pcap_t *dead;               /* -w */
+    pcap_dumper_t *dumper;
+    char *pcap_path;
+    uint64_t pcap_written;
     char *iobuf;
     int write_errno;
+    int pcap_errno;
     struct eve_ctx ec;
     struct ns_snap slot[WRITER_SLOTS];
     unsigned got[WRITER_SLOTS];
@@ -56,7 +62,8 @@ enum {
     FLAT_EV = FLAT_DC + DC_MAX,
     FLAT_FS = FLAT_EV + DEV_MAX,
     FLAT_OUT = FLAT_FS + FS_MAX,
-    FLAT_MAX = FLAT_OUT + OUT_MAX,
+    FLAT_CAP = FLAT_OUT + OUT_MAX,
+    FLAT_MAX = FLAT_CAP + CAP_MAX,
 };
 
 static const char *const acct_names[] = {
@@ -65,6 +72,9 @@ static const char *const acct_names[] = {
 };
 static const char *const out_names[] = {
     NS_OUTPUT_STATS(NAME)
+};
+static const char *const cap_names[] = {
+    NS_CAPTURE_STATS(NAME)
 #undef NAME
 };
 
@@ -76,6 +86,7 @@ static void flat_values(const struct ns_snap *s, uint64_t *v)
     memcpy(v + FLAT_EV, s->ev, sizeof(s->ev));
     memcpy(v + FLAT_FS, s->fs, sizeof(s->fs));
     memcpy(v + FLAT_OUT, s->out, sizeof(s->out));
+    memcpy(v + FLAT_CAP, s->cap, sizeof(s->cap));
 }
 
 static int path_cmp(const void *a, const void *b)
@@ -97,7 +108,7 @@ static int writer_add_path(struct writer *wr, const char *prefix, const char *na
 /* Stats paths, sorted so that keys sharing a prefix are contiguous (what
  * eve_stats needs to nest them).  Flow counters named "tcp.*" go under the
  * top-level "tcp" object, as in Suricata's stats. */
-static int writer_build_paths(struct writer *wr)
+static int writer_build_paths(struct writer *wr, bool live)
 {
     wr->paths = calloc(FLAT_MAX, sizeof(*wr->paths));
     wr->items = calloc(FLAT_MAX, sizeof(*wr->items));
@@ -121,15 +132,17 @@ static int writer_build_paths(struct writer *wr)
     }
     for (unsigned i = 0; i < OUT_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "output.", out_names[i], FLAT_OUT + i);
+    for (unsigned i = 0; live && i < CAP_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "capture.", cap_names[i], FLAT_CAP + i);
     if (rc == NS_OK)
         qsort(wr->paths, wr->npaths, sizeof(*wr->paths), path_cmp);
     return rc;
 }
 
-struct writer *writer_create(const struct ns_config *cfg, const char *path,
-                             const char *pcap_filename, struct ring **src,
-                             unsigned nsrc, char *errbuf)
+struct writer *writer_create(const struct ns_config *cfg, const struct writer_opts *o,
+                             struct ring **src, unsigned nsrc, char *errbuf)
 {
+    const char *path = o->eve_path;
     struct writer *wr = calloc(1, sizeof(*wr));
     if (!wr)
         goto err_nomem;
@@ -142,9 +155,20 @@ struct writer *writer_create(const struct ns_config *cfg, const char *path,
     wr->scratch = malloc(NS_RECORD_MAX);
     if (!wr->done || !wr->path || !wr->iobuf || !wr->scratch)
         goto err_nomem;
-    if (writer_build_paths(wr) != NS_OK)
+    if (writer_build_paths(wr, o->live) != NS_OK)
         goto err_nomem;
-    eve_ctx_init(&wr->ec, pcap_filename, NULL);
+    eve_ctx_init(&wr->ec, o->pcap_filename, o->in_iface);
+    if (o->pcap_out) {
+        wr->dead = pcap_open_dead(o->dlt, 262144);
+        wr->pcap_path = strdup(o->pcap_out);
+        if (!wr->dead || !wr->pcap_path)
+            goto err_nomem;
+        wr->dumper = pcap_dump_open(wr->dead, o->pcap_out);
+        if (!wr->dumper) {
+            snprintf(errbuf, NS_ERRBUF_SIZE, "-w %s: %s", o->pcap_out, pcap_geterr(wr->dead));
+            goto err;
+        }
+    }
     wr->fp = fopen(path, "a");
     if (!wr->fp) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "cannot open %s for writing: %s", path, strerror(errno));
@@ -165,6 +189,11 @@ void writer_destroy(struct writer *wr)
         return;
     if (wr->fp)
         fclose(wr->fp);
+    if (wr->dumper)
+        pcap_dump_close(wr->dumper);
+    if (wr->dead)
+        pcap_close(wr->dead);
+    free(wr->pcap_path);
     for (size_t i = 0; i < wr->npaths; i++)
         free(wr->paths[i].owned);
     free(wr->paths);
@@ -183,6 +212,19 @@ static void writer_write(struct writer *wr, const void *p, size_t n)
     if (fwrite(p, 1, n, wr->fp) != n)
         wr->write_errno = errno ? errno : EIO;
     wr->records++;
+}
+
+static void writer_pcap(struct writer *wr, const struct rec_pkt *rp, uint32_t len)
+{
+    if (!wr->dumper || len < sizeof(*rp) || len - sizeof(*rp) < rp->caplen)
+        return;
+    struct pcap_pkthdr h;
+    h.ts.tv_sec = (time_t)(rp->ts_us / 1000000u);
+    h.ts.tv_usec = (suseconds_t)(rp->ts_us % 1000000u);
+    h.caplen = rp->caplen;
+    h.len = rp->wirelen;
+    pcap_dump((u_char *)wr->dumper, &h, (const u_char *)(rp + 1));
+    wr->pcap_written++;
 }
 
 static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
@@ -218,9 +260,10 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     memcpy(acc->ev, a + FLAT_EV, sizeof(acc->ev));
     memcpy(acc->fs, a + FLAT_FS, sizeof(acc->fs));
     memcpy(acc->out, a + FLAT_OUT, sizeof(acc->out));
+    memcpy(acc->cap, a + FLAT_CAP, sizeof(acc->cap));
     if (s->ts_us > acc->ts_us)
         acc->ts_us = s->ts_us;
-    if (s->first_ts_us)
+    if (s->first_ts_us && (!acc->first_ts_us || s->first_ts_us < acc->first_ts_us))
         acc->first_ts_us = s->first_ts_us;
     acc->final |= s->final;
 }
@@ -234,7 +277,10 @@ static bool writer_snapshot(struct writer *wr, const struct ns_snap *s)
     if (wr->got[k] == 0) {
         memset(&wr->slot[k], 0, sizeof(wr->slot[k]));
         wr->slot[k].seq = s->seq;
+        wr->slot[k].silent = true;
     }
+    if (!s->silent)
+        wr->slot[k].silent = false;
     snap_add(&wr->slot[k], s);
     wr->got[k]++;
     for (;;) {
@@ -242,7 +288,7 @@ static bool writer_snapshot(struct writer *wr, const struct ns_snap *s)
         if (wr->got[l] != wr->nsrc)
             break;
         struct ns_snap *done = &wr->slot[l];
-        if (wr->cfg->eve_stats)
+        if (wr->cfg->eve_stats && !done->silent)
             writer_emit_stats(wr, done);
         if (done->final) {
             wr->totals = *done;
@@ -271,6 +317,8 @@ static void *writer_main(void *arg)
                     break;
                 if (type == REC_JSON) {
                     writer_write(wr, rec, len);
+                } else if (type == REC_PCAP) {
+                    writer_pcap(wr, rec, len);
                 } else if (type == REC_SNAP) {
                     if (len < sizeof(struct ns_snap) || !writer_snapshot(wr, rec))
                         break;
@@ -292,6 +340,8 @@ static void *writer_main(void *arg)
     }
     if (fflush(wr->fp) != 0 && !wr->write_errno)
         wr->write_errno = errno ? errno : EIO;
+    if (wr->dumper && pcap_dump_flush(wr->dumper) != 0 && !wr->pcap_errno)
+        wr->pcap_errno = errno ? errno : EIO;
     return NULL;
 }
 
@@ -314,6 +364,10 @@ int writer_join(struct writer *wr, char *errbuf)
     }
     if (wr->write_errno) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s", wr->path, strerror(wr->write_errno));
+        return NS_ERR_IO;
+    }
+    if (wr->pcap_errno) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s", wr->pcap_path, strerror(wr->pcap_errno));
         return NS_ERR_IO;
     }
     return NS_OK;

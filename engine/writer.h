@@ -11,10 +11,18 @@
 
 struct writer;
 
-/* Opens path for appending (as Suricata does).  src stays the caller's. */
-struct writer *writer_create(const struct ns_config *cfg, const char *path,
-                             const char *pcap_filename, struct ring **src,
-                             unsigned nsrc, char *errbuf) NS_MUST_CHECK;
+struct writer_opts {
+    const char *eve_path;       /* opened for appending, as Suricata does */
+    const char *pcap_filename;  /* offline: the input file */
+    const char *in_iface;       /* live: the interface */
+    const char *pcap_out;       /* -w: pcap file of the REC_PCAP frames, or NULL */
+    int dlt;                    /* link type of those frames */
+    bool live;                  /* stats carry the kernel's capture counters */
+};
+
+/* src stays the caller's. */
+struct writer *writer_create(const struct ns_config *cfg, const struct writer_opts *o,
+                             struct ring **src, unsigned nsrc, char *errbuf) NS_MUST_CHECK;
 int writer_start(struct writer *wr, char *errbuf) NS_MUST_CHECK;
 /* Waits for every source's REC_DONE.  Returns NS_OK, or NS_ERR_IO with
  * errbuf naming the file and errno when a write failed. */

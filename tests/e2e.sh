@@ -197,10 +197,10 @@ run missing "$work/missing" -r "$work/does-not-exist.pcap"
 run threads "$work/threads" -r tests/pcaps/icmp_ping.pcap --threads abc
 [ "$(cat "$work/threads/rc")" = 2 ] && grep -q -- '--threads: expected 1..256, got "abc"' "$work/threads/stderr" && ok || bad "bad --threads: $(cat "$work/threads/stderr")"
 printf 'flow:\n  timeouts:\n    tcp:\n      new: soon\n' > "$work/bad.yaml"
-run badcfg "$work/badcfg" -c "$work/bad.yaml" -r tests/pcaps/icmp_ping.pcap
+run badcfg "$work/badcfg" --config "$work/bad.yaml" -r tests/pcaps/icmp_ping.pcap
 if [ "$(cat "$work/badcfg/rc")" = 2 ] && grep -q "bad.yaml:4: flow.timeouts.tcp.new" "$work/badcfg/stderr"; then ok
 else bad "bad config: rc $(cat "$work/badcfg/rc"): $(cat "$work/badcfg/stderr")"; fi
-run goodcfg "$work/goodcfg" -c configs/netscope.yaml -r tests/pcaps/icmp_ping.pcap
+run goodcfg "$work/goodcfg" --config configs/netscope.yaml -r tests/pcaps/icmp_ping.pcap
 [ "$(cat "$work/goodcfg/rc")" = 0 ] && ok || bad "configs/netscope.yaml: $(cat "$work/goodcfg/stderr")"
 
 echo "e2e: $pass passed, $fail failed"

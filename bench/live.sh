@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# bench/live.sh: live capture loss of NetScope compared with tcpdump.
+#
+# Two network namespaces made here, joined by a veth pair; tcpreplay sends
+# the benchmark capture from one end (ns "snd", veth "vsnd") at a list of
+# rates, at most BENCH_LIVE_LIMIT packets a step, and the other end (ns
+# "cap", veth "vcap") is captured at each rate twice: once by
+# `tcpdump -i vcap -w /dev/null` and once by `netscope -i vcap --threads N`.
+# Nothing is sent anywhere else.
+#
+# Loss of a run = packets sent (tcpreplay's successful packets) - packets
+# received (tcpdump: "packets captured"; netscope: stats.accounting.read),
+# shown with the kernel's own drop count (tcpdump: "dropped by kernel";
+# netscope: stats.capture.kernel_drops, and its "netscope: loss:" line).
+# The table gives, per step, the rate asked for, the rate tcpreplay achieved
+# and the loss of each; then the highest step each got through with zero
+# loss, and PASS/FAIL for "netscope sustains >= tcpdump's zero-loss rate".
+# The sender is tcpreplay on the same 2 cores, so the top steps measure the
+# sender as much as the receivers.  This is a report: exit status 0.
+#
+# env: BENCH_PCAP         capture to replay (default /root/bench/bench-pcap/bench_100M.pcap)
+#      BENCH_LIVE_RATES   steps in packets/s, "top" for --topspeed
+#                         (default "50000 100000 200000 300000 400000 500000 top")
+#      BENCH_LIVE_LIMIT   packets sent per step (default 200000)
+#      BENCH_LIVE_THREADS netscope --threads (default 2)
+#      NETSCOPE           binary to measure (default build/netscope)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BENCH_PCAP=${BENCH_PCAP:-/root/bench/bench-pcap/bench_100M.pcap}
+RATES=${BENCH_LIVE_RATES:-50000 100000 200000 300000 400000 500000 top}
+LIMIT=${BENCH_LIVE_LIMIT:-200000}
+THREADS=${BENCH_LIVE_THREADS:-2}
+NETSCOPE=$(realpath "${NETSCOPE:-build/netscope}" 2>/dev/null || echo "${NETSCOPE:-build/netscope}")
+t_start=$EPOCHREALTIME
+
+skip() { echo "== live capture bench: skipped: $*"; exit 0; }
+echo "== live capture: tcpdump vs netscope on a veth pair"
+[ "$(id -u)" = 0 ] || skip "not root"
+for tool in ip tcpreplay tcpdump python3; do
+    command -v "$tool" >/dev/null || skip "$tool not installed (make deps)"
+done
+[ -r "$BENCH_PCAP" ] || skip "no capture at $BENCH_PCAP (make it with ../shared/tools/make_bench_pcap.sh, or set BENCH_PCAP)"
+HAVE_NS=1
+if [ ! -x "$NETSCOPE" ]; then
+    echo "   $NETSCOPE not built: only tcpdump is measured"; HAVE_NS=0
+elif ! "$NETSCOPE" --help 2>&1 | grep -q -- '-i'; then
+    echo "   $NETSCOPE has no -i (live capture): only tcpdump is measured"; HAVE_NS=0
+fi
+
+ns_cap=nsbench-cap-$$ ns_snd=nsbench-snd-$$
+work=$(mktemp -d "${TMPDIR:-/tmp}/netscope-livebench.XXXXXX")
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    ip netns del "$ns_cap" 2>/dev/null
+    ip netns del "$ns_snd" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+ip netns add "$ns_cap" 2>"$work/err" || skip "ip netns add failed: $(head -1 "$work/err")"
+ip netns add "$ns_snd" 2>"$work/err" || skip "ip netns add failed: $(head -1 "$work/err")"
+setup_net() {
+    local n
+    for n in "$ns_cap" "$ns_snd"; do
+        ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+    done
+    ip link add vcap netns "$ns_cap" address 02:5e:00:00:00:01 type veth \
+        peer name vsnd netns "$ns_snd" address 02:5e:00:00:00:02 || return 1
+    ip -n "$ns_cap" addr add 10.250.0.1/30 dev vcap || return 1
+    ip -n "$ns_snd" addr add 10.250.0.2/30 dev vsnd || return 1
+    if command -v ethtool >/dev/null; then
+        ip netns exec "$ns_cap" ethtool -K vcap tso off gso off gro off 2>/dev/null
+        ip netns exec "$ns_snd" ethtool -K vsnd tso off gso off gro off 2>/dev/null
+    fi
+    ip -n "$ns_cap" link set vcap up && ip -n "$ns_snd" link set vsnd up
+}
+setup_net 2>"$work/err" || skip "cannot set up the veth pair: $(head -1 "$work/err")"
+
+# Warm the page cache (tcpreplay also preloads each step with -K).
+cat "$BENCH_PCAP" > /dev/null
+
+# wait_for FILE PATTERN PID: until FILE matches PATTERN (or exists when
+# PATTERN is empty), the process dies, or 5 s.
+wait_for() {
+    local i
+    for i in $(seq 50); do
+        if [ -z "$2" ]; then [ -e "$1" ] && return 0
+        else grep -q "$2" "$1" 2>/dev/null && return 0; fi
+        kill -0 "$3" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# stop PID: SIGTERM, wait up to 30 s, then SIGKILL.
+stop() {
+    local i
+    kill -TERM "$1" 2>/dev/null
+    for i in $(seq 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
+# replay DIR RATE: tcpreplay onto vsnd; writes DIR/sent and DIR/pps.
+replay() {
+    local dir=$1 rate=$2 speed
+    if [ "$rate" = top ]; then speed=--topspeed; else speed=--pps=$rate; fi
+    ip netns exec "$ns_snd" tcpreplay -i vsnd -K "$speed" --limit="$LIMIT" "$BENCH_PCAP" \
+        >"$dir/tcpreplay.out" 2>&1
+    local ok act
+    ok=$(sed -n 's/^[[:space:]]*Successful packets:[[:space:]]*\([0-9]*\).*/\1/p' "$dir/tcpreplay.out" | tail -1)
+    act=$(sed -n 's/^Actual: \([0-9]*\) packets.*/\1/p' "$dir/tcpreplay.out" | tail -1)
+    echo "${ok:-${act:-0}}" > "$dir/sent"
+    sed -n 's/^Rated: .* \([0-9.]*\) pps.*/\1/p' "$dir/tcpreplay.out" | tail -1 | cut -d. -f1 > "$dir/pps"
+}
+
+# run_tcpdump STEP RATE -> "sent pps received kernel_drops"
+run_tcpdump() {
+    local d=$work/$1.tcpdump p
+    mkdir -p "$d"
+    ip netns exec "$ns_cap" tcpdump -i vcap -w /dev/null >"$d/stdout" 2>"$d/stderr" &
+    p=$!; pids+=("$p")
+    wait_for "$d/stderr" "listening on" "$p"
+    sleep 0.5
+    replay "$d" "$2"
+    sleep 1
+    stop "$p"
+    local got drops
+    got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$d/stderr")
+    drops=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$d/stderr")
+    echo "$(cat "$d/sent") $(cat "$d/pps") ${got:--1} ${drops:--1}"
+}
+
+# run_netscope STEP RATE -> "sent pps read kernel_drops"
+run_netscope() {
+    local d=$work/$1.netscope p
+    mkdir -p "$d"
+    ip netns exec "$ns_cap" "$NETSCOPE" -i vcap --threads "$THREADS" -l "$d" \
+        >"$d/stdout" 2>"$d/stderr" &
+    p=$!; pids+=("$p")
+    wait_for "$d/eve.json" "" "$p"
+    sleep 1
+    replay "$d" "$2"
+    sleep 1
+    stop "$p"
+    local st
+    st=$(python3 -c '
+import json, sys
+a, c = {}, {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("event_type") == "stats":
+        a = r["stats"].get("accounting", {}); c = r["stats"].get("capture", {})
+print(a.get("read", -1), c.get("kernel_drops", -1))' "$d/eve.json" 2>/dev/null || echo "-1 -1")
+    echo "$(cat "$d/sent") $(cat "$d/pps") $st"
+}
+
+printf '\n%-8s %8s %9s | %-28s | %-28s\n' step sent "sent pps" "tcpdump: got (kernel drops)" "netscope: read (kernel drops)"
+printf '%-8s %8s %9s | %-28s | %-28s\n' "" "" "" "loss" "loss"
+td_best=none ns_best=none td_best_pps=0 ns_best_pps=0 i=0
+td_idx=-1 ns_idx=-1 td_broken=0 ns_broken=0
+for rate in $RATES; do
+    read -r td_sent td_pps td_got td_drops < <(run_tcpdump "$i" "$rate")
+    td_loss=$((td_sent - td_got))
+    [ "$td_got" -lt 0 ] && td_loss=?
+    td_col="$td_got ($td_drops) loss $td_loss"
+    if [ "$td_loss" = 0 ] && [ "$td_drops" = 0 ] && [ "$td_broken" = 0 ]; then
+        td_best=$rate td_best_pps=$td_pps td_idx=$i
+    else td_broken=1; fi
+    ns_col="-"
+    if [ "$HAVE_NS" = 1 ]; then
+        read -r ns_sent ns_pps ns_read ns_drops < <(run_netscope "$i" "$rate")
+        ns_loss=$((ns_sent - ns_read))
+        [ "$ns_read" -lt 0 ] && ns_loss=?
+        ns_col="$ns_read ($ns_drops) loss $ns_loss"
+        if [ "$ns_loss" = 0 ] && [ "$ns_drops" = 0 ] && [ "$ns_broken" = 0 ]; then
+            ns_best=$rate ns_best_pps=$ns_pps ns_idx=$i
+        else ns_broken=1; fi
+    fi
+    printf '%-8s %8s %9s | %-28s | %-28s\n' "$rate" "$td_sent" "$td_pps" "$td_col" "$ns_col"
+    if [ "$HAVE_NS" = 1 ]; then
+        printf '%-8s %8s %9s   %-28s   %s\n' "" "$ns_sent" "$ns_pps" "" \
+            "$(grep -h '^netscope: loss:' "$work/$i.netscope/stderr" | head -1)"
+        grep -v '^netscope' "$work/$i.netscope/stderr" | head -2 | sed 's/^/         netscope stderr: /'
+    fi
+    i=$((i + 1))
+done
+echo
+echo "(second line of a step: what tcpreplay sent and achieved in the netscope run)"
+echo "tcpdump  zero loss up to step: $td_best (achieved $td_best_pps pps)"
+if [ "$HAVE_NS" = 1 ]; then
+    echo "netscope zero loss up to step: $ns_best (achieved $ns_best_pps pps), --threads $THREADS"
+    if [ "$ns_idx" -ge "$td_idx" ]; then
+        echo "PASS netscope sustains >= tcpdump's zero-loss rate"
+    else
+        echo "FAIL netscope sustains >= tcpdump's zero-loss rate"
+    fi
+fi
+echo "== live capture bench: $(python3 -c "print('%.0f' % ($EPOCHREALTIME - $t_start))") s"
+exit 0

@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# live.sh BINARY: end-to-end tests of live capture (netscope -i).
+#
+# Two network namespaces made here, joined by a veth pair: NetScope captures
+# on one end (ns "cap", veth "vcap"), tcpreplay sends the captures of
+# tests/pcaps onto the other (ns "snd", veth "vsnd").  Nothing is sent
+# anywhere else.  IPv6 is off in both namespaces and the veth MACs are not
+# those of the replayed frames, so the kernel adds no packet of its own
+# (no neighbour discovery, no ARP reply, no TCP reset).
+#
+# The replayed file (mix.pcap) is made here from the Ethernet captures of
+# tests/pcaps (DNS, HTTP, TLS, ICMP, a nanosecond file and 802.1Q-tagged
+# HTTP), one after the other, retimed to one packet per millisecond so that
+# the offline run of the same file sees no flow timeout either.
+# ipv4_frag.pcap is left out: with PACKET_FANOUT_FLAG_DEFRAG the kernel hands
+# the capture reassembled datagrams, so its packet counts legitimately
+# differ from the file's.
+#
+# Checks (one line each, then "live: N passed, N failed"):
+#  a) --threads 1 and 2, 10 copies of mix.pcap at 2000 pps: exit 0 and
+#     stats.accounting.read + stats.capture.kernel_drops == packets sent.
+#  b) --threads 2: the flow records equal those of `netscope -r mix.pcap
+#     --threads 1`, field by field, less the fields that depend on when and
+#     where the packets were read (timestamp, flow.start/end/age, flow_id,
+#     pcap_filename, in_iface).  Both directions of every flow must reach
+#     the same worker for this to hold.
+#  c) a BPF filter: read == what tcpdump passes on the file with the same
+#     expression, and the flow records equal the offline run's with it.
+#  d) SIGTERM in the middle of a longer replay: exit 0, every line is JSON
+#     and passes tests/schema_check.py, a final stats record adds up.
+#  e) -w: the live pcap holds `read` packets, the frames replayed; offline
+#     -r ... -w writes every packet of the file, or those the filter passes.
+# Skipped (exit 0) when not root or network namespaces are unavailable.
+set -uo pipefail
+bin=$(realpath "${1:?binary}")
+cd "$(dirname "$0")/.."
+export TZ=UTC
+t_start=$EPOCHREALTIME
+
+skip() { echo "live: skipped: $*"; exit 0; }
+[ "$(id -u)" = 0 ] || skip "not root"
+command -v ip >/dev/null || skip "ip (iproute2) not installed"
+
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok:   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+ns_cap=nslive-cap-$$ ns_snd=nslive-snd-$$
+work=$(mktemp -d "${TMPDIR:-/tmp}/netscope-live.XXXXXX")
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    ip netns del "$ns_cap" 2>/dev/null
+    ip netns del "$ns_snd" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+if ! ip netns add "$ns_cap" 2>"$work/netns.err"; then
+    skip "ip netns add failed: $(head -1 "$work/netns.err")"
+fi
+ip netns add "$ns_snd" 2>"$work/netns.err" || skip "ip netns add failed: $(head -1 "$work/netns.err")"
+
+for tool in tcpreplay tcpdump python3; do
+    if ! command -v "$tool" >/dev/null; then
+        bad "$tool is not installed (make deps installs it)"
+        echo "live: $pass passed, $fail failed"; exit 1
+    fi
+done
+
+# --- namespaces -----------------------------------------------------------
+setup_net() {
+    local n
+    for n in "$ns_cap" "$ns_snd"; do
+        # Before the veth exists, so it never gets an IPv6 address.
+        ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+    done
+    ip link add vcap netns "$ns_cap" address 02:5e:00:00:00:01 type veth \
+        peer name vsnd netns "$ns_snd" address 02:5e:00:00:00:02 || return 1
+    ip -n "$ns_cap" addr add 10.250.0.1/30 dev vcap || return 1
+    ip -n "$ns_snd" addr add 10.250.0.2/30 dev vsnd || return 1
+    if command -v ethtool >/dev/null; then
+        ip netns exec "$ns_cap" ethtool -K vcap tso off gso off gro off 2>/dev/null
+        ip netns exec "$ns_snd" ethtool -K vsnd tso off gso off gro off 2>/dev/null
+    fi
+    ip -n "$ns_cap" link set lo up && ip -n "$ns_snd" link set lo up &&
+    ip -n "$ns_cap" link set vcap up && ip -n "$ns_snd" link set vsnd up
+}
+if ! setup_net 2>"$work/setup.err"; then
+    skip "cannot set up the veth pair: $(head -1 "$work/setup.err")"
+fi
+
+# --- helpers --------------------------------------------------------------
+# mkpcap OUT COPIES IN...: the packets of the IN files, COPIES times over,
+# as one microsecond Ethernet pcap, packet i at t0 + i ms.
+mkpcap() {
+    python3 - "$@" <<'PY'
+import struct, sys
+out, copies, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+frames, t0 = [], None
+for f in files:
+    d = open(f, "rb").read()
+    magic = d[:4]
+    e = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    assert struct.unpack_from(e + "I", d, 20)[0] == 1, f + ": not Ethernet"
+    off = 24
+    while off + 16 <= len(d):
+        sec, frac, incl, orig = struct.unpack_from(e + "IIII", d, off)
+        if t0 is None:
+            t0 = sec * 1000000 + (frac // 1000 if nano else frac)
+        frames.append((d[off + 16:off + 16 + incl], orig))
+        off += 16 + incl
+o = bytearray(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+i = 0
+for _ in range(copies):
+    for data, orig in frames:
+        t = t0 + i * 1000
+        o += struct.pack("<IIII", t // 1000000, t % 1000000, len(data), orig) + data
+        i += 1
+open(out, "wb").write(o)
+PY
+}
+
+# stats EVE -> "read decoded filtered unsupported invalid kernel_packets
+# kernel_drops kernel_freezes" of the last stats record (-1 when missing).
+stats() {
+    python3 -c '
+import json, sys
+a, c = {}, {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("event_type") == "stats":
+        a = r["stats"].get("accounting", {}); c = r["stats"].get("capture", {})
+print(*[a.get(k, -1) for k in ("read", "decoded", "filtered", "unsupported", "invalid")],
+      *[c.get(k, -1) for k in ("kernel_packets", "kernel_drops", "kernel_freezes")])' "$1" 2>/dev/null ||
+        echo "-1 -1 -1 -1 -1 -1 -1 -1"
+}
+
+# flows EVE: the flow records, sorted canonical JSON, less the fields that
+# depend on when and on which interface or file the packets were read.
+flows() {
+    python3 -c '
+import json, sys
+out = []
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("event_type") != "flow":
+        continue
+    for k in ("timestamp", "flow_id", "pcap_filename", "in_iface"):
+        r.pop(k, None)
+    for k in ("start", "end", "age"):
+        r.get("flow", {}).pop(k, None)
+    out.append(json.dumps(r, sort_keys=True))
+print("\n".join(sorted(out)))' "$1"
+}
+
+# frames PCAP: one line per packet, the frame in hex, sorted.
+frames() {
+    python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+e = "<" if d[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+off, out = 24, []
+while off + 16 <= len(d):
+    incl = struct.unpack_from(e + "I", d, off + 8)[0]
+    out.append(d[off + 16:off + 16 + incl].hex())
+    off += 16 + incl
+print("\n".join(sorted(out)))' "$1"
+}
+
+tdcount() { # tdcount PCAP [EXPR]: packets tcpdump reads (and passes)
+    local f=$1; shift
+    tcpdump -nr "$f" "$@" 2>/dev/null | wc -l
+}
+
+# live_start NAME ARGS...: netscope -i vcap -l $work/NAME ARGS... in the
+# capture namespace, in the background; returns once it is ready (eve.json
+# created, then 1 s for the sockets).  Sets live_pid.
+live_start() {
+    local name=$1 i; shift
+    mkdir -p "$work/$name"
+    ip netns exec "$ns_cap" "$bin" -i vcap -l "$work/$name" "$@" \
+        >"$work/$name/stdout" 2>"$work/$name/stderr" &
+    live_pid=$!
+    pids+=("$live_pid")
+    for i in $(seq 50); do
+        [ -e "$work/$name/eve.json" ] && break
+        kill -0 "$live_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    sleep 1
+}
+
+# live_stop NAME: SIGTERM, wait (at most 15 s, then SIGKILL); the exit
+# status goes to $work/NAME/rc ("killed" if it had to be killed).
+live_stop() {
+    local name=$1 i
+    kill -TERM "$live_pid" 2>/dev/null
+    for i in $(seq 150); do
+        kill -0 "$live_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$live_pid" 2>/dev/null; then
+        kill -KILL "$live_pid" 2>/dev/null
+        wait "$live_pid" 2>/dev/null
+        echo killed > "$work/$name/rc"
+    else
+        wait "$live_pid"
+        echo $? > "$work/$name/rc"
+    fi
+}
+
+# replay NAME ARGS...: tcpreplay ARGS on vsnd; prints the packets sent.
+replay() {
+    local name=$1; shift
+    ip netns exec "$ns_snd" tcpreplay -i vsnd "$@" >"$work/$name/tcpreplay.out" 2>&1
+    sed -n 's/^Actual: \([0-9]*\) packets.*/\1/p' "$work/$name/tcpreplay.out" | tail -1
+}
+
+# live NAME PCAP REPLAYARGS -- NETSCOPEARGS: a whole run; sets $sent.
+live() {
+    local name=$1 pcap=$2 rargs=() nargs=()
+    shift 2
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do rargs+=("$1"); shift; done
+    shift
+    nargs=("$@")
+    live_start "$name" "${nargs[@]}"
+    sent=$(replay "$name" "${rargs[@]}" "$pcap")
+    sleep 1
+    live_stop "$name"
+    echo "${sent:-0}" > "$work/$name/sent"
+}
+
+info() { # info NAME: what a failure message shows about a run
+    echo "exit $(cat "$work/$1/rc" 2>/dev/null); $(grep -h '^netscope: loss:' "$work/$1/stderr" | head -1)" \
+         "$(grep -v '^netscope: loss:' "$work/$1/stderr" | tail -2 | tr '\n' ' ')"
+}
+
+# --- input ----------------------------------------------------------------
+inputs=()
+for f in dns_dig http_curl tls_openssl icmp_ping nanosecond vlan_http; do
+    [ -f "tests/pcaps/$f.pcap" ] && inputs+=("tests/pcaps/$f.pcap")
+done
+mix=$work/mix.pcap mix10=$work/mix10.pcap
+mkpcap "$mix" 1 "${inputs[@]}" && mkpcap "$mix10" 10 "${inputs[@]}" || {
+    bad "cannot build the replay file from tests/pcaps"; echo "live: $pass passed, $fail failed"; exit 1; }
+n_mix=$(tdcount "$mix") n_mix10=$(tdcount "$mix10")
+echo "live: replaying $n_mix packets (${inputs[*]##*/}) from $ns_snd/vsnd to $ns_cap/vcap"
+rate=2000
+filter='tcp port 443 or udp port 53'
+
+# --- a) every packet sent is read or counted as a kernel drop -------------
+for t in 1 2; do
+    live "a$t" "$mix10" --pps=$rate -- --threads $t
+    read -r rd dec filt uns inv kp kd kf < <(stats "$work/a$t/eve.json")
+    if [ "$(cat "$work/a$t/rc")" = 0 ] && [ "$sent" = "$n_mix10" ] && [ $((rd + kd)) = "$sent" ] && [ "$rd" -gt 0 ]; then
+        ok "a) --threads $t: $sent sent at $rate pps = $rd read + $kd kernel drops"
+    else
+        bad "a) --threads $t: sent $sent (file: $n_mix10), read $rd + kernel_drops $kd (kernel_packets $kp, freezes $kf); $(info "a$t")"
+    fi
+done
+
+# --- b) live flow records == offline flow records ------------------------
+live b "$mix" --pps=$rate -- --threads 2
+mkdir -p "$work/b_off"
+"$bin" -r "$mix" --threads 1 -l "$work/b_off" >/dev/null 2>"$work/b_off/stderr"
+flows "$work/b/eve.json" > "$work/b.live" 2>"$work/b.err"
+flows "$work/b_off/eve.json" > "$work/b.off" 2>>"$work/b.err"
+nfl=$(grep -c . "$work/b.off")
+read -r rd _ < <(stats "$work/b/eve.json")
+if [ "$(cat "$work/b/rc")" = 0 ] && [ "$nfl" -gt 0 ] && cmp -s "$work/b.live" "$work/b.off"; then
+    ok "b) --threads 2: the $nfl flow records equal the offline run's"
+else
+    bad "b) --threads 2: flow records differ from the offline run's (live $(grep -c . "$work/b.live"), offline $nfl, read $rd of $sent sent; $(info b)) $(head -2 "$work/b.err")"
+    diff "$work/b.off" "$work/b.live" | head -8
+fi
+
+# --- c) a BPF filter passes what tcpdump passes ---------------------------
+live c "$mix" --pps=$rate -- --threads 2 "$filter"
+want=$(tdcount "$mix" "$filter")
+read -r rd dec filt uns inv kp kd kf < <(stats "$work/c/eve.json")
+if [ "$(cat "$work/c/rc")" = 0 ] && [ "$want" -gt 0 ] && [ "$rd" = "$want" ] && [ "$kd" = 0 ]; then
+    ok "c) filter '$filter': $rd read, as tcpdump passes"
+else
+    bad "c) filter '$filter': read $rd (decoded $dec filtered $filt), tcpdump passes $want of $sent sent, kernel_drops $kd; $(info c)"
+fi
+mkdir -p "$work/c_off"
+"$bin" -r "$mix" --threads 1 -l "$work/c_off" "$filter" >/dev/null 2>"$work/c_off/stderr"
+if cmp -s <(flows "$work/c/eve.json") <(flows "$work/c_off/eve.json") && [ -s "$work/c_off/eve.json" ]; then
+    ok "c) filter '$filter': the flow records equal the offline run's with the filter"
+else
+    bad "c) filter '$filter': flow records differ from the offline run's with the filter"
+    diff <(flows "$work/c_off/eve.json") <(flows "$work/c/eve.json") | head -6
+fi
+
+# --- d) SIGTERM in the middle of a replay ---------------------------------
+live_start d --threads 2
+ip netns exec "$ns_snd" tcpreplay -i vsnd --pps=$rate --loop=40 "$mix" >"$work/d/tcpreplay.out" 2>&1 &
+rpid=$!
+pids+=("$rpid")
+sleep 1
+live_stop d
+kill -TERM "$rpid" 2>/dev/null; wait "$rpid" 2>/dev/null
+read -r rd dec filt uns inv kp kd kf < <(stats "$work/d/eve.json")
+if python3 -c '
+import json, sys
+for i, l in enumerate(open(sys.argv[1]), 1):
+    try:
+        json.loads(l)
+    except ValueError as e:
+        sys.exit("line %d: %s" % (i, e))' "$work/d/eve.json" > "$work/d.json" 2>&1 \
+   && python3 tests/schema_check.py "$work/d/eve.json" > "$work/d.schema" 2>&1 \
+   && [ "$(cat "$work/d/rc")" = 0 ] && [ "$rd" -gt 0 ] && [ "$rd" -lt $((40 * n_mix)) ] \
+   && [ "$rd" = $((dec + filt + uns + inv)) ]; then
+    ok "d) SIGTERM mid-replay: exit 0, $(wc -l < "$work/d/eve.json") valid records, final stats read $rd = $dec + $filt + $uns + $inv"
+else
+    bad "d) SIGTERM mid-replay: $(info d); read $rd decoded $dec filtered $filt unsupported $uns invalid $inv; $(head -c 300 "$work/d.json") $(head -3 "$work/d.schema" | tr '\n' ' ')"
+fi
+
+# --- e) -w writes the packets read ----------------------------------------
+live e "$mix" --pps=$rate -- --threads 2 -w "$work/e/out.pcap"
+read -r rd _ < <(stats "$work/e/eve.json")
+got=$( [ -s "$work/e/out.pcap" ] && tdcount "$work/e/out.pcap" || echo none)
+if [ "$(cat "$work/e/rc")" = 0 ] && [ "$got" = "$rd" ] && [ "$rd" = "$sent" ]; then
+    ok "e) live -w: $got packets written, as read"
+else
+    bad "e) live -w: $got packets in the pcap, read $rd, sent $sent; $(info e)"
+fi
+if [ "$got" != none ] && cmp -s <(frames "$work/e/out.pcap") <(frames "$mix"); then
+    ok "e) live -w: the frames written are the frames replayed"
+else
+    bad "e) live -w: the frames written differ from those replayed"
+    diff <(frames "$mix") <(frames "$work/e/out.pcap" 2>/dev/null) 2>/dev/null | head -4 | cut -c1-120
+fi
+mkdir -p "$work/e_off" "$work/e_offf"
+"$bin" -r "$mix" --threads 2 -l "$work/e_off" -w "$work/e_off/out.pcap" >/dev/null 2>"$work/e_off/stderr"
+rc=$?
+got=$( [ -s "$work/e_off/out.pcap" ] && tdcount "$work/e_off/out.pcap" || echo none)
+if [ "$rc" = 0 ] && [ "$got" = "$n_mix" ] && cmp -s <(frames "$work/e_off/out.pcap") <(frames "$mix"); then
+    ok "e) offline -w: all $got packets written"
+else
+    bad "e) offline -w: exit $rc, $got packets written of $n_mix: $(tail -1 "$work/e_off/stderr")"
+fi
+"$bin" -r "$mix" --threads 2 -l "$work/e_offf" -w "$work/e_offf/out.pcap" "$filter" >/dev/null 2>"$work/e_offf/stderr"
+rc=$?
+got=$( [ -s "$work/e_offf/out.pcap" ] && tdcount "$work/e_offf/out.pcap" || echo none)
+want=$(tdcount "$mix" "$filter")
+if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
+    ok "e) offline -w with filter '$filter': $got packets written, as tcpdump passes"
+else
+    bad "e) offline -w with filter '$filter': exit $rc, $got packets written, tcpdump passes $want: $(tail -1 "$work/e_offf/stderr")"
+fi
+
+echo "live: $(python3 -c "print('%.0f' % ($EPOCHREALTIME - $t_start))") s"
+echo "live: $pass passed, $fail failed"
+[ "$fail" = 0 ]

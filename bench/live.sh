@@ -98,13 +98,17 @@ wait_for() {
     return 1
 }
 
-# stop PID: SIGTERM, wait up to 30 s, then SIGKILL.
+# stop PID: SIGTERM, wait up to 30 s, then SIGKILL; prints the exit status
+# ("killed" when it had to be killed).
 stop() {
     local i
     kill -TERM "$1" 2>/dev/null
     for i in $(seq 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
+    if kill -0 "$1" 2>/dev/null; then
+        kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; echo killed
+    else
+        wait "$1"; echo $?
+    fi
 }
 
 # replay DIR RATE: tcpreplay onto vsnd; writes DIR/sent and DIR/pps.
@@ -120,7 +124,9 @@ replay() {
     sed -n 's/^Rated: .* \([0-9.]*\) pps.*/\1/p' "$dir/tcpreplay.out" | tail -1 | cut -d. -f1 > "$dir/pps"
 }
 
-# run_tcpdump STEP RATE -> "sent pps received kernel_drops"
+# run_tcpdump STEP RATE: writes "sent pps received kernel_drops" to
+# $work/STEP.tcpdump/result.  (Run in this shell, not a subshell, so that
+# cleanup knows the pid.)
 run_tcpdump() {
     local d=$work/$1.tcpdump p
     mkdir -p "$d"
@@ -130,14 +136,15 @@ run_tcpdump() {
     sleep 0.5
     replay "$d" "$2"
     sleep 1
-    stop "$p"
+    stop "$p" > "$d/rc"
     local got drops
     got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$d/stderr")
     drops=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$d/stderr")
-    echo "$(cat "$d/sent") $(cat "$d/pps") ${got:--1} ${drops:--1}"
+    echo "$(cat "$d/sent") $(cat "$d/pps") ${got:--1} ${drops:--1}" > "$d/result"
 }
 
-# run_netscope STEP RATE -> "sent pps read kernel_drops"
+# run_netscope STEP RATE: writes "sent pps read kernel_drops" to
+# $work/STEP.netscope/result.
 run_netscope() {
     local d=$work/$1.netscope p
     mkdir -p "$d"
@@ -148,7 +155,7 @@ run_netscope() {
     sleep 1
     replay "$d" "$2"
     sleep 1
-    stop "$p"
+    stop "$p" > "$d/rc"
     local st
     st=$(python3 -c '
 import json, sys
@@ -158,41 +165,48 @@ for l in open(sys.argv[1]):
     if r.get("event_type") == "stats":
         a = r["stats"].get("accounting", {}); c = r["stats"].get("capture", {})
 print(a.get("read", -1), c.get("kernel_drops", -1))' "$d/eve.json" 2>/dev/null || echo "-1 -1")
-    echo "$(cat "$d/sent") $(cat "$d/pps") $st"
+    echo "$(cat "$d/sent") $(cat "$d/pps") $st" > "$d/result"
 }
 
-printf '\n%-8s %8s %9s | %-28s | %-28s\n' step sent "sent pps" "tcpdump: got (kernel drops)" "netscope: read (kernel drops)"
-printf '%-8s %8s %9s | %-28s | %-28s\n' "" "" "" "loss" "loss"
+fmt='%-7s | %7s %8s %8s %6s %6s | %7s %8s %8s %6s %6s\n'
+echo
+printf "$fmt" "" "tcpdump" "" "" "" "" "netscope" "" "" "" ""
+printf "$fmt" step sent "sent/s" got kdrops loss sent "sent/s" read kdrops loss
 td_best=none ns_best=none td_best_pps=0 ns_best_pps=0 i=0
 td_idx=-1 ns_idx=-1 td_broken=0 ns_broken=0
 for rate in $RATES; do
-    read -r td_sent td_pps td_got td_drops < <(run_tcpdump "$i" "$rate")
+    run_tcpdump "$i" "$rate"
+    read -r td_sent td_pps td_got td_drops < "$work/$i.tcpdump/result"
     td_loss=$((td_sent - td_got))
     [ "$td_got" -lt 0 ] && td_loss=?
-    td_col="$td_got ($td_drops) loss $td_loss"
     if [ "$td_loss" = 0 ] && [ "$td_drops" = 0 ] && [ "$td_broken" = 0 ]; then
         td_best=$rate td_best_pps=$td_pps td_idx=$i
     else td_broken=1; fi
-    ns_col="-"
+    ns_sent=- ns_pps=- ns_read=- ns_drops=- ns_loss=-
     if [ "$HAVE_NS" = 1 ]; then
-        read -r ns_sent ns_pps ns_read ns_drops < <(run_netscope "$i" "$rate")
+        run_netscope "$i" "$rate"
+        read -r ns_sent ns_pps ns_read ns_drops < "$work/$i.netscope/result"
         ns_loss=$((ns_sent - ns_read))
         [ "$ns_read" -lt 0 ] && ns_loss=?
-        ns_col="$ns_read ($ns_drops) loss $ns_loss"
         if [ "$ns_loss" = 0 ] && [ "$ns_drops" = 0 ] && [ "$ns_broken" = 0 ]; then
             ns_best=$rate ns_best_pps=$ns_pps ns_idx=$i
         else ns_broken=1; fi
     fi
-    printf '%-8s %8s %9s | %-28s | %-28s\n' "$rate" "$td_sent" "$td_pps" "$td_col" "$ns_col"
-    if [ "$HAVE_NS" = 1 ]; then
-        printf '%-8s %8s %9s   %-28s   %s\n' "" "$ns_sent" "$ns_pps" "" \
-            "$(grep -h '^netscope: loss:' "$work/$i.netscope/stderr" | head -1)"
-        grep -v '^netscope' "$work/$i.netscope/stderr" | head -2 | sed 's/^/         netscope stderr: /'
-    fi
+    printf "$fmt" "$rate" "$td_sent" "$td_pps" "$td_got" "$td_drops" "$td_loss" \
+        "$ns_sent" "$ns_pps" "$ns_read" "$ns_drops" "$ns_loss"
     i=$((i + 1))
 done
+if [ "$HAVE_NS" = 1 ]; then
+    echo
+    i=0
+    for rate in $RATES; do
+        d=$work/$i.netscope
+        echo "netscope at $rate (exit $(cat "$d/rc")): $(grep -h '^netscope: loss:' "$d/stderr" | head -1)"
+        [ "$(cat "$d/rc")" = 0 ] || tail -2 "$d/stderr" | sed 's/^/    /'
+        i=$((i + 1))
+    done
+fi
 echo
-echo "(second line of a step: what tcpreplay sent and achieved in the netscope run)"
 echo "tcpdump  zero loss up to step: $td_best (achieved $td_best_pps pps)"
 if [ "$HAVE_NS" = 1 ]; then
     echo "netscope zero loss up to step: $ns_best (achieved $ns_best_pps pps), --threads $THREADS"

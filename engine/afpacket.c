@@ -163,10 +163,12 @@ struct afp_sock *afp_open(const struct afp_config *cfg, const struct bpf_program
     }
     static const int modes[] = { PACKET_FANOUT_HASH, PACKET_FANOUT_LB, PACKET_FANOUT_CPU,
                                  PACKET_FANOUT_QM };
-    int mode = modes[cfg->fanout];
+    uint32_t mode = (uint32_t)modes[cfg->fanout];
     if (cfg->fanout == AFP_FANOUT_HASH && cfg->fanout_defrag)
         mode |= PACKET_FANOUT_FLAG_DEFRAG;
-    int arg = (int)cfg->fanout_group | (mode << 16);
+    uint32_t uarg = (uint32_t)cfg->fanout_group | (mode << 16);
+    int arg;
+    memcpy(&arg, &uarg, sizeof(arg));
     if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) != 0) {
         char what[96];
         snprintf(what, sizeof(what), "PACKET_FANOUT (group %u, mode %d)", cfg->fanout_group,

@@ -58,12 +58,14 @@ asan:
 unit: $(TESTS)
 	$(Q)for t in $(TESTS); do echo "== $$t"; $$t || exit 1; done
 
-# Unit tests under ASan/UBSan, end-to-end tests on the release binary, then
-# the sanitizer build over every capture in $(SHARED)/corpus.
+# Unit tests under ASan/UBSan, end-to-end tests on the release binary (files,
+# then live capture in network namespaces of its own), then the sanitizer
+# build over every capture in $(SHARED)/corpus.
 test:
 	$(Q)$(MAKE) --no-print-directory MODE=asan unit build/asan/netscope
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope
 	$(Q)bash tests/e2e.sh build/netscope
+	$(Q)bash tests/live.sh build/netscope
 	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)
 
 conformance: all
@@ -72,6 +74,7 @@ conformance: all
 bench:
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope build/bench/plain_read build/bench/bench_micro
 	$(Q)bash bench/run.sh
+	$(Q)bash bench/live.sh
 
 build/bench/plain_read: bench/plain_read.c
 	@mkdir -p $(@D)

@@ -269,6 +269,17 @@ void afp_block_release(struct afp_sock *s)
     s->cur = (s->cur + 1) % s->block_count;
 }
 
+uint32_t afp_blocks_ready(const struct afp_sock *s)
+{
+    uint32_t n = 0;
+    for (uint32_t i = s->cur; n < s->block_count; i = (i + 1) % s->block_count, n++) {
+        struct tpacket_block_desc *bd = afp_block(s, i);
+        if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+            break;
+    }
+    return n;
+}
+
 int afp_stats(struct afp_sock *s, uint64_t *packets, uint64_t *drops, uint64_t *freezes)
 {
     struct tpacket_stats_v3 st;

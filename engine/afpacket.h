@@ -57,6 +57,9 @@ int afp_block_next(struct afp_sock *s, int timeout_ms, char *errbuf);
 bool afp_block_frame(struct afp_sock *s, struct afp_frame *f);
 void afp_block_release(struct afp_sock *s);
 
+/* Blocks filled and waiting, from the next one on (drain bound at stop). */
+uint32_t afp_blocks_ready(const struct afp_sock *s);
+
 /* Kernel counters since the last call, added to *packets (received,
  * including drops), *drops and *freezes.  The kernel resets them on read. */
 int afp_stats(struct afp_sock *s, uint64_t *packets, uint64_t *drops, uint64_t *freezes);

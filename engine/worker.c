@@ -328,11 +328,19 @@ static void *worker_live_main(void *arg)
     struct live_ctl *ctl = w->ctl;
     char err[NS_ERRBUF_SIZE];
     bool down = false, draining = false;
+    uint32_t drain_left = 0;
     uint64_t interval_ns = (uint64_t)ctl->stats_interval * 1000000000u;
     w->tick_s = wall_us() / 1000000u;
     for (;;) {
-        if (!draining && atomic_load_explicit(&ctl->stop, memory_order_acquire))
+        if (!draining && atomic_load_explicit(&ctl->stop, memory_order_acquire)) {
+            /* what the kernel had filled when told to stop, plus the block
+             * it is filling (retired within the block timeout): traffic
+             * that keeps coming does not keep us running */
             draining = true;
+            drain_left = afp_blocks_ready(w->afp) + 1;
+        }
+        if (draining && drain_left-- == 0)
+            break;
         /* while draining, wait a little longer than the block retire timeout
          * so the kernel hands over its partly filled block */
         int n = afp_block_next(w->afp, draining ? 50 : 100, err);

@@ -11,7 +11,8 @@
 # Loss of a run = packets sent (tcpreplay's successful packets) - packets
 # received (tcpdump: "packets captured"; netscope: stats.accounting.read),
 # shown with the kernel's own drop count (tcpdump: "dropped by kernel";
-# netscope: stats.capture.kernel_drops, and its "netscope: loss:" line).
+# netscope: stats.capture.kernel_drops); for netscope the queue and output
+# loss of its "netscope: loss:" line must be 0 too.
 # The table gives, per step, the rate asked for, the rate tcpreplay achieved
 # and the loss of each; then the highest step each got through with zero
 # loss, and PASS/FAIL for "netscope sustains >= tcpdump's zero-loss rate".
@@ -143,7 +144,7 @@ run_tcpdump() {
     echo "$(cat "$d/sent") $(cat "$d/pps") ${got:--1} ${drops:--1}" > "$d/result"
 }
 
-# run_netscope STEP RATE: writes "sent pps read kernel_drops" to
+# run_netscope STEP RATE: writes "sent pps read kernel_drops queue+output_loss" to
 # $work/STEP.netscope/result.
 run_netscope() {
     local d=$work/$1.netscope p
@@ -165,7 +166,15 @@ for l in open(sys.argv[1]):
     if r.get("event_type") == "stats":
         a = r["stats"].get("accounting", {}); c = r["stats"].get("capture", {})
 print(a.get("read", -1), c.get("kernel_drops", -1))' "$d/eve.json" 2>/dev/null || echo "-1 -1")
-    echo "$(cat "$d/sent") $(cat "$d/pps") $st" > "$d/result"
+    # "netscope: loss: kernel K of N packets (P %), freezes F; queues Q; output O records"
+    local other
+    other=$(sed -n 's/^netscope: loss:.*queues \([0-9]*\).*output \([0-9]*\).*/\1 \2/p' "$d/stderr" | head -1)
+    if [[ $other =~ ^([0-9]+)\ ([0-9]+)$ ]]; then
+        other=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
+    else
+        other=-1
+    fi
+    echo "$(cat "$d/sent") $(cat "$d/pps") $st $other" > "$d/result"
 }
 
 fmt='%-7s | %7s %8s %8s %6s %6s | %7s %8s %8s %6s %6s\n'
@@ -185,10 +194,10 @@ for rate in $RATES; do
     ns_sent=- ns_pps=- ns_read=- ns_drops=- ns_loss=-
     if [ "$HAVE_NS" = 1 ]; then
         run_netscope "$i" "$rate"
-        read -r ns_sent ns_pps ns_read ns_drops < "$work/$i.netscope/result"
+        read -r ns_sent ns_pps ns_read ns_drops ns_other < "$work/$i.netscope/result"
         ns_loss=$((ns_sent - ns_read))
         [ "$ns_read" -lt 0 ] && ns_loss=?
-        if [ "$ns_loss" = 0 ] && [ "$ns_drops" = 0 ] && [ "$ns_broken" = 0 ]; then
+        if [ "$ns_loss" = 0 ] && [ "$ns_drops" = 0 ] && [ "$ns_other" = 0 ] && [ "$ns_broken" = 0 ]; then
             ns_best=$rate ns_best_pps=$ns_pps ns_idx=$i
         else ns_broken=1; fi
     fi

@@ -264,6 +264,9 @@ mkpcap "$mix" 1 "${inputs[@]}" && mkpcap "$mix10" 10 "${inputs[@]}" || {
 n_mix=$(tdcount "$mix") n_mix10=$(tdcount "$mix10")
 echo "live: replaying $n_mix packets (${inputs[*]##*/}) from $ns_snd/vsnd to $ns_cap/vcap"
 rate=2000
+# Not port 80: the kernel takes the 802.1Q tag off before the socket filter
+# runs, so live 'tcp port 80' also passes vlan_http's tagged frames, which
+# tcpdump -r on the file (tag in place) does not.  tcpdump -i does the same.
 filter='tcp port 443 or udp port 53'
 
 # --- a) every packet sent is read or counted as a kernel drop -------------

@@ -395,6 +395,43 @@ else
     bad "e) offline -w with filter '$filter': exit $rc, $got packets written, tcpdump passes $want: $(tail -1 "$work/e_offf/stderr")"
 fi
 
+# f) bad situations: no such interface, no privileges, the interface going
+#    down and coming back (reported, capture resumes), --user.
+mkdir -p "$work/f1" "$work/f2"
+ip netns exec "$ns_cap" "$bin" -i nosuch0 -l "$work/f1" >/dev/null 2>"$work/f1/stderr"
+rc=$?
+if [ "$rc" = 2 ] && grep -q 'afpacket nosuch0: no such interface' "$work/f1/stderr"; then
+    ok "f) a missing interface: exit 2, named"
+else
+    bad "f) a missing interface: exit $rc: $(cat "$work/f1/stderr")"
+fi
+if command -v setpriv >/dev/null; then
+    ip netns exec "$ns_cap" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$bin" -i vcap -l /tmp >/dev/null 2>"$work/f2/stderr"
+    rc=$?
+    if [ "$rc" = 2 ] && grep -q 'needs CAP_NET_RAW' "$work/f2/stderr"; then
+        ok "f) without privileges: exit 2, says CAP_NET_RAW is needed"
+    else
+        bad "f) without privileges: exit $rc: $(cat "$work/f2/stderr")"
+    fi
+fi
+live_start f3 --threads 1 --user nobody
+chmod 777 "$work/f3"
+ip -n "$ns_cap" link set vcap down
+sleep 1
+ip -n "$ns_cap" link set vcap up
+sleep 2
+sent=$(replay f3 --pps 2000 "$mix")
+sleep 1
+live_stop f3
+read -r rd dec filt uns inv kd < <(stats "$work/f3/eve.json")
+if [ "$(cat "$work/f3/rc")" = 0 ] && grep -q 'vcap: capture: Network is down; waiting' "$work/f3/stderr" \
+   && grep -q 'capture resumed' "$work/f3/stderr" && [ "$rd" = "$sent" ]; then
+    ok "f) interface down and up under --user nobody: reported, resumed, $rd of $sent read after it"
+else
+    bad "f) interface down/up: rc $(cat "$work/f3/rc"), read $rd of $sent: $(head -5 "$work/f3/stderr")"
+fi
+
 echo "live: $(python3 -c "print('%.0f' % ($EPOCHREALTIME - $t_start))") s"
 echo "live: $pass passed, $fail failed"
 [ "$fail" = 0 ]

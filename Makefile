@@ -8,7 +8,8 @@ SHARED  ?= ../shared
 DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev \
             libcmocka-dev libbenchmark-dev g++ python3 python3-jsonschema \
             python3-yaml tcpdump iproute2 curl bind9-dnsutils openssl \
-            iputils-ping dnsmasq-base ethtool tcpreplay
+            iputils-ping dnsmasq-base ethtool tcpreplay \
+            netsniff-ng
 
 CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread

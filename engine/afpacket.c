@@ -161,6 +161,17 @@ struct afp_sock *afp_open(const struct afp_config *cfg, const struct bpf_program
         afp_fail(errbuf, cfg->iface, "bind", errno);
         goto err;
     }
+    if (cfg->promisc) {
+        /* a membership of the socket: the kernel drops it on close */
+        struct packet_mreq mr;
+        memset(&mr, 0, sizeof(mr));
+        mr.mr_ifindex = (int)ifindex;
+        mr.mr_type = PACKET_MR_PROMISC;
+        if (setsockopt(s->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0) {
+            afp_fail(errbuf, cfg->iface, "PACKET_ADD_MEMBERSHIP promiscuous", errno);
+            goto err;
+        }
+    }
     static const int modes[] = { PACKET_FANOUT_HASH, PACKET_FANOUT_LB, PACKET_FANOUT_CPU,
                                  PACKET_FANOUT_QM };
     uint32_t mode = (uint32_t)modes[cfg->fanout];

@@ -25,6 +25,7 @@ struct afp_config {
     enum afp_fanout fanout;
     bool fanout_defrag;        /* hash on reassembled datagrams */
     uint16_t fanout_group;
+    bool promisc;              /* see frames for other MACs too */
 };
 
 struct afp_sock;

@@ -165,6 +165,7 @@ static const struct key live_keys[] = {
     { .name = "block-timeout", .kind = KEY_U32, .what = "a number of milliseconds",
       .unit = "milliseconds", .off = OFF(live.block_timeout), .min = 1, .max = 60000 },
     { .name = "cpu-affinity", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(live.cpu_affinity) },
+    { .name = "promisc", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(live.promisc) },
     { .name = "on-interface-down", .kind = KEY_CHOICE, .what = "wait or stop",
       .off = OFF(live.on_interface_down), .size = CFG_STR_SIZE(live.on_interface_down),
       .choices = iface_down_modes },
@@ -217,6 +218,7 @@ void config_defaults(struct ns_config *cfg)
     cfg->live.frame_size = 2048;
     cfg->live.block_timeout = 10;
     cfg->live.cpu_affinity = true;
+    cfg->live.promisc = true;
     memcpy(cfg->live.on_interface_down, "wait", 5);
 }
 

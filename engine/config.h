@@ -35,6 +35,7 @@ struct ns_config {
         uint32_t frame_size;      /* bytes, sizes the kernel's frame count */
         uint32_t block_timeout;   /* ms before a partly filled block is retired */
         bool cpu_affinity;        /* pin worker i to CPU i */
+        bool promisc;             /* promiscuous mode while capturing */
         char on_interface_down[8];/* wait | stop */
     } live;
 };

@@ -127,6 +127,7 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
         .fanout = live_fanout(cfg->live.fanout),
         .fanout_defrag = cfg->live.fanout_defrag,
         .fanout_group = (uint16_t)cfg->live.fanout_group,
+        .promisc = cfg->live.promisc,
     };
     long page = sysconf(_SC_PAGESIZE);
     if (page > 0 && ac.block_size % (uint32_t)page) {

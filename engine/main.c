@@ -11,6 +11,7 @@
  * read before that point is still written), 2 for usage or setup errors. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,16 @@ static int parse_types(struct ns_config *cfg, const char *list)
             return NS_ERR_INVAL;
     }
     return NS_OK;
+}
+
+/* Offline, SIGINT/SIGTERM end reading early; everything read is still
+ * analysed, flushed and written. */
+static volatile sig_atomic_t offline_stop;
+
+static void offline_on_signal(int sig)
+{
+    (void)sig;
+    offline_stop = 1;
 }
 
 static double now_s(void)
@@ -384,7 +395,13 @@ int main(int argc, char **argv)
     }
 
     char rerr[NS_ERRBUF_SIZE] = "";
-    int rrc = reader_run(rd, in, nw, out[nw], cfg.stats_interval, rerr);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = offline_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int rrc = reader_run(rd, in, nw, out[nw], cfg.stats_interval, &offline_stop, rerr);
     for (unsigned i = 0; i < nw; i++)
         worker_join(wk[i]);
     int wrc = writer_join(wr, err);

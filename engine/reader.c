@@ -106,7 +106,8 @@ static void reader_snapshot(struct reader *rd, struct ring *to, uint64_t seq, bo
 }
 
 int reader_run(struct reader *rd, struct ring **to, unsigned n,
-               struct ring *to_writer, uint32_t stats_interval, char *errbuf)
+               struct ring *to_writer, uint32_t stats_interval,
+               const volatile int *stop, char *errbuf)
 {
     int ret = NS_OK;
     bool supported = dissect_linktype_supported(rd->dlt);
@@ -120,6 +121,12 @@ int reader_run(struct reader *rd, struct ring **to, unsigned n,
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *data;
+        if (unlikely(*stop)) {
+            snprintf(errbuf, NS_ERRBUF_SIZE, "%s: interrupted after packet %llu; open flows flushed",
+                     rd->path, (unsigned long long)rd->acct[ACCT_READ]);
+            ret = NS_ERR_EOF;
+            break;
+        }
         int rc = pcap_next_ex(rd->pcap, &h, &data);
         if (rc == PCAP_ERROR_BREAK)
             break;

@@ -22,9 +22,12 @@ int reader_dlt(const struct reader *rd);
 /* Reads to the end.  to_workers[n] get the frames, to_writer the reader's
  * own snapshots; every ring gets its REC_EOF / REC_DONE.  Returns NS_OK, or
  * NS_ERR_IO when the file is truncated or corrupt: everything before that
- * point was still delivered, and errbuf names the file and byte offset. */
+ * point was still delivered, and errbuf names the file and byte offset.
+ * When *stop turns non-zero (a signal) reading ends the same way, with
+ * NS_ERR_EOF and errbuf saying where. */
 int reader_run(struct reader *rd, struct ring **to_workers, unsigned n,
-               struct ring *to_writer, uint32_t stats_interval, char *errbuf);
+               struct ring *to_writer, uint32_t stats_interval,
+               const volatile int *stop, char *errbuf);
 void reader_close(struct reader *rd);         /* NULL ok */
 
 #endif

@@ -189,6 +189,29 @@ EOF
     done
 fi
 
+# SIGINT while reading a file: reading stops, what was read is analysed,
+# flushed and written (valid records, stats that add up), exit 1 naming
+# where it stopped.  The file: http_curl.pcap 40000 times over (~1M packets).
+if [ -f tests/pcaps/http_curl.pcap ]; then
+    python3 - tests/pcaps/http_curl.pcap "$work/big.pcap" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(d[:24] + d[24:] * 40000)
+PY
+    mkdir -p "$work/sig"
+    "$bin" -r "$work/big.pcap" -l "$work/sig" --threads 2 >/dev/null 2>"$work/sig/stderr" &
+    pid=$!
+    sleep 0.3
+    kill -INT $pid
+    wait $pid
+    rc=$?
+    read -r rd dec filt uns inv < <(final_stats "$work/sig/eve.json")
+    if [ "$rc" = 1 ] && grep -q 'big.pcap: interrupted after packet [0-9]*; open flows flushed' "$work/sig/stderr" \
+       && [ "$rd" -gt 0 ] && [ "$rd" -lt 960000 ] && [ $((dec + filt + uns + inv)) = "$rd" ] \
+       && python3 tests/schema_check.py "$work/sig/eve.json" >/dev/null; then ok
+    else bad "SIGINT offline: rc $rc, read $rd: $(tail -2 "$work/sig/stderr")"; fi
+fi
+
 # Errors in options and configuration name what was wrong.
 run noargs "$work/noargs"
 [ "$(cat "$work/noargs/rc")" = 2 ] && grep -q usage "$work/noargs/stderr" && ok || bad "no arguments: rc $(cat "$work/noargs/rc")"

@@ -9,7 +9,7 @@ DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev \
             libcmocka-dev libbenchmark-dev g++ python3 python3-jsonschema \
             python3-yaml tcpdump iproute2 curl bind9-dnsutils openssl \
             iputils-ping dnsmasq-base ethtool tcpreplay \
-            netsniff-ng
+            netsniff-ng clang
 
 CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread
@@ -85,6 +85,26 @@ build/bench/bench_micro: bench/bench_micro.cc $(patsubst %.c,build/release/%.o,$
 	@mkdir -p $(@D)
 	$(Q)$(CXX) -O2 -g -I. -Wall -Wextra -Werror -o $@ $^ -lbenchmark -lpthread $(LIBS)
 
+# libFuzzer targets (clang), FUZZ_SECONDS each, seeded from real captures
+# in $(SHARED)/corpus when it exists.
+FUZZ_SECONDS ?= 60
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRCS := $(filter-out engine/main.c,$(SRCS))
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
+	@mkdir -p $(@D)
+	$(Q)clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -o $@ $< $(FUZZ_SRCS) $(LIBS) -lpthread
+
+fuzz: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do \
+	  c=build/fuzz/corpus_$$(basename $$f); mkdir -p $$c; \
+	  if [ -d $(SHARED)/corpus ]; then \
+	    find $(SHARED)/corpus -name '*.pcap' -print0 | xargs -0 python3 tests/fuzz/seed.py $$c; fi; \
+	  echo "== $$f for $(FUZZ_SECONDS) s"; \
+	  $$f -max_len=2048 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$c 2>&1 | tail -12 || exit 1; \
+	done
+
 demo: deps all
 	$(Q)bash tests/demo.sh
 
@@ -102,4 +122,4 @@ clean:
 	rm -rf build
 
 -include $(OBJS:.o=.d) $(TESTS:=.d)
-.PHONY: all asan unit test conformance bench demo deps clean
+.PHONY: all asan unit test conformance bench demo deps clean fuzz

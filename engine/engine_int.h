@@ -59,6 +59,8 @@ enum ns_acct {
 #define NS_OUTPUT_STATS(X)              \
     X(FLOW,       "flow")               \
     X(ANOMALY,    "anomaly")            \
+    X(DNS,        "dns")                \
+    X(DNS_INVALID, "dns_invalid")       \
     X(STATS,      "stats")              \
     X(TOO_BIG,    "dropped_too_big")
 

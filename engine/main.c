@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -46,7 +47,7 @@ static void usage(FILE *f)
         "      --config FILE        YAML configuration (default: none, built-in defaults)\n"
         "      --threads N          worker threads (default: one per CPU)\n"
         "      --stats-interval S   stats record every S seconds of packet time (0: only at the end)\n"
-        "      --types LIST         EVE event types to write: flow,anomaly,stats (default: all)\n"
+        "      --types LIST         EVE event types to write: flow,anomaly,dns,stats (default: all)\n"
         "      --flow-memcap BYTES  memory for the flow tables, split between workers (k/m/g suffix)\n"
         "      --queue-size BYTES   size of each inter-thread queue (k/m/g suffix)\n"
         "      --set KEY=VALUE      any configuration key, e.g. --set outputs.eve.ethernet=yes\n"
@@ -86,7 +87,7 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out, bool size_suffi
 
 static int parse_types(struct ns_config *cfg, const char *list)
 {
-    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = false;
+    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = cfg->eve_dns = false;
     char buf[256];
     if (strlen(list) >= sizeof(buf))
         return NS_ERR_INVAL;
@@ -99,6 +100,8 @@ static int parse_types(struct ns_config *cfg, const char *list)
             cfg->eve_anomaly = true;
         else if (!strcmp(t, "stats"))
             cfg->eve_stats = true;
+        else if (!strcmp(t, "dns"))
+            cfg->eve_dns = true;
         else
             return NS_ERR_INVAL;
     }
@@ -255,7 +258,7 @@ int main(int argc, char **argv)
             break;
         case OPT_TYPES:
             if (parse_types(&cfg, optarg) != NS_OK) {
-                fprintf(stderr, "netscope: --types: expected a list of flow,anomaly,stats, got \"%s\"\n", optarg);
+                fprintf(stderr, "netscope: --types: expected a list of flow,anomaly,dns,stats, got \"%s\"\n", optarg);
                 return 2;
             }
             break;
@@ -372,6 +375,19 @@ int main(int argc, char **argv)
             goto out_err;
         worker_set_pcap_out(wk[i], lo.pcap_out != NULL);
     }
+    /* the signals go to the reader (this thread), whose read they interrupt:
+     * block them in the threads created here */
+    sigset_t sigs, old;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = offline_on_signal;       /* no SA_RESTART: reads end */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if (writer_start(wr, err) != NS_OK)
         goto out_err;
     for (unsigned i = 0; i < nw; i++) {
@@ -395,12 +411,7 @@ int main(int argc, char **argv)
     }
 
     char rerr[NS_ERRBUF_SIZE] = "";
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = offline_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     int rrc = reader_run(rd, in, nw, out[nw], cfg.stats_interval, &offline_stop, rerr);
     for (unsigned i = 0; i < nw; i++)
         worker_join(wk[i]);

@@ -130,6 +130,13 @@ int reader_run(struct reader *rd, struct ring **to, unsigned n,
         int rc = pcap_next_ex(rd->pcap, &h, &data);
         if (rc == PCAP_ERROR_BREAK)
             break;
+        if (rc != 1 && *stop) {
+            /* a signal interrupted a blocking read (a pipe, a slow disk) */
+            snprintf(errbuf, NS_ERRBUF_SIZE, "%s: interrupted after packet %llu; open flows flushed",
+                     rd->path, (unsigned long long)rd->acct[ACCT_READ]);
+            ret = NS_ERR_EOF;
+            break;
+        }
         if (rc != 1) {
             long off = ftell(pcap_file(rd->pcap));
             snprintf(errbuf, NS_ERRBUF_SIZE,

@@ -42,6 +42,8 @@ struct worker {
     uint64_t first_ts_us, last_ts_us;
     uint64_t bytes_read;
     uint8_t *vbuf;               /* frame with its VLAN tag put back */
+    struct dns_msg dns;          /* the DNS message being logged */
+    char dns_text[DNS_SCRATCH_SIZE];    /* its names and rdata */
     pthread_t thread;
     bool started;
 };
@@ -117,6 +119,48 @@ static void worker_anomalies(struct worker *w, const struct ns_pkt *pkt,
     }
 }
 
+/* One DNS message of a DNS flow: a record for it, or a count of why not. */
+static void worker_dns_msg(struct worker *w, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                           struct flow *f, const uint8_t *p, size_t n)
+{
+    if (unlikely(dns_parse(p, n, &w->dns, w->dns_text, sizeof(w->dns_text)) != DNS_ERR_OK)) {
+        w->outc[OUT_DNS_INVALID]++;
+        return;
+    }
+    uint64_t tx = dns_is_response(&w->dns) ? dns_txs_response(&f->dns, w->dns.id)
+                                           : dns_txs_request(&f->dns, w->dns.id);
+    char *buf = ring_reserve_wait(w->out, NS_RECORD_MAX);
+    size_t len = eve_dns(&w->ec, buf, NS_RECORD_MAX, pkt, d, f, &w->dns, w->dns_text, tx);
+    if (unlikely(len == 0)) {
+        w->outc[OUT_TOO_BIG]++;
+        return;
+    }
+    ring_commit(w->out, REC_JSON, (uint32_t)len);
+    w->outc[OUT_DNS]++;
+}
+
+/* DNS over UDP: the datagram is the message.  Over TCP (RFC 1035 4.2.2)
+ * each message has a 2-byte length prefix; without stream reassembly only
+ * the messages whole inside this segment are logged. */
+static void worker_dns(struct worker *w, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                       struct flow *f)
+{
+    const uint8_t *p = d->payload;
+    size_t n = d->payload_len;
+    if (d->proto == 17) {
+        worker_dns_msg(w, pkt, d, f, p, n);
+        return;
+    }
+    while (n >= 2) {
+        size_t mlen = ns_load_be16(p);
+        if (mlen > n - 2)
+            break;                  /* continues in a later segment */
+        worker_dns_msg(w, pkt, d, f, p + 2, mlen);
+        p += 2 + mlen;
+        n -= 2 + mlen;
+    }
+}
+
 /* -w: the frame goes to the writer, which owns the pcap file. */
 static void worker_copy_out(struct worker *w, const struct ns_pkt *pkt)
 {
@@ -148,6 +192,8 @@ static void worker_process(struct worker *w, const struct ns_pkt *ppkt)
             if (f && d.payload_len && d.has_l4 && (d.proto == 6 || d.proto == 17)) {
                 bool ts = d.sport == f->cli_port && memcmp(d.src, f->cli, sizeof(f->cli)) == 0;
                 app_state_update(&f->app, d.proto, d.sport, d.dport, ts, d.payload, d.payload_len);
+                if (app_state_verdict(&f->app) == APP_DNS && w->cfg->eve_dns)
+                    worker_dns(w, &pkt, &d, f);
             }
         }
         break;

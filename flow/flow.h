@@ -17,6 +17,7 @@
 
 #include "dissect/app_detect.h"
 #include "dissect/dissect.h"
+#include "dissect/dns.h"
 #include "engine/ns_common.h"
 
 enum flow_state { FLOW_STATE_NEW = 0, FLOW_STATE_ESTABLISHED, FLOW_STATE_CLOSED };
@@ -59,6 +60,9 @@ struct flow {
      * low nibble state, high nibble previous state), what flow_conn_state
      * reads; copy them along with the rest when keeping a struct flow. */
     uint8_t  conn_ep[2];
+    /* DNS transaction numbering (dissect/dns.h); filled by the worker,
+     * zeroed by the table. */
+    struct dns_txs dns;
 };
 
 struct flow_config {

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "dissect/app_detect.h"
+#include "output/eve_int.h"
 #include "output/json.h"
 
 #define EVE_TZ_NONE INT64_MIN           /* tz_hour: nothing cached */
@@ -202,7 +203,7 @@ size_t eve_addr(uint8_t ip_v, const uint8_t addr[16], char out[48])
 /* ------------------------------------------------------------------ */
 /* pieces shared by the records */
 
-static void eve_put_ts(struct eve_ctx *ec, struct json_buf *jb, const char *key, uint64_t ts_us)
+void eve_put_ts(struct eve_ctx *ec, struct json_buf *jb, const char *key, uint64_t ts_us)
 {
     char q[42];
     size_t n = eve_timestamp(ec, ts_us, q + 1);
@@ -211,7 +212,7 @@ static void eve_put_ts(struct eve_ctx *ec, struct json_buf *jb, const char *key,
     json_raw(jb, key, q, n + 2);
 }
 
-static void eve_put_addr(struct json_buf *jb, const char *key, uint8_t ip_v, const uint8_t addr[16])
+void eve_put_addr(struct json_buf *jb, const char *key, uint8_t ip_v, const uint8_t addr[16])
 {
     char q[50];
     size_t n = eve_addr(ip_v, addr, q + 1);
@@ -220,7 +221,7 @@ static void eve_put_addr(struct json_buf *jb, const char *key, uint8_t ip_v, con
     json_raw(jb, key, q, n + 2);
 }
 
-static void eve_put_mac(struct json_buf *jb, const uint8_t mac[6])
+void eve_put_mac(struct json_buf *jb, const uint8_t mac[6])
 {
     char q[19];
     char *p = q;
@@ -240,7 +241,7 @@ static void eve_put_hex_flags(struct json_buf *jb, const char *key, uint8_t v)
     json_raw(jb, key, q, sizeof(q));
 }
 
-static void eve_put_source(const struct eve_ctx *ec, struct json_buf *jb)
+void eve_put_source(const struct eve_ctx *ec, struct json_buf *jb)
 {
     if (ec->pcap_filename)
         json_str(jb, "pcap_filename", ec->pcap_filename);
@@ -248,7 +249,7 @@ static void eve_put_source(const struct eve_ctx *ec, struct json_buf *jb)
         json_str(jb, "in_iface", ec->in_iface);
 }
 
-static void eve_put_vlan(struct json_buf *jb, const uint16_t *vlan, unsigned cnt)
+void eve_put_vlan(struct json_buf *jb, const uint16_t *vlan, unsigned cnt)
 {
     if (cnt == 0)
         return;
@@ -260,7 +261,7 @@ static void eve_put_vlan(struct json_buf *jb, const uint16_t *vlan, unsigned cnt
     json_arr_close(jb);
 }
 
-static bool eve_proto_has_ports(uint8_t proto)
+bool eve_proto_has_ports(uint8_t proto)
 {
     return proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP || proto == IPPROTO_NUM_SCTP;
 }
@@ -272,7 +273,7 @@ static bool eve_proto_is_icmp(uint8_t proto)
 
 /* Suricata's names for the protocols we see; others as the decimal number
  * (Suricata's fallback when the name is not known). */
-static void eve_put_proto(struct json_buf *jb, uint8_t proto)
+void eve_put_proto(struct json_buf *jb, uint8_t proto)
 {
     const char *name = NULL;
     switch (proto) {

@@ -1,5 +1,5 @@
 /* output/eve.h: EVE JSON records (Suricata's field names) for what the
- * engine reports: flow ends, decoder anomalies and stats.  Each call writes
+ * engine reports: flow ends, decoder anomalies, DNS messages and stats.  Each call writes
  * one complete line ending in '\n' into a caller's buffer and returns its
  * length, or 0 when it did not fit (the caller counts that).  Pure
  * formatting: no allocation, no locks, no I/O. */
@@ -36,6 +36,13 @@ size_t eve_flow(struct eve_ctx *ec, char *buf, size_t cap,
 size_t eve_anomaly_decode(struct eve_ctx *ec, char *buf, size_t cap,
                           const struct ns_pkt *pkt, const struct ns_decoded *d,
                           unsigned event);
+
+/* event_type "dns" (output/eve_dns.c): DNS message m, parsed by dns_parse
+ * with its text in scratch, carried by packet pkt/d of flow f; tx_id is the
+ * message's transaction (dns_txs_*).  Suricata's EVE DNS version 3. */
+size_t eve_dns(struct eve_ctx *ec, char *buf, size_t cap, const struct ns_pkt *pkt,
+               const struct ns_decoded *d, const struct flow *f,
+               const struct dns_msg *m, const char *scratch, uint64_t tx_id);
 
 /* event_type "stats": one counter per item, nested by the dots in the path
  * ("decoder.event.ipv4.trunc_pkt" -> {"decoder":{"event":{"ipv4":{...}}}}).

@@ -87,7 +87,7 @@ static void perturb(struct ns_config *c)
     memset(c->eve_filename, 'y', 100);
     memset(c->bpf, 'z', 100);
     c->stats_interval = 12345;
-    c->eve_flow = c->eve_anomaly = c->eve_stats = false;
+    c->eve_flow = c->eve_anomaly = c->eve_stats = c->eve_dns = false;
     c->queue_size = 77;
     c->flow.hash_size = 3;
     c->flow.memcap = 5;
@@ -116,6 +116,7 @@ static void assert_config_equal(const struct ns_config *a, const struct ns_confi
     assert_int_equal(a->eve_flow, b->eve_flow);
     assert_int_equal(a->eve_anomaly, b->eve_anomaly);
     assert_int_equal(a->eve_stats, b->eve_stats);
+    assert_int_equal(a->eve_dns, b->eve_dns);
     assert_int_equal(a->queue_size, b->queue_size);
     assert_int_equal(a->flow.hash_size, b->flow.hash_size);
     assert_int_equal(a->flow.memcap, b->flow.memcap);
@@ -144,7 +145,7 @@ static void defaults_sane(void **state)
     assert_string_equal(c->eve_filename, "eve.json");
     assert_string_equal(c->bpf, "");
     assert_int_equal(c->stats_interval, 8);
-    assert_true(c->eve_flow && c->eve_anomaly && c->eve_stats);
+    assert_true(c->eve_flow && c->eve_anomaly && c->eve_stats && c->eve_dns);
     assert_int_equal(c->queue_size, 4u << 20);
     /* DESIGN.md section 3: Suricata's flow defaults. */
     assert_int_equal(c->flow.hash_size, 65536);
@@ -277,7 +278,7 @@ static void every_key_sets_its_field(void **state)
                      NS_OK);
     assert_int_equal(c->threads, 0);
     assert_string_equal(c->bpf, "");
-    assert_false(c->eve_flow || c->eve_anomaly || c->eve_stats);
+    assert_false(c->eve_flow || c->eve_anomaly || c->eve_stats || c->eve_dns);
     assert_string_equal(c->log_dir, "/var/log/netscope");
 }
 
@@ -341,13 +342,13 @@ static const struct err_case err_cases[] = {
     { "flow: 5\n", "%s:1: flow: expected a mapping (got \"5\")" },
     { "flow:\n  - hash-size: 5\n", "%s:2: flow: expected a mapping (got a list)" },
     { "outputs: {eve: {types: flow}}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats) (got \"flow\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, stats) (got \"flow\")" },
     { "outputs: {eve: {types: }}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats) (got \"\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, stats) (got \"\")" },
     { "outputs:\n  eve:\n    types:\n      - flow\n      - {a: 1}\n",
-      "%s:5: outputs.eve.types: expected an event type name (flow, anomaly or stats) (got a mapping)" },
+      "%s:5: outputs.eve.types: expected an event type name (flow, anomaly, dns or stats) (got a mapping)" },
     { "outputs: {eve: {types: [flow, alert]}}\n",
-      "%s:1: outputs.eve.types: unknown event type, expected flow, anomaly or stats (got \"alert\")" },
+      "%s:1: outputs.eve.types: unknown event type, expected flow, anomaly, dns or stats (got \"alert\")" },
     { "flow:\n  [a]: 1\n", "%s:2: flow: expected a key name (got a list)" },
     { "? {a: 1}\n: 2\n", "%s:1: expected a key name (got a mapping)" },
     /* the top level */
@@ -361,7 +362,7 @@ static const struct err_case err_cases[] = {
     { "flow: &f {hash-size: 5}\ndefrag: *f\n",
       "%s:2: defrag: aliases are not supported (got \"*f\")" },
     { "outputs: {eve: {types: &t flow, x: [*t]}}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats) (got \"flow\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, stats) (got \"flow\")" },
     { "outputs: {eve: {filename: &t a, types: [*t]}}\n",
       "%s:1: outputs.eve.types: aliases are not supported (got \"*t\")" },
     { "flow: {&k hash-size: 5, *k : 6}\n",
@@ -667,7 +668,7 @@ static void set_from_command_line(void **state)
     assert_int_equal(config_set(&c, "flow.timeouts.udp.established=42", err), NS_OK);
     assert_int_equal(c.flow.timeout[FLOW_CLASS_UDP][FLOW_STATE_ESTABLISHED], 42);
     assert_int_equal(config_set(&c, "outputs.eve.types=[flow]", err), NS_OK);
-    assert_true(c.eve_flow && !c.eve_anomaly && !c.eve_stats);
+    assert_true(c.eve_flow && !c.eve_anomaly && !c.eve_stats && !c.eve_dns);
 
     before = c;
     assert_int_equal(config_set(&c, "flow.timeouts.tcp.new=abc", err), NS_ERR_INVAL);

@@ -1,0 +1,21 @@
+/* output/eve_int.h: pieces of a record that eve.c shares with the other
+ * record writers in output/ (eve_dns.c).  Not for use outside output/. */
+#ifndef EVE_INT_H
+#define EVE_INT_H
+
+#include "output/eve.h"
+#include "output/json.h"
+
+/* key: "<local timestamp>" */
+void eve_put_ts(struct eve_ctx *ec, struct json_buf *jb, const char *key, uint64_t ts_us);
+void eve_put_addr(struct json_buf *jb, const char *key, uint8_t ip_v, const uint8_t addr[16]);
+/* An array element "aa:bb:cc:dd:ee:ff". */
+void eve_put_mac(struct json_buf *jb, const uint8_t mac[6]);
+/* pcap_filename or in_iface */
+void eve_put_source(const struct eve_ctx *ec, struct json_buf *jb);
+void eve_put_vlan(struct json_buf *jb, const uint16_t *vlan, unsigned cnt);
+bool eve_proto_has_ports(uint8_t proto);
+/* "proto": Suricata's name, or the number as a string */
+void eve_put_proto(struct json_buf *jb, uint8_t proto);
+
+#endif

@@ -144,6 +144,18 @@ run_tcpdump() {
     echo "$(cat "$d/sent") $(cat "$d/pps") ${got:--1} ${drops:--1}" > "$d/result"
 }
 
+# ns_read_drops EVE: "read kernel_drops" from netscope's last stats record.
+ns_read_drops() {
+    python3 -c '
+import json, sys
+a, c = {}, {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("event_type") == "stats":
+        a = r["stats"].get("accounting", {}); c = r["stats"].get("capture", {})
+print(a.get("read", -1), c.get("kernel_drops", -1))' "$1" 2>/dev/null || echo "-1 -1"
+}
+
 # run_netscope STEP RATE: writes "sent pps read kernel_drops queue+output_loss" to
 # $work/STEP.netscope/result.
 run_netscope() {
@@ -158,14 +170,7 @@ run_netscope() {
     sleep 1
     stop "$p" > "$d/rc"
     local st
-    st=$(python3 -c '
-import json, sys
-a, c = {}, {}
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    if r.get("event_type") == "stats":
-        a = r["stats"].get("accounting", {}); c = r["stats"].get("capture", {})
-print(a.get("read", -1), c.get("kernel_drops", -1))' "$d/eve.json" 2>/dev/null || echo "-1 -1")
+    st=$(ns_read_drops "$d/eve.json")
     # "netscope: loss: kernel K of N packets (P %), freezes F; queues Q; output O records"
     local other
     other=$(sed -n 's/^netscope: loss:.*queues \([0-9]*\).*output \([0-9]*\).*/\1 \2/p' "$d/stderr" | head -1)
@@ -277,14 +282,7 @@ EOF
             got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$d/stderr")
             drops=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$d/stderr")
         else
-            read -r got drops < <(python3 -c '
-import json, sys
-a, c = {}, {}
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    if r.get("event_type") == "stats":
-        a = r["stats"].get("accounting", {}); c = r["stats"].get("capture", {})
-print(a.get("read", -1), c.get("kernel_drops", -1))' "$d/eve.json" 2>/dev/null || echo "-1 -1")
+            read -r got drops < <(ns_read_drops "$d/eve.json")
         fi
         echo "$(cat "$d/sent") $(cat "$d/pps") ${got:--1} ${drops:--1}"
     }

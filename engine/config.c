@@ -137,7 +137,7 @@ static const struct key eve_keys[] = {
     { .name = "filename", .kind = KEY_STR, .what = "a file name",
       .off = OFF(eve_filename), .size = sizeof(((struct ns_config *)0)->eve_filename) },
     { .name = "types", .kind = KEY_EVE_TYPES,
-      .what = "a list of event types (flow, anomaly, dns, stats)" },
+      .what = "a list of event types (flow, anomaly, dns, http, stats)" },
     { .name = "ethernet", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(eve_ethernet) },
     { .name = "community-id-seed", .kind = KEY_U32, .what = "a number", .unit = "",
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
@@ -206,7 +206,7 @@ void config_defaults(struct ns_config *cfg)
     memcpy(cfg->eve_filename, "eve.json", 9);
     cfg->bpf[0] = '\0';
     cfg->stats_interval = 8;
-    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = cfg->eve_dns = true;
+    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = cfg->eve_dns = cfg->eve_http = true;
     cfg->queue_size = 4 * MB;
     flow_config_defaults(&cfg->flow);
     dissect_config_defaults(&cfg->defrag);
@@ -598,7 +598,7 @@ static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_even
 /* outputs.eve.types: the list replaces the set of types written. */
 static int parse_eve_types(struct cfg_parser *p)
 {
-    bool flow = false, anomaly = false, stats = false, dns = false;
+    bool flow = false, anomaly = false, stats = false, dns = false, http = false;
     yaml_event_t ev;
     int rc;
 
@@ -610,7 +610,7 @@ static int parse_eve_types(struct cfg_parser *p)
             break;
         }
         if (ev.type != YAML_SCALAR_EVENT) {
-            rc = bad_value(p, &ev, "an event type name (flow, anomaly, dns or stats)");
+            rc = bad_value(p, &ev, "an event type name (flow, anomaly, dns, http or stats)");
             yaml_event_delete(&ev);
             return rc;
         }
@@ -624,11 +624,13 @@ static int parse_eve_types(struct cfg_parser *p)
             stats = true;
         } else if (n == 3 && !memcmp(s, "dns", 3)) {
             dns = true;
+        } else if (n == 4 && !memcmp(s, "http", 4)) {
+            http = true;
         } else {
             char got[CONFIG_QUOTE_MAX * 4 + 16];
             quote(got, sizeof(got), s, n);
             rc = cfg_error(p, NS_ERR_INVAL, ev_line(&ev), NULL, 0,
-                           "unknown event type, expected flow, anomaly, dns or stats (got %s)",
+                           "unknown event type, expected flow, anomaly, dns, http or stats (got %s)",
                            got);
             yaml_event_delete(&ev);
             return rc;
@@ -639,6 +641,7 @@ static int parse_eve_types(struct cfg_parser *p)
     p->cfg->eve_anomaly = anomaly;
     p->cfg->eve_stats = stats;
     p->cfg->eve_dns = dns;
+    p->cfg->eve_http = http;
     return NS_OK;
 }
 

@@ -19,7 +19,7 @@ struct ns_config {
     char eve_filename[CONFIG_PATH_MAX];  /* default "eve.json", relative to log_dir */
     char bpf[CONFIG_BPF_MAX];            /* "" = no filter */
     uint32_t stats_interval;      /* seconds of packet time; 0 = only at end */
-    bool eve_flow, eve_anomaly, eve_stats, eve_dns;   /* event types written */
+    bool eve_flow, eve_anomaly, eve_stats, eve_dns, eve_http;   /* event types written */
     bool eve_ethernet;            /* MAC addresses in records (Suricata: off) */
     uint32_t community_id_seed;   /* Community ID seed, 0..65535 (default 0) */
     uint32_t queue_size;          /* bytes per reader->worker and worker->writer ring */

@@ -61,6 +61,8 @@ enum ns_acct {
     X(ANOMALY,    "anomaly")            \
     X(DNS,        "dns")                \
     X(DNS_INVALID, "dns_invalid")       \
+    X(HTTP,       "http")               \
+    X(HTTP_INVALID, "http_invalid")     \
     X(STATS,      "stats")              \
     X(TOO_BIG,    "dropped_too_big")
 

@@ -47,7 +47,7 @@ static void usage(FILE *f)
         "      --config FILE        YAML configuration (default: none, built-in defaults)\n"
         "      --threads N          worker threads (default: one per CPU)\n"
         "      --stats-interval S   stats record every S seconds of packet time (0: only at the end)\n"
-        "      --types LIST         EVE event types to write: flow,anomaly,dns,stats (default: all)\n"
+        "      --types LIST         EVE event types to write: flow,anomaly,dns,http,stats (default: all)\n"
         "      --flow-memcap BYTES  memory for the flow tables, split between workers (k/m/g suffix)\n"
         "      --queue-size BYTES   size of each inter-thread queue (k/m/g suffix)\n"
         "      --set KEY=VALUE      any configuration key, e.g. --set outputs.eve.ethernet=yes\n"
@@ -87,7 +87,7 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out, bool size_suffi
 
 static int parse_types(struct ns_config *cfg, const char *list)
 {
-    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = cfg->eve_dns = false;
+    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = cfg->eve_dns = cfg->eve_http = false;
     char buf[256];
     if (strlen(list) >= sizeof(buf))
         return NS_ERR_INVAL;
@@ -102,6 +102,8 @@ static int parse_types(struct ns_config *cfg, const char *list)
             cfg->eve_stats = true;
         else if (!strcmp(t, "dns"))
             cfg->eve_dns = true;
+        else if (!strcmp(t, "http"))
+            cfg->eve_http = true;
         else
             return NS_ERR_INVAL;
     }
@@ -258,7 +260,7 @@ int main(int argc, char **argv)
             break;
         case OPT_TYPES:
             if (parse_types(&cfg, optarg) != NS_OK) {
-                fprintf(stderr, "netscope: --types: expected a list of flow,anomaly,dns,stats, got \"%s\"\n", optarg);
+                fprintf(stderr, "netscope: --types: expected a list of flow,anomaly,dns,http,stats, got \"%s\"\n", optarg);
                 return 2;
             }
             break;

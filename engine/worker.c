@@ -20,6 +20,20 @@
 #include "engine/engine_int.h"
 #include "output/eve.h"
 
+/* An HTTP request waiting for its response, kept with its header block.
+ * The cache is direct-mapped on flow_id: a request displaced by another
+ * flow's, or by a later request of its flow, or left at the flow's end, is
+ * logged without a response. */
+#define HTTP_WAIT_SLOTS 128         /* power of two */
+#define HTTP_WAIT_BYTES 8192        /* longer request blocks: logged at once */
+struct http_pending {
+    uint64_t flow_id;               /* 0: free */
+    uint64_t ts_us, pcap_cnt, tx_id;
+    struct flow flow;               /* as it was at the request */
+    struct http_msg msg;
+    uint8_t raw[HTTP_WAIT_BYTES];
+};
+
 struct worker {
     NS_CACHE_ALIGNED unsigned id;
     const struct ns_config *cfg;
@@ -44,13 +58,49 @@ struct worker {
     uint8_t *vbuf;               /* frame with its VLAN tag put back */
     struct dns_msg dns;          /* the DNS message being logged */
     char dns_text[DNS_SCRATCH_SIZE];    /* its names and rdata */
+    struct http_msg http;        /* the HTTP header block being logged */
+    struct http_pending *http_wait;     /* [HTTP_WAIT_SLOTS] */
     pthread_t thread;
     bool started;
 };
 
+static void worker_http_emit(struct worker *w, const struct eve_http_tx *t)
+{
+    char *buf = ring_reserve_wait(w->out, NS_RECORD_MAX);
+    size_t len = eve_http(&w->ec, buf, NS_RECORD_MAX, t);
+    if (unlikely(len == 0)) {
+        w->outc[OUT_TOO_BIG]++;
+        return;
+    }
+    ring_commit(w->out, REC_JSON, (uint32_t)len);
+    w->outc[OUT_HTTP]++;
+}
+
+/* The request in slot, without a response. */
+static void worker_http_flush(struct worker *w, struct http_pending *slot)
+{
+    struct eve_http_tx t = {
+        .f = &slot->flow, .ts_us = slot->ts_us, .pcap_cnt = slot->pcap_cnt, .tx_id = slot->tx_id,
+        .req = &slot->msg, .req_p = slot->raw,
+    };
+    worker_http_emit(w, &t);
+    slot->flow_id = 0;
+}
+
+static struct http_pending *worker_http_slot(struct worker *w, uint64_t flow_id)
+{
+    uint64_t h = flow_id * 0x9e3779b97f4a7c15ull;
+    return &w->http_wait[(h >> 32) & (HTTP_WAIT_SLOTS - 1)];
+}
+
 static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason reason)
 {
     struct worker *w = ctx;
+    if (w->http_wait) {
+        struct http_pending *slot = worker_http_slot(w, f->flow_id);
+        if (slot->flow_id == f->flow_id)
+            worker_http_flush(w, slot);
+    }
     if (!w->cfg->eve_flow)
         return;
     char *buf = ring_reserve_wait(w->out, NS_RECORD_MAX);
@@ -81,6 +131,13 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
     if (dissect_ctx_init(&w->dc, &cfg->defrag, errbuf) != NS_OK)
         goto err;
     w->dc_ready = true;
+    if (cfg->eve_http) {
+        w->http_wait = calloc(HTTP_WAIT_SLOTS, sizeof(*w->http_wait));
+        if (!w->http_wait) {
+            snprintf(errbuf, NS_ERRBUF_SIZE, "worker %u: %s", id, strerror(errno));
+            goto err;
+        }
+    }
     w->ft = flow_table_create(&cfg->flow, worker_on_flow_end, w, errbuf);
     if (!w->ft)
         goto err;
@@ -101,6 +158,7 @@ void worker_destroy(struct worker *w)
     if (w->dc_ready)
         dissect_ctx_fini(&w->dc);
     free(w->vbuf);
+    free(w->http_wait);
     free(w);
 }
 
@@ -161,6 +219,71 @@ static void worker_dns(struct worker *w, const struct ns_pkt *pkt, const struct 
     }
 }
 
+/* HTTP/1.x without stream reassembly: a header block is logged when it
+ * starts a segment and ends inside it.  A request waits (w->http_wait) for
+ * the response that completes its record; interim 1xx responses other than
+ * 101 are skipped, as they belong to the transaction that follows. */
+static void worker_http(struct worker *w, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                        struct flow *f, bool toserver)
+{
+    const uint8_t *p = d->payload;
+    size_t n = d->payload_len;
+    if (toserver ? !http_is_request_start(p, n) : !http_is_response_start(p, n))
+        return;                     /* a body, or the rest of a block */
+    struct http_msg *m = &w->http;
+    if (unlikely(http_parse(p, n, m) != HTTP_ERR_OK)) {
+        w->outc[OUT_HTTP_INVALID]++;
+        return;
+    }
+    struct http_pending *slot = worker_http_slot(w, f->flow_id);
+    if (toserver) {
+        if (slot->flow_id)          /* unanswered, or another flow's */
+            worker_http_flush(w, slot);
+        uint64_t tx = f->http_tx++;
+        if (m->block_len > HTTP_WAIT_BYTES) {
+            struct eve_http_tx t = {
+                .f = f, .ts_us = pkt->ts_us, .pcap_cnt = pkt->pcap_cnt, .tx_id = tx,
+                .req = m, .req_p = p,
+            };
+            worker_http_emit(w, &t);
+            return;
+        }
+        slot->flow_id = f->flow_id;
+        slot->ts_us = pkt->ts_us;
+        slot->pcap_cnt = pkt->pcap_cnt;
+        slot->tx_id = tx;
+        slot->flow = *f;
+        slot->msg = *m;
+        memcpy(slot->raw, p, m->block_len);
+        return;
+    }
+    if (m->status >= 100 && m->status < 200 && m->status != 101)
+        return;
+    uint64_t body = n - m->block_len;
+    const struct http_hdr *cl = http_header(m, p, "content-length");
+    if (cl && cl->value.len && cl->value.len <= 15) {
+        uint64_t v = 0;
+        size_t i = 0;
+        for (; i < cl->value.len && p[cl->value.off + i] >= '0' && p[cl->value.off + i] <= '9'; i++)
+            v = v * 10 + (uint64_t)(p[cl->value.off + i] - '0');
+        if (i == cl->value.len)
+            body = v;
+    }
+    struct eve_http_tx t = {
+        .f = f, .ts_us = pkt->ts_us, .pcap_cnt = pkt->pcap_cnt, .resp_len = body,
+        .resp = m, .resp_p = p,
+    };
+    if (slot->flow_id == f->flow_id) {
+        t.tx_id = slot->tx_id;
+        t.req = &slot->msg;
+        t.req_p = slot->raw;
+        slot->flow_id = 0;
+    } else {
+        t.tx_id = f->http_tx++;
+    }
+    worker_http_emit(w, &t);
+}
+
 /* -w: the frame goes to the writer, which owns the pcap file. */
 static void worker_copy_out(struct worker *w, const struct ns_pkt *pkt)
 {
@@ -194,6 +317,8 @@ static void worker_process(struct worker *w, const struct ns_pkt *ppkt)
                 app_state_update(&f->app, d.proto, d.sport, d.dport, ts, d.payload, d.payload_len);
                 if (app_state_verdict(&f->app) == APP_DNS && w->cfg->eve_dns)
                     worker_dns(w, &pkt, &d, f);
+                else if (app_state_verdict(&f->app) == APP_HTTP && w->cfg->eve_http)
+                    worker_http(w, &pkt, &d, f, ts);
             }
         }
         break;

@@ -60,9 +60,12 @@ struct flow {
      * low nibble state, high nibble previous state), what flow_conn_state
      * reads; copy them along with the rest when keeping a struct flow. */
     uint8_t  conn_ep[2];
-    /* DNS transaction numbering (dissect/dns.h); filled by the worker,
-     * zeroed by the table. */
-    struct dns_txs dns;
+    /* Transaction numbering, filled by the worker, zeroed by the table:
+     * DNS flows (dissect/dns.h) or HTTP flows (the next tx_id). */
+    union {
+        struct dns_txs dns;
+        uint32_t http_tx;
+    };
 };
 
 struct flow_config {

@@ -1,5 +1,5 @@
 /* output/eve.h: EVE JSON records (Suricata's field names) for what the
- * engine reports: flow ends, decoder anomalies, DNS messages and stats.  Each call writes
+ * engine reports: flow ends, decoder anomalies, DNS messages, HTTP transactions and stats.  Each call writes
  * one complete line ending in '\n' into a caller's buffer and returns its
  * length, or 0 when it did not fit (the caller counts that).  Pure
  * formatting: no allocation, no locks, no I/O. */
@@ -7,6 +7,7 @@
 #define EVE_H
 
 #include "dissect/dissect.h"
+#include "dissect/http.h"
 #include "flow/flow.h"
 
 /* Per-thread formatting context.  The local UTC offset is cached per hour
@@ -43,6 +44,19 @@ size_t eve_anomaly_decode(struct eve_ctx *ec, char *buf, size_t cap,
 size_t eve_dns(struct eve_ctx *ec, char *buf, size_t cap, const struct ns_pkt *pkt,
                const struct ns_decoded *d, const struct flow *f,
                const struct dns_msg *m, const char *scratch, uint64_t tx_id);
+
+/* event_type "http" (output/eve_http.c): one transaction of HTTP flow f,
+ * its request and/or its response header blocks (parsed by http_parse from
+ * req_p / resp_p; either may be NULL), written when the record is complete:
+ * ts_us and pcap_cnt (0: none) of the packet that completed it.  resp_len:
+ * the response body length ("length").  src is the client. */
+struct eve_http_tx {
+    const struct flow *f;
+    uint64_t ts_us, pcap_cnt, tx_id, resp_len;
+    const struct http_msg *req, *resp;
+    const uint8_t *req_p, *resp_p;
+};
+size_t eve_http(struct eve_ctx *ec, char *buf, size_t cap, const struct eve_http_tx *t);
 
 /* event_type "stats": one counter per item, nested by the dots in the path
  * ("decoder.event.ipv4.trunc_pkt" -> {"decoder":{"event":{"ipv4":{...}}}}).

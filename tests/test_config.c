@@ -117,6 +117,7 @@ static void assert_config_equal(const struct ns_config *a, const struct ns_confi
     assert_int_equal(a->eve_anomaly, b->eve_anomaly);
     assert_int_equal(a->eve_stats, b->eve_stats);
     assert_int_equal(a->eve_dns, b->eve_dns);
+    assert_int_equal(a->eve_http, b->eve_http);
     assert_int_equal(a->queue_size, b->queue_size);
     assert_int_equal(a->flow.hash_size, b->flow.hash_size);
     assert_int_equal(a->flow.memcap, b->flow.memcap);
@@ -342,13 +343,13 @@ static const struct err_case err_cases[] = {
     { "flow: 5\n", "%s:1: flow: expected a mapping (got \"5\")" },
     { "flow:\n  - hash-size: 5\n", "%s:2: flow: expected a mapping (got a list)" },
     { "outputs: {eve: {types: flow}}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, stats) (got \"flow\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, http, stats) (got \"flow\")" },
     { "outputs: {eve: {types: }}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, stats) (got \"\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, http, stats) (got \"\")" },
     { "outputs:\n  eve:\n    types:\n      - flow\n      - {a: 1}\n",
-      "%s:5: outputs.eve.types: expected an event type name (flow, anomaly, dns or stats) (got a mapping)" },
+      "%s:5: outputs.eve.types: expected an event type name (flow, anomaly, dns, http or stats) (got a mapping)" },
     { "outputs: {eve: {types: [flow, alert]}}\n",
-      "%s:1: outputs.eve.types: unknown event type, expected flow, anomaly, dns or stats (got \"alert\")" },
+      "%s:1: outputs.eve.types: unknown event type, expected flow, anomaly, dns, http or stats (got \"alert\")" },
     { "flow:\n  [a]: 1\n", "%s:2: flow: expected a key name (got a list)" },
     { "? {a: 1}\n: 2\n", "%s:1: expected a key name (got a mapping)" },
     /* the top level */
@@ -362,7 +363,7 @@ static const struct err_case err_cases[] = {
     { "flow: &f {hash-size: 5}\ndefrag: *f\n",
       "%s:2: defrag: aliases are not supported (got \"*f\")" },
     { "outputs: {eve: {types: &t flow, x: [*t]}}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, stats) (got \"flow\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, dns, http, stats) (got \"flow\")" },
     { "outputs: {eve: {filename: &t a, types: [*t]}}\n",
       "%s:1: outputs.eve.types: aliases are not supported (got \"*t\")" },
     { "flow: {&k hash-size: 5, *k : 6}\n",

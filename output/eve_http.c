@@ -1,0 +1,173 @@
+/* output/eve_http.c: event_type "http" records, Suricata style: one record
+ * per transaction, a request and its response (either may be missing: a
+ * request never answered, a response whose request was not seen), fields
+ * named as in Suricata's EVE http object (DESIGN.md section 4).  src is the
+ * client, dest the server, whichever packet completed the record.  Like
+ * eve.c: no allocation, no snprintf. */
+#include "output/eve_int.h"
+
+#include <string.h>
+
+static const char eve_http_hex[16] = "0123456789abcdef";
+
+static void eve_http_mac(struct json_buf *jb, const char *key, const uint8_t mac[6])
+{
+    char q[19], *p = q;
+    *p++ = '"';
+    for (unsigned i = 0; i < 6; i++) {
+        if (i)
+            *p++ = ':';
+        *p++ = eve_http_hex[mac[i] >> 4];
+        *p++ = eve_http_hex[mac[i] & 15];
+    }
+    *p++ = '"';
+    json_raw(jb, key, q, (size_t)(p - q));
+}
+
+static void eve_http_s(struct json_buf *jb, const char *key, const uint8_t *p, struct http_str s)
+{
+    json_strn(jb, key, p + s.off, s.len);
+}
+
+static void eve_http_hdr(struct json_buf *jb, const char *key, const struct http_msg *m,
+                         const uint8_t *p, const char *name)
+{
+    const struct http_hdr *h = http_header(m, p, name);
+    if (h)
+        eve_http_s(jb, key, p, h->value);
+}
+
+/* Host: hostname (lower case, without brackets or port) and http_port. */
+static void eve_http_host(struct json_buf *jb, const struct http_msg *m, const uint8_t *p)
+{
+    const struct http_hdr *h = http_header(m, p, "host");
+    if (!h || h->value.len == 0)
+        return;
+    const uint8_t *v = p + h->value.off;
+    size_t n = h->value.len, hs = 0, he = n, ps = n;
+    if (v[0] == '[') {
+        const uint8_t *rb = memchr(v, ']', n);
+        if (rb) {
+            hs = 1;
+            he = (size_t)(rb - v);
+            if (he + 1 < n && v[he + 1] == ':')
+                ps = he + 2;
+        }
+    } else {
+        const uint8_t *c = memchr(v, ':', n);
+        if (c) {
+            he = (size_t)(c - v);
+            ps = he + 1;
+        }
+    }
+    char host[256];
+    size_t hl = he - hs < sizeof(host) ? he - hs : sizeof(host);
+    for (size_t i = 0; i < hl; i++) {
+        uint8_t c = v[hs + i];
+        host[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    json_strn(jb, "hostname", (const uint8_t *)host, hl);
+    if (ps < n && n - ps <= 5) {
+        uint32_t port = 0;
+        for (size_t i = ps; i < n; i++) {
+            if (v[i] < '0' || v[i] > '9')
+                return;
+            port = port * 10 + (uint32_t)(v[i] - '0');
+        }
+        if (port && port <= 65535)
+            json_u64(jb, "http_port", port);
+    }
+}
+
+static void eve_http_headers(struct json_buf *jb, const char *key, const struct http_msg *m,
+                             const uint8_t *p)
+{
+    json_arr_open(jb, key);
+    for (unsigned i = 0; i < m->nhdr; i++) {
+        json_obj_open(jb, NULL);
+        eve_http_s(jb, "name", p, m->hdr[i].name);
+        eve_http_s(jb, "value", p, m->hdr[i].value);
+        json_obj_close(jb);
+    }
+    json_arr_close(jb);
+}
+
+static size_t eve_http_build(struct eve_ctx *ec, char *buf, size_t cap,
+                             const struct eve_http_tx *t, bool headers)
+{
+    const struct flow *f = t->f;
+    struct json_buf jb;
+    json_init(&jb, buf, cap);
+    json_obj_open(&jb, NULL);
+    eve_put_ts(ec, &jb, "timestamp", t->ts_us);
+    json_u64(&jb, "flow_id", f->flow_id);
+    if (t->pcap_cnt)
+        json_u64(&jb, "pcap_cnt", t->pcap_cnt);
+    eve_put_source(ec, &jb);
+    json_raw(&jb, "event_type", "\"http\"", 6);
+    eve_put_vlan(&jb, f->vlan, f->vlan_cnt);
+    eve_put_addr(&jb, "src_ip", f->ip_v, f->cli);
+    json_u64(&jb, "src_port", f->cli_port);
+    eve_put_addr(&jb, "dest_ip", f->ip_v, f->srv);
+    json_u64(&jb, "dest_port", f->srv_port);
+    json_u64(&jb, "ip_v", f->ip_v);
+    eve_put_proto(&jb, f->proto);
+    json_raw(&jb, "pkt_src", "\"wire/pcap\"", 11);
+    char cid[64];
+    flow_community_id_seeded(f, ec->community_id_seed, cid);
+    cid[sizeof(cid) - 1] = '\0';
+    json_str(&jb, "community_id", cid);
+    if (ec->ethernet && f->mac_seen[0] && f->mac_seen[1]) {
+        json_obj_open(&jb, "ether");
+        eve_http_mac(&jb, "src_mac", f->cli_mac);
+        eve_http_mac(&jb, "dest_mac", f->srv_mac);
+        json_obj_close(&jb);
+    }
+    json_u64(&jb, "tx_id", t->tx_id);
+
+    const struct http_msg *q = t->req, *r = t->resp;
+    const uint8_t *qp = t->req_p, *rp = t->resp_p;
+    json_obj_open(&jb, "http");
+    if (q) {
+        eve_http_host(&jb, q, qp);
+        eve_http_s(&jb, "url", qp, q->uri);
+        eve_http_hdr(&jb, "http_user_agent", q, qp, "user-agent");
+        eve_http_hdr(&jb, "xff", q, qp, "x-forwarded-for");
+    }
+    if (r)
+        eve_http_hdr(&jb, "http_content_type", r, rp, "content-type");
+    if (q) {
+        eve_http_hdr(&jb, "http_refer", q, qp, "referer");
+        eve_http_s(&jb, "http_method", qp, q->method);
+        if (q->protocol.len)
+            eve_http_s(&jb, "protocol", qp, q->protocol);
+    } else if (r) {
+        eve_http_s(&jb, "protocol", rp, r->protocol);
+    }
+    if (r) {
+        if (r->status)
+            json_u64(&jb, "status", r->status);
+        else
+            eve_http_s(&jb, "status_string", rp, r->status_str);
+        eve_http_hdr(&jb, "redirect", r, rp, "location");
+        json_u64(&jb, "length", t->resp_len);
+    }
+    if (headers) {
+        if (q)
+            eve_http_headers(&jb, "request_headers", q, qp);
+        if (r)
+            eve_http_headers(&jb, "response_headers", r, rp);
+    }
+    json_obj_close(&jb);
+
+    json_obj_close(&jb);
+    return json_finish(&jb);
+}
+
+size_t eve_http(struct eve_ctx *ec, char *buf, size_t cap, const struct eve_http_tx *t)
+{
+    size_t n = eve_http_build(ec, buf, cap, t, true);
+    if (n == 0)     /* too many or too long headers: the record without them */
+        n = eve_http_build(ec, buf, cap, t, false);
+    return n;
+}

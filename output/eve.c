@@ -221,7 +221,7 @@ void eve_put_addr(struct json_buf *jb, const char *key, uint8_t ip_v, const uint
     json_raw(jb, key, q, n + 2);
 }
 
-void eve_put_mac(struct json_buf *jb, const uint8_t mac[6])
+static void eve_put_mac_key(struct json_buf *jb, const char *key, const uint8_t mac[6])
 {
     char q[19];
     char *p = q;
@@ -232,7 +232,12 @@ void eve_put_mac(struct json_buf *jb, const uint8_t mac[6])
         p = eve_put_hex2(p, mac[i]);
     }
     *p++ = '"';
-    json_raw(jb, NULL, q, (size_t)(p - q));
+    json_raw(jb, key, q, (size_t)(p - q));
+}
+
+void eve_put_mac(struct json_buf *jb, const uint8_t mac[6])
+{
+    eve_put_mac_key(jb, NULL, mac);
 }
 
 static void eve_put_hex_flags(struct json_buf *jb, const char *key, uint8_t v)
@@ -543,4 +548,35 @@ size_t eve_stats(struct eve_ctx *ec, char *buf, size_t cap, uint64_t ts_us,
     json_obj_close(&jb);
     json_obj_close(&jb);
     return json_finish(&jb);
+}
+
+void eve_put_app_head(struct eve_ctx *ec, struct json_buf *jb, const struct flow *f,
+                      const char *event_type, uint64_t ts_us, uint64_t pcap_cnt,
+                      uint64_t tx_id)
+{
+    eve_put_ts(ec, jb, "timestamp", ts_us);
+    json_u64(jb, "flow_id", f->flow_id);
+    if (pcap_cnt)
+        json_u64(jb, "pcap_cnt", pcap_cnt);
+    eve_put_source(ec, jb);
+    json_str(jb, "event_type", event_type);
+    eve_put_vlan(jb, f->vlan, f->vlan_cnt);
+    eve_put_addr(jb, "src_ip", f->ip_v, f->cli);
+    json_u64(jb, "src_port", f->cli_port);
+    eve_put_addr(jb, "dest_ip", f->ip_v, f->srv);
+    json_u64(jb, "dest_port", f->srv_port);
+    json_u64(jb, "ip_v", f->ip_v);
+    eve_put_proto(jb, f->proto);
+    json_raw(jb, "pkt_src", "\"wire/pcap\"", 11);
+    char cid[64];
+    flow_community_id_seeded(f, ec->community_id_seed, cid);
+    cid[sizeof(cid) - 1] = '\0';
+    json_str(jb, "community_id", cid);
+    if (ec->ethernet && f->mac_seen[0] && f->mac_seen[1]) {
+        json_obj_open(jb, "ether");
+        eve_put_mac_key(jb, "src_mac", f->cli_mac);
+        eve_put_mac_key(jb, "dest_mac", f->srv_mac);
+        json_obj_close(jb);
+    }
+    json_u64(jb, "tx_id", tx_id);
 }

@@ -8,22 +8,6 @@
 
 #include <string.h>
 
-static const char eve_http_hex[16] = "0123456789abcdef";
-
-static void eve_http_mac(struct json_buf *jb, const char *key, const uint8_t mac[6])
-{
-    char q[19], *p = q;
-    *p++ = '"';
-    for (unsigned i = 0; i < 6; i++) {
-        if (i)
-            *p++ = ':';
-        *p++ = eve_http_hex[mac[i] >> 4];
-        *p++ = eve_http_hex[mac[i] & 15];
-    }
-    *p++ = '"';
-    json_raw(jb, key, q, (size_t)(p - q));
-}
-
 static void eve_http_s(struct json_buf *jb, const char *key, const uint8_t *p, struct http_str s)
 {
     json_strn(jb, key, p + s.off, s.len);
@@ -99,31 +83,7 @@ static size_t eve_http_build(struct eve_ctx *ec, char *buf, size_t cap,
     struct json_buf jb;
     json_init(&jb, buf, cap);
     json_obj_open(&jb, NULL);
-    eve_put_ts(ec, &jb, "timestamp", t->ts_us);
-    json_u64(&jb, "flow_id", f->flow_id);
-    if (t->pcap_cnt)
-        json_u64(&jb, "pcap_cnt", t->pcap_cnt);
-    eve_put_source(ec, &jb);
-    json_raw(&jb, "event_type", "\"http\"", 6);
-    eve_put_vlan(&jb, f->vlan, f->vlan_cnt);
-    eve_put_addr(&jb, "src_ip", f->ip_v, f->cli);
-    json_u64(&jb, "src_port", f->cli_port);
-    eve_put_addr(&jb, "dest_ip", f->ip_v, f->srv);
-    json_u64(&jb, "dest_port", f->srv_port);
-    json_u64(&jb, "ip_v", f->ip_v);
-    eve_put_proto(&jb, f->proto);
-    json_raw(&jb, "pkt_src", "\"wire/pcap\"", 11);
-    char cid[64];
-    flow_community_id_seeded(f, ec->community_id_seed, cid);
-    cid[sizeof(cid) - 1] = '\0';
-    json_str(&jb, "community_id", cid);
-    if (ec->ethernet && f->mac_seen[0] && f->mac_seen[1]) {
-        json_obj_open(&jb, "ether");
-        eve_http_mac(&jb, "src_mac", f->cli_mac);
-        eve_http_mac(&jb, "dest_mac", f->srv_mac);
-        json_obj_close(&jb);
-    }
-    json_u64(&jb, "tx_id", t->tx_id);
+    eve_put_app_head(ec, &jb, f, "http", t->ts_us, t->pcap_cnt, t->tx_id);
 
     const struct http_msg *q = t->req, *r = t->resp;
     const uint8_t *qp = t->req_p, *rp = t->resp_p;

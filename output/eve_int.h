@@ -18,4 +18,13 @@ bool eve_proto_has_ports(uint8_t proto);
 /* "proto": Suricata's name, or the number as a string */
 void eve_put_proto(struct json_buf *jb, uint8_t proto);
 
+/* The head every app-layer record (dns over TCP, http, tls, smtp, ftp, ssh,
+ * dhcp) shares, as Suricata writes it: timestamp, flow_id, pcap_cnt (when
+ * not 0), the source, event_type, vlan, the flow's client as src and server
+ * as dest, ip_v, proto, pkt_src, community_id, ether (when on) and tx_id.
+ * Leaves the top-level object open for the app object. */
+void eve_put_app_head(struct eve_ctx *ec, struct json_buf *jb, const struct flow *f,
+                      const char *event_type, uint64_t ts_us, uint64_t pcap_cnt,
+                      uint64_t tx_id);
+
 #endif

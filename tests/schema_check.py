@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """schema_check.py - validate EVE JSON lines against output/eve.schema.json.
 
+The app-layer records' definitions live beside it, one file per event type
+(output/schema/<type>.json, each {"$defs": {"<type>_record": ..., ...}}):
+they are merged in, and each <type>_record becomes an event_type.
+
     schema_check.py [--schema FILE] [--max-errors N] EVE_JSON [EVE_JSON ...]
 
 Every line of every file must be one JSON object that the schema accepts.
@@ -62,6 +66,29 @@ def best_errors(validator, record):
     return out
 
 
+def merge_parts(schema, folder):
+    """Adds output/schema/<type>.json's $defs and an event_type per <type>_record."""
+    if not os.path.isdir(folder):
+        return
+    types = schema["properties"]["event_type"]["enum"]
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".json"):
+            continue
+        with open(os.path.join(folder, name), "rb") as fh:
+            part = json.load(fh)
+        for key, val in part.get("$defs", {}).items():
+            if key in schema["$defs"]:
+                raise ValueError("%s: $defs.%s already defined" % (name, key))
+            schema["$defs"][key] = val
+            if key.endswith("_record"):
+                etype = key[:-len("_record")]
+                if etype not in types:
+                    types.append(etype)
+                schema["allOf"].append({
+                    "if": {"properties": {"event_type": {"const": etype}}},
+                    "then": {"$ref": "#/$defs/" + key}})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--schema", default=DEFAULT_SCHEMA)
@@ -72,6 +99,7 @@ def main():
     try:
         with open(opts.schema, "rb") as fh:
             schema = json.load(fh)
+        merge_parts(schema, os.path.join(os.path.dirname(os.path.abspath(opts.schema)), "schema"))
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
     except (OSError, ValueError, jsonschema.exceptions.SchemaError) as exc:

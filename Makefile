@@ -9,7 +9,7 @@ DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev \
             libcmocka-dev libbenchmark-dev g++ python3 python3-jsonschema \
             python3-yaml tcpdump iproute2 curl bind9-dnsutils openssl \
             iputils-ping dnsmasq-base ethtool tcpreplay \
-            netsniff-ng clang
+            netsniff-ng clang tshark
 
 CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread
@@ -96,13 +96,17 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 	$(Q)clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -o $@ $< $(FUZZ_SRCS) $(LIBS) -lpthread
 
+# fuzz_dissect takes one frame; the app-layer targets take conversations in
+# tests/fuzz/fuzz_appl.h's chunk format.
 fuzz: $(FUZZERS)
 	$(Q)for f in $(FUZZERS); do \
 	  c=build/fuzz/corpus_$$(basename $$f); mkdir -p $$c; \
+	  mode=--chunks; max=65536; \
+	  if [ $$(basename $$f) = fuzz_dissect ]; then mode=; max=2048; fi; \
 	  if [ -d $(SHARED)/corpus ]; then \
-	    find $(SHARED)/corpus -name '*.pcap' -print0 | xargs -0 python3 tests/fuzz/seed.py $$c; fi; \
+	    find $(SHARED)/corpus -name '*.pcap*' -print0 | xargs -0 python3 tests/fuzz/seed.py $$mode $$c; fi; \
 	  echo "== $$f for $(FUZZ_SECONDS) s"; \
-	  $$f -max_len=2048 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$c 2>&1 | tail -12 || exit 1; \
+	  $$f -max_len=$$max -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$c 2>&1 | tail -12 || exit 1; \
 	done
 
 demo: deps all

@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
 """seed.py OUTDIR PCAP...: libFuzzer seeds for fuzz_dissect from real captures.
+seed.py --chunks OUTDIR PCAP...: seeds for the app-layer parser targets
+(tests/fuzz/fuzz_appl.h's chunk format): one seed per TCP or UDP
+conversation of an Ethernet/raw/Linux-cooked IPv4/IPv6 capture, its
+payloads in capture order, each [dir][len16][bytes] (dir 1: the first
+sender), at most 64 KiB per seed.
 
 Each seed is one captured frame prefixed with the index of its link type in
 fuzz_dissect.c's table; at most 4000 seeds, frames of unsupported link types
@@ -30,7 +35,65 @@ def frames(path):
         yield DLTS.index(dlt), d[off + 16:off + 16 + incl]
         off += 16 + incl
 
+def l4_payload(dlt, fr):
+    """(src, sport, dst, dport, proto, payload) of an IPv4/IPv6 TCP/UDP frame."""
+    if dlt == 1:
+        off, et = 14, fr[12:14] if len(fr) >= 14 else b""
+        while et in (b"\x81\x00", b"\x88\xa8") and len(fr) >= off + 4:
+            et, off = fr[off + 2:off + 4], off + 4
+    elif dlt == 113:
+        off, et = 16, fr[14:16] if len(fr) >= 16 else b""
+    elif dlt in (101, 12, 228, 229, 14):
+        off = 0
+        et = b"\x08\x00" if fr[:1] and fr[0] >> 4 == 4 else b"\x86\xdd"
+    else:
+        return None
+    ip = fr[off:]
+    if et == b"\x08\x00" and len(ip) >= 20 and ip[0] >> 4 == 4:
+        ihl = (ip[0] & 15) * 4
+        if struct.unpack_from(">H", ip, 6)[0] & 0x3fff:
+            return None     # fragment
+        proto, src, dst, l4 = ip[9], ip[12:16], ip[16:20], ip[ihl:struct.unpack_from(">H", ip, 2)[0]]
+    elif et == b"\x86\xdd" and len(ip) >= 40:
+        proto, src, dst, l4 = ip[6], ip[8:24], ip[24:40], ip[40:40 + struct.unpack_from(">H", ip, 4)[0]]
+    else:
+        return None
+    if proto == 6 and len(l4) >= 20:
+        sp, dp = struct.unpack_from(">HH", l4)
+        return src, sp, dst, dp, 6, l4[(l4[12] >> 4) * 4:]
+    if proto == 17 and len(l4) >= 8:
+        sp, dp = struct.unpack_from(">HH", l4)
+        return src, sp, dst, dp, 17, l4[8:]
+    return None
+
+def chunks(out, paths):
+    os.makedirs(out, exist_ok=True)
+    n = 0
+    for p in paths:
+        convs = {}
+        for idx, fr in frames(p):
+            r = l4_payload(DLTS[idx], fr)
+            if not r or not r[5]:
+                continue
+            src, sp, dst, dp, proto, pl = r
+            key = (proto,) + tuple(sorted([(src, sp), (dst, dp)]))
+            c = convs.setdefault(key, {"first": (src, sp), "data": bytearray()})
+            if len(c["data"]) + 3 + len(pl) > 65536:
+                continue
+            d = 1 if (src, sp) == c["first"] else 0
+            c["data"] += bytes([d]) + struct.pack(">H", len(pl)) + pl
+        for c in convs.values():
+            blob = bytes(c["data"])
+            path = os.path.join(out, hashlib.sha1(blob).hexdigest())
+            if not os.path.exists(path):
+                open(path, "wb").write(blob)
+                n += 1
+    print(f"seed.py: {n} seeds in {out}")
+
 def main():
+    if sys.argv[1] == "--chunks":
+        chunks(sys.argv[2], sys.argv[3:])
+        return
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     n = 0

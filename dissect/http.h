@@ -10,6 +10,7 @@
 #ifndef HTTP_H
 #define HTTP_H
 
+#include "dissect/applayer.h"
 #include "engine/ns_common.h"
 
 #define HTTP_MAX_HEADERS  48
@@ -66,5 +67,71 @@ enum http_err http_parse(const uint8_t *p, size_t n, struct http_msg *m);
 /* The first header named name (case-insensitive), or NULL. */
 const struct http_hdr *http_header(const struct http_msg *m, const uint8_t *p,
                                    const char *name);
+
+/* ---- Transactions over a reassembled stream (dissect/http_tx.c) ----
+ *
+ * http_feed follows dissect/applayer.h.  Each direction alternates header
+ * blocks and bodies: Content-Length bodies, chunked bodies (RFC 9112 7.1,
+ * trailers included) and, for responses with neither, a body running to
+ * the end of the stream; no body after HEAD, 1xx, 204 and 304.  Requests
+ * queue (pipelining, up to HTTP_PIPELINE unanswered; one more logs the
+ * oldest without its response) and each response completes the oldest.  A
+ * transaction is handed to cb->tx when its response body has ended, or at
+ * the server side's end (requests never answered: request only).  Interim
+ * 1xx responses other than 101 are skipped.  After 101 or a 2xx answer to
+ * CONNECT the stream is a tunnel: the parser consumes and ignores the rest.
+ *
+ * Header blocks are kept for the record in HTTP_KEEP bytes each; a longer
+ * block is kept as its start line and as many header fields as fit (the
+ * message says partial).  A malformed block raises one anomaly
+ * (REQUEST_HEADER_INVALID, RESPONSE_HEADER_INVALID, REQUEST_LINE_INVALID,
+ * RESPONSE_LINE_INVALID, REQUEST_FIELD_TOO_LONG, RESPONSE_FIELD_TOO_LONG,
+ * INVALID_REQUEST_CHUNK_LEN, INVALID_RESPONSE_CHUNK_LEN), after which the
+ * direction skips lines until one starts a message; after APPL_GAP it does
+ * the same silently. */
+#define HTTP_PIPELINE 4
+#define HTTP_KEEP     2048
+
+struct http_kept {
+    struct http_msg msg;            /* offsets into raw */
+    uint16_t len;
+    uint8_t raw[HTTP_KEEP];
+};
+
+/* What cb->tx receives. */
+struct http_tx {
+    uint64_t tx_id;
+    const struct http_msg *req, *resp;      /* either may be NULL */
+    const uint8_t *req_p, *resp_p;
+    uint64_t req_body, resp_body;   /* body bytes as sent (chunk framing included) */
+};
+
+struct http_dir {
+    uint8_t phase;                  /* private (http_tx.c) */
+    bool bad;                       /* anomaly raised; skipping to a message start */
+    bool resync;                    /* skipping after a gap */
+    uint64_t remain;                /* body or chunk bytes left */
+    uint64_t body;                  /* body bytes so far */
+};
+
+struct http_state {
+    struct http_kept req[HTTP_PIPELINE];    /* ring of unanswered requests */
+    uint64_t req_tx[HTTP_PIPELINE];
+    uint64_t req_body[HTTP_PIPELINE];
+    uint8_t req_head, req_cnt;
+    bool req_head_method[HTTP_PIPELINE];    /* HEAD: its response has no body */
+    bool req_connect[HTTP_PIPELINE];
+    bool req_in_body;               /* the newest request's body is running */
+    bool resp_open;                 /* resp holds a response whose body runs */
+    bool tunnel;
+    struct http_kept resp;
+    uint64_t resp_tx;
+    bool resp_has_req;
+    struct http_dir d[2];           /* [0] requests, [1] responses */
+    uint64_t next_tx;
+};
+
+size_t http_feed(struct http_state *s, bool toserver, const uint8_t *p, size_t n,
+                 unsigned flags, const struct appl_cb *cb);
 
 #endif

@@ -261,6 +261,211 @@ static void eve_tx(void **state)
     schema_ok();
 }
 
+
+/* ---- transactions over a stream (http_feed) ---- */
+
+struct txlog {
+    unsigned n, anomalies;
+    uint64_t id[16], resp_body[16], req_body[16];
+    unsigned status[16];
+    char uri[16][64];
+    bool has_req[16], has_resp[16], partial[16];
+    char last_event[64];
+};
+
+static void txlog_tx(void *ctx, const void *txp)
+{
+    struct txlog *l = ctx;
+    const struct http_tx *t = txp;
+    assert_true(l->n < 16);
+    unsigned i = l->n++;
+    l->id[i] = t->tx_id;
+    l->resp_body[i] = t->resp_body;
+    l->req_body[i] = t->req_body;
+    l->has_req[i] = t->req != NULL;
+    l->has_resp[i] = t->resp != NULL;
+    l->status[i] = t->resp ? t->resp->status : 0;
+    l->uri[i][0] = '\0';
+    if (t->req) {
+        size_t ul = t->req->uri.len < 63 ? t->req->uri.len : 63;
+        memcpy(l->uri[i], t->req_p + t->req->uri.off, ul);
+        l->uri[i][ul] = '\0';
+        l->partial[i] = t->req->partial;
+    }
+}
+
+static void txlog_anomaly(void *ctx, const char *ev)
+{
+    struct txlog *l = ctx;
+    l->anomalies++;
+    snprintf(l->last_event, sizeof(l->last_event), "%s", ev);
+}
+
+/* Feeds [p, p + n) in pieces of step bytes, keeping what the parser leaves
+ * as the stream layer does. */
+static void feed_steps(struct http_state *s, bool ts, const char *txt, size_t step,
+                       unsigned last_flags, struct txlog *l)
+{
+    static uint8_t pend[2][APPL_PENDING_MAX + 4096];
+    static size_t plen[2];
+    struct appl_cb cb = { txlog_tx, txlog_anomaly, l };
+    int d = ts ? 0 : 1;
+    size_t n = strlen(txt);
+    for (size_t off = 0; off < n || (off == n && last_flags); ) {
+        size_t take = n - off < step ? n - off : step;
+        memcpy(pend[d] + plen[d], txt + off, take);
+        plen[d] += take;
+        off += take;
+        unsigned fl = off == n ? last_flags : 0;
+        size_t used = http_feed(s, ts, pend[d], plen[d], fl, &cb);
+        assert_true(used <= plen[d]);
+        memmove(pend[d], pend[d] + used, plen[d] - used);
+        plen[d] -= used;
+        if (fl & APPL_EOF)
+            plen[d] = 0;
+        if (off == n)
+            break;
+    }
+}
+
+static struct http_state hs;
+
+static const char pipe_req[] =
+    "GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+    "POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+    "GET /c HTTP/1.1\r\nHost: h\r\n\r\n";
+static const char pipe_resp[] =
+    "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+    "HTTP/1.1 100 Continue\r\n\r\n"
+    "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
+    "4;x=y\r\nwxyz\r\n3\r\n123\r\n0\r\nTrailer: t\r\n\r\n"
+    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+
+static void pipelined(void **state)
+{
+    (void)state;
+    static const size_t steps[] = { 1, 2, 7, 100000 };
+    for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+        struct txlog l;
+        memset(&l, 0, sizeof(l));
+        memset(&hs, 0, sizeof(hs));
+        feed_steps(&hs, true, pipe_req, steps[k], 0, &l);
+        assert_int_equal(l.n, 0);
+        feed_steps(&hs, false, pipe_resp, steps[k], 0, &l);
+        assert_int_equal(l.n, 3);
+        assert_int_equal(l.anomalies, 0);
+        assert_string_equal(l.uri[0], "/a");
+        assert_string_equal(l.uri[1], "/b");
+        assert_string_equal(l.uri[2], "/c");
+        for (unsigned i = 0; i < 3; i++)
+            assert_int_equal(l.id[i], i);
+        assert_int_equal(l.status[0], 200);
+        assert_int_equal(l.status[1], 201);
+        assert_int_equal(l.status[2], 404);
+        assert_int_equal(l.resp_body[0], 3);
+        /* chunked: framing counted, as Suricata's length does */
+        assert_int_equal(l.resp_body[1], strlen("4;x=y\r\nwxyz\r\n3\r\n123\r\n0\r\nTrailer: t\r\n\r\n"));
+        assert_int_equal(l.req_body[1], 5);
+        assert_int_equal(l.resp_body[2], 0);
+    }
+}
+
+static void unanswered_and_eof(void **state)
+{
+    (void)state;
+    struct txlog l;
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    feed_steps(&hs, true, "GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\n", 5, 0, &l);
+    feed_steps(&hs, false, "HTTP/1.0 200 OK\r\n\r\nbody until close", 3, APPL_EOF, &l);
+    assert_int_equal(l.n, 2);
+    assert_true(l.has_resp[0]);
+    assert_int_equal(l.resp_body[0], strlen("body until close"));
+    assert_false(l.has_resp[1]);            /* never answered */
+    assert_string_equal(l.uri[1], "/2");
+}
+
+static void head_and_tunnel(void **state)
+{
+    (void)state;
+    struct txlog l;
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    feed_steps(&hs, true, "HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n", 1000, 0, &l);
+    feed_steps(&hs, false, "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n", 1000, 0, &l);
+    assert_int_equal(l.n, 1);               /* no body after HEAD */
+    feed_steps(&hs, true, "CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n", 1000, 0, &l);
+    feed_steps(&hs, false, "HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01\x00\x05junk", 1000, 0, &l);
+    assert_int_equal(l.n, 2);
+    feed_steps(&hs, true, "\x16\x03\x01 not http at all\r\n", 1000, 0, &l);
+    assert_int_equal(l.anomalies, 0);       /* a tunnel is not parsed */
+}
+
+static void gap_resync(void **state)
+{
+    (void)state;
+    struct txlog l;
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    struct appl_cb cb = { txlog_tx, txlog_anomaly, &l };
+    const char *r1 = "GET /x HTTP/1.1\r\n\r\n";
+    assert_int_equal(http_feed(&hs, true, (const uint8_t *)r1, strlen(r1), 0, &cb), strlen(r1));
+    const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart";
+    http_feed(&hs, false, (const uint8_t *)resp, strlen(resp), 0, &cb);
+    /* bytes lost, then the tail of the body and the next response */
+    const char *after = "of a body\r\nHTTP/1.1 204 No Content\r\n\r\n";
+    const char *r2 = "GET /y HTTP/1.1\r\n\r\n";
+    http_feed(&hs, true, (const uint8_t *)r2, strlen(r2), 0, &cb);
+    size_t used = http_feed(&hs, false, (const uint8_t *)after, strlen(after), APPL_GAP, &cb);
+    assert_int_equal(used, strlen(after));
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.resp_body[0], 4);    /* what was seen before the gap */
+    assert_int_equal(l.status[1], 204);
+    assert_string_equal(l.uri[1], "/y");
+    assert_int_equal(l.anomalies, 0);       /* resyncing is silent */
+}
+
+static void malformed_stream(void **state)
+{
+    (void)state;
+    struct txlog l;
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    feed_steps(&hs, false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 4, 0, &l);
+    assert_int_equal(l.anomalies, 1);
+    assert_string_equal(l.last_event, "INVALID_RESPONSE_CHUNK_LEN");
+    assert_int_equal(l.n, 1);               /* the response is still logged */
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    feed_steps(&hs, true, "\x01\x02garbage line\r\nmore\r\nGET /ok HTTP/1.1\r\n\r\n", 3, 0, &l);
+    assert_int_equal(l.anomalies, 1);
+    assert_string_equal(l.last_event, "REQUEST_LINE_INVALID");
+    feed_steps(&hs, false, "HTTP/1.1 204 No Content\r\n\r\n", 3, 0, &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.uri[0], "/ok");
+}
+
+static void long_request_kept(void **state)
+{
+    (void)state;
+    static char big[8192];
+    struct txlog l;
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    size_t o = (size_t)snprintf(big, sizeof(big), "GET /long HTTP/1.1\r\nHost: k\r\nCookie: ");
+    memset(big + o, 'c', 5000);
+    o += 5000;
+    o += (size_t)snprintf(big + o, sizeof(big) - o, "\r\nUser-Agent: ua\r\n\r\n");
+    feed_steps(&hs, true, big, 1460, 0, &l);
+    feed_steps(&hs, false, "HTTP/1.1 204 No Content\r\n\r\n", 100, 0, &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.uri[0], "/long");
+    assert_true(l.partial[0]);
+    /* the headers that fit are kept */
+    const struct http_kept *k = &hs.req[0];
+    (void)k;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +476,12 @@ int main(void)
         cmocka_unit_test(oversize),
         cmocka_unit_test(random_bytes),
         cmocka_unit_test(eve_tx),
+        cmocka_unit_test(pipelined),
+        cmocka_unit_test(unanswered_and_eof),
+        cmocka_unit_test(head_and_tunnel),
+        cmocka_unit_test(gap_resync),
+        cmocka_unit_test(malformed_stream),
+        cmocka_unit_test(long_request_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,471 @@
+/* dissect/http_tx.c: HTTP/1.x transactions over a reassembled stream
+ * (http.h, second half).  Header blocks are parsed by http_parse once they
+ * are whole; bodies are only counted, never kept. */
+#include "dissect/http.h"
+
+#include <string.h>
+
+enum {
+    PH_HEAD = 0,        /* expecting a header block */
+    PH_LEN,             /* Content-Length body: remain bytes left */
+    PH_CHUNK_SIZE,      /* a chunk-size line */
+    PH_CHUNK_DATA,      /* remain bytes of chunk data */
+    PH_CHUNK_CRLF,      /* the line end after chunk data */
+    PH_TRAILER,         /* trailer fields up to the empty line */
+    PH_TO_EOF,          /* response body delimited by the end of the stream */
+};
+
+#define HTTP_CHUNK_LINE_MAX 1024
+
+/* ---- kept header blocks ---- */
+
+static bool kept_put(uint8_t *raw, size_t cap, size_t *o, const void *src, size_t n)
+{
+    if (cap - *o < n)
+        return false;
+    memcpy(raw + *o, src, n);
+    *o += n;
+    return true;
+}
+
+/* A block longer than HTTP_KEEP: its start line (the target cut to fit)
+ * and the header fields that fit, rewritten as "name: value" lines. */
+static void kept_compact(struct http_kept *k, const uint8_t *p, const struct http_msg *m)
+{
+    size_t o = 0, cap = HTTP_KEEP - 2;
+    const struct http_str *a, *b, *c;
+    if (m->response) {
+        a = &m->protocol;
+        b = &m->status_str;
+        c = &m->reason;
+    } else {
+        a = &m->method;
+        b = &m->uri;
+        c = &m->protocol;
+    }
+    /* start line: a SP b SP c CRLF, b shortened if need be */
+    size_t fixed = a->len + 1 + 1 + c->len + 2;
+    if (fixed + 1 > cap) {
+        k->len = 0;
+        k->msg.nhdr = 0;
+        return;
+    }
+    size_t blen = b->len < cap - fixed ? b->len : cap - fixed;
+    kept_put(k->raw, cap, &o, p + a->off, a->len);
+    kept_put(k->raw, cap, &o, " ", 1);
+    kept_put(k->raw, cap, &o, p + b->off, blen);
+    if (c->len || m->response) {
+        kept_put(k->raw, cap, &o, " ", 1);
+        kept_put(k->raw, cap, &o, p + c->off, c->len);
+    }
+    kept_put(k->raw, cap, &o, "\r\n", 2);
+    for (unsigned i = 0; i < m->nhdr; i++) {
+        const struct http_hdr *h = &m->hdr[i];
+        size_t need = (size_t)h->name.len + 2 + h->value.len + 2;
+        if (cap - o < need)
+            continue;           /* a shorter one later may still fit */
+        kept_put(k->raw, cap, &o, p + h->name.off, h->name.len);
+        kept_put(k->raw, cap, &o, ": ", 2);
+        kept_put(k->raw, cap, &o, p + h->value.off, h->value.len);
+        kept_put(k->raw, cap, &o, "\r\n", 2);
+    }
+    memcpy(k->raw + o, "\r\n", 2);
+    o += 2;
+    k->len = (uint16_t)o;
+    if (http_parse(k->raw, o, &k->msg) != HTTP_ERR_OK) {
+        k->len = 0;
+        k->msg.nhdr = 0;
+        return;
+    }
+    k->msg.partial = true;
+}
+
+static void kept_store(struct http_kept *k, const uint8_t *p, const struct http_msg *m)
+{
+    if (m->block_len <= HTTP_KEEP) {
+        memcpy(k->raw, p, m->block_len);
+        k->len = (uint16_t)m->block_len;
+        k->msg = *m;
+        return;
+    }
+    kept_compact(k, p, m);
+}
+
+/* ---- header values ---- */
+
+static bool hdr_has_token(const struct http_msg *m, const uint8_t *p, const char *name,
+                          const char *tok)
+{
+    const struct http_hdr *h = http_header(m, p, name);
+    if (!h)
+        return false;
+    size_t tl = strlen(tok);
+    const uint8_t *v = p + h->value.off;
+    for (size_t i = 0; i + tl <= h->value.len; i++) {
+        size_t j = 0;
+        while (j < tl && (v[i + j] | 0x20) == tok[j])
+            j++;
+        if (j == tl)
+            return true;
+    }
+    return false;
+}
+
+/* Content-Length: -1 when absent or not a plain decimal number. */
+static int64_t hdr_content_length(const struct http_msg *m, const uint8_t *p)
+{
+    const struct http_hdr *h = http_header(m, p, "content-length");
+    if (!h || h->value.len == 0 || h->value.len > 15)
+        return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < h->value.len; i++) {
+        uint8_t c = p[h->value.off + i];
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+/* ---- transactions ---- */
+
+static void http_emit(struct http_state *s, const struct appl_cb *cb, bool with_resp)
+{
+    struct http_tx t;
+    memset(&t, 0, sizeof(t));
+    bool has_req = with_resp ? s->resp_has_req : s->req_cnt > 0;
+    if (has_req && s->req_cnt) {
+        unsigned h = s->req_head;
+        t.tx_id = s->req_tx[h];
+        if (s->req[h].len) {
+            t.req = &s->req[h].msg;
+            t.req_p = s->req[h].raw;
+        }
+        t.req_body = s->req_body[h];
+    } else if (with_resp) {
+        t.tx_id = s->resp_tx;
+    } else {
+        return;
+    }
+    if (with_resp && s->resp.len) {
+        t.resp = &s->resp.msg;
+        t.resp_p = s->resp.raw;
+        t.resp_body = s->d[1].body;
+    }
+    if (t.req || t.resp)
+        cb->tx(cb->ctx, &t);
+    if (has_req && s->req_cnt) {
+        s->req_head = (uint8_t)((s->req_head + 1) % HTTP_PIPELINE);
+        s->req_cnt--;
+    }
+    if (with_resp) {
+        s->resp_open = false;
+        s->resp_has_req = false;
+    }
+}
+
+static void http_body_done(struct http_state *s, int dir, const struct appl_cb *cb)
+{
+    s->d[dir].phase = PH_HEAD;
+    if (dir == 0)
+        s->req_in_body = false;
+    else
+        http_emit(s, cb, true);
+}
+
+static void http_bad(struct http_state *s, int dir, const struct appl_cb *cb, const char *ev)
+{
+    struct http_dir *hd = &s->d[dir];
+    if (!hd->bad && !hd->resync)
+        cb->anomaly(cb->ctx, ev);
+    hd->bad = true;
+    hd->phase = PH_HEAD;
+    if (dir == 0)
+        s->req_in_body = false;
+    else if (s->resp_open)
+        http_emit(s, cb, true);
+}
+
+static void http_request(struct http_state *s, const uint8_t *p, const struct http_msg *m,
+                         const struct appl_cb *cb)
+{
+    if (s->req_cnt == HTTP_PIPELINE)
+        http_emit(s, cb, false);            /* the oldest, never answered */
+    unsigned slot = (s->req_head + s->req_cnt) % HTTP_PIPELINE;
+    kept_store(&s->req[slot], p, m);
+    s->req_tx[slot] = s->next_tx++;
+    s->req_body[slot] = 0;
+    s->req_head_method[slot] = m->method.len == 4 && memcmp(p + m->method.off, "HEAD", 4) == 0;
+    s->req_connect[slot] = m->method.len == 7 && memcmp(p + m->method.off, "CONNECT", 7) == 0;
+    s->req_cnt++;
+    struct http_dir *hd = &s->d[0];
+    hd->body = 0;
+    if (hdr_has_token(m, p, "transfer-encoding", "chunked")) {
+        hd->phase = PH_CHUNK_SIZE;
+        s->req_in_body = true;
+        return;
+    }
+    int64_t cl = hdr_content_length(m, p);
+    if (cl > 0) {
+        hd->phase = PH_LEN;
+        hd->remain = (uint64_t)cl;
+        s->req_in_body = true;
+    }
+}
+
+static void http_response(struct http_state *s, const uint8_t *p, const struct http_msg *m,
+                          const struct appl_cb *cb)
+{
+    unsigned st = m->status;
+    if (st >= 100 && st < 200 && st != 101)
+        return;                             /* interim: the final one follows */
+    bool head = false, connect = false;
+    if (s->req_cnt) {
+        unsigned h = s->req_head;
+        s->resp_tx = s->req_tx[h];
+        s->resp_has_req = true;
+        head = s->req_head_method[h];
+        connect = s->req_connect[h];
+    } else {
+        s->resp_tx = s->next_tx++;
+        s->resp_has_req = false;
+    }
+    kept_store(&s->resp, p, m);
+    s->resp_open = true;
+    struct http_dir *hd = &s->d[1];
+    hd->body = 0;
+    if (st == 101 || (connect && st >= 200 && st < 300)) {
+        http_emit(s, cb, true);
+        s->tunnel = true;
+        return;
+    }
+    if (head || st == 204 || st == 304 || (st >= 100 && st < 200)) {
+        http_emit(s, cb, true);
+        return;
+    }
+    if (hdr_has_token(m, p, "transfer-encoding", "chunked")) {
+        hd->phase = PH_CHUNK_SIZE;
+        return;
+    }
+    int64_t cl = hdr_content_length(m, p);
+    if (cl == 0) {
+        http_emit(s, cb, true);
+        return;
+    }
+    if (cl > 0) {
+        hd->phase = PH_LEN;
+        hd->remain = (uint64_t)cl;
+        return;
+    }
+    hd->phase = PH_TO_EOF;
+}
+
+/* Length of the line at q (LF included), 0 if no LF in [q, q + m). */
+static size_t line_len(const uint8_t *q, size_t m)
+{
+    const uint8_t *lf = memchr(q, '\n', m);
+    return lf ? (size_t)(lf - q) + 1 : 0;
+}
+
+/* One header block at q, or a reason to wait.  Returns bytes used; 0 with
+ * *wait set when more input is needed. */
+static size_t http_head(struct http_state *s, int dir, const uint8_t *q, size_t m, bool eof,
+                        const struct appl_cb *cb, bool *wait)
+{
+    struct http_dir *hd = &s->d[dir];
+    bool req = dir == 0;
+    size_t ll = line_len(q, m);
+    /* empty lines between messages are allowed */
+    if (ll && (ll == 1 || (ll == 2 && q[0] == '\r')))
+        return ll;
+    bool start = req ? http_is_request_start(q, m) : http_is_response_start(q, m);
+    if (!start) {
+        if (!ll && m < 40 && !eof) {
+            *wait = true;               /* the first word may be cut */
+            return 0;
+        }
+        if (!hd->bad && !hd->resync)
+            http_bad(s, dir, cb, req ? "REQUEST_LINE_INVALID" : "RESPONSE_LINE_INVALID");
+        if (ll)
+            return ll;                  /* skip a line */
+        if (m > HTTP_LINE_MAX || eof)
+            return m;
+        *wait = true;
+        return 0;
+    }
+    struct http_msg msg;
+    enum http_err e = http_parse(q, m, &msg);
+    if (e == HTTP_ERR_INCOMPLETE) {
+        if (m < HTTP_BLOCK_MAX && !eof) {
+            *wait = true;
+            return 0;
+        }
+        e = HTTP_ERR_LINE_TOO_LONG;
+    }
+    if (e != HTTP_ERR_OK) {
+        const char *ev;
+        if (e == HTTP_ERR_LINE_TOO_LONG)
+            ev = req ? "REQUEST_FIELD_TOO_LONG" : "RESPONSE_FIELD_TOO_LONG";
+        else if (e == HTTP_ERR_BAD_REQUEST_LINE)
+            ev = "REQUEST_LINE_INVALID";
+        else if (e == HTTP_ERR_BAD_STATUS_LINE)
+            ev = "RESPONSE_LINE_INVALID";
+        else
+            ev = req ? "REQUEST_HEADER_INVALID" : "RESPONSE_HEADER_INVALID";
+        hd->resync = false;
+        http_bad(s, dir, cb, ev);
+        return ll ? ll : m;
+    }
+    hd->bad = hd->resync = false;
+    if (req)
+        http_request(s, q, &msg, cb);
+    else
+        http_response(s, q, &msg, cb);
+    return msg.block_len;
+}
+
+/* A chunk-size line: "1a;ext=v\r\n". */
+static size_t http_chunk_size(struct http_state *s, int dir, const uint8_t *q, size_t m,
+                              const struct appl_cb *cb, bool *wait)
+{
+    struct http_dir *hd = &s->d[dir];
+    size_t ll = line_len(q, m);
+    if (!ll) {
+        if (m <= HTTP_CHUNK_LINE_MAX) {
+            *wait = true;
+            return 0;
+        }
+        http_bad(s, dir, cb, dir == 0 ? "INVALID_REQUEST_CHUNK_LEN" : "INVALID_RESPONSE_CHUNK_LEN");
+        return m;
+    }
+    size_t i = 0;
+    while (i < ll && (q[i] == ' ' || q[i] == '\t'))
+        i++;
+    uint64_t v = 0;
+    unsigned digits = 0;
+    for (; i < ll; i++, digits++) {
+        uint8_t c = q[i];
+        unsigned x;
+        if (c >= '0' && c <= '9')
+            x = c - '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            x = (c | 0x20) - 'a' + 10;
+        else
+            break;
+        v = v << 4 | x;
+    }
+    if (digits == 0 || digits > 15 ||
+        (i < ll && q[i] != ';' && q[i] != ' ' && q[i] != '\t' && q[i] != '\r' && q[i] != '\n')) {
+        http_bad(s, dir, cb, dir == 0 ? "INVALID_REQUEST_CHUNK_LEN" : "INVALID_RESPONSE_CHUNK_LEN");
+        return ll;
+    }
+    hd->body += ll;
+    if (v == 0) {
+        hd->phase = PH_TRAILER;
+    } else {
+        hd->phase = PH_CHUNK_DATA;
+        hd->remain = v;
+    }
+    return ll;
+}
+
+size_t http_feed(struct http_state *s, bool toserver, const uint8_t *p, size_t n,
+                 unsigned flags, const struct appl_cb *cb)
+{
+    int dir = toserver ? 0 : 1;
+    struct http_dir *hd = &s->d[dir];
+    bool eof = (flags & APPL_EOF) != 0;
+    if (flags & APPL_GAP) {
+        /* lost bytes: a body in progress ends here, the next message is
+         * found by looking for its start */
+        if (dir == 1 && s->resp_open)
+            http_emit(s, cb, true);
+        if (dir == 0)
+            s->req_in_body = false;
+        hd->phase = PH_HEAD;
+        hd->resync = true;
+    }
+    size_t off = 0;
+    while (off < n && !s->tunnel) {
+        const uint8_t *q = p + off;
+        size_t m = n - off, used = 0;
+        bool wait = false;
+        switch (hd->phase) {
+        case PH_HEAD:
+            used = http_head(s, dir, q, m, eof, cb, &wait);
+            break;
+        case PH_LEN:
+        case PH_CHUNK_DATA:
+            used = m < hd->remain ? m : (size_t)hd->remain;
+            hd->remain -= used;
+            hd->body += used;
+            if (dir == 0 && s->req_cnt)
+                s->req_body[(s->req_head + s->req_cnt - 1) % HTTP_PIPELINE] += used;
+            if (hd->remain == 0) {
+                if (hd->phase == PH_LEN)
+                    http_body_done(s, dir, cb);
+                else
+                    hd->phase = PH_CHUNK_CRLF;
+            }
+            break;
+        case PH_CHUNK_SIZE:
+            used = http_chunk_size(s, dir, q, m, cb, &wait);
+            break;
+        case PH_CHUNK_CRLF:
+            if (q[0] == '\n') {
+                used = 1;
+            } else if (q[0] == '\r') {
+                if (m < 2) {
+                    wait = true;
+                    break;
+                }
+                used = q[1] == '\n' ? 2 : 1;
+            } else {
+                http_bad(s, dir, cb,
+                         dir == 0 ? "INVALID_REQUEST_CHUNK_LEN" : "INVALID_RESPONSE_CHUNK_LEN");
+                break;
+            }
+            hd->body += used;
+            hd->phase = PH_CHUNK_SIZE;
+            break;
+        case PH_TRAILER: {
+            size_t ll = line_len(q, m);
+            if (!ll) {
+                if (m <= HTTP_LINE_MAX) {
+                    wait = true;
+                    break;
+                }
+                used = m;           /* an endless trailer: give up on it */
+                http_body_done(s, dir, cb);
+                break;
+            }
+            used = ll;
+            hd->body += ll;
+            if (ll == 1 || (ll == 2 && q[0] == '\r'))
+                http_body_done(s, dir, cb);
+            break;
+        }
+        case PH_TO_EOF:
+        default:
+            used = m;
+            hd->body += m;
+            break;
+        }
+        if (wait)
+            break;
+        off += used;
+    }
+    if (s->tunnel)
+        off = n;
+    if (eof) {
+        if (dir == 1) {
+            if (s->resp_open)
+                http_emit(s, cb, true);
+            while (s->req_cnt)
+                http_emit(s, cb, false);
+        }
+        hd->phase = PH_HEAD;
+        off = n;
+    }
+    return off;
+}

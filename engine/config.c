@@ -137,7 +137,7 @@ static const struct key eve_keys[] = {
     { .name = "filename", .kind = KEY_STR, .what = "a file name",
       .off = OFF(eve_filename), .size = sizeof(((struct ns_config *)0)->eve_filename) },
     { .name = "types", .kind = KEY_EVE_TYPES,
-      .what = "a list of event types (flow, anomaly, dns, http, stats)" },
+      .what = "a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp)" },
     { .name = "ethernet", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(eve_ethernet) },
     { .name = "community-id-seed", .kind = KEY_U32, .what = "a number", .unit = "",
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
@@ -171,6 +171,20 @@ static const struct key live_keys[] = {
       .choices = iface_down_modes },
 };
 
+static const struct key reassembly_keys[] = {
+    { .name = "depth", .kind = KEY_SIZE32, .what = SIZE_WHAT, .off = OFF(stream.depth),
+      .min = 0, .max = 1 * GB },
+    { .name = "max-segments", .kind = KEY_U32, .what = "a number of segments",
+      .unit = "segments", .off = OFF(stream.max_segs), .min = 1, .max = 65535 },
+};
+
+static const struct key stream_keys[] = {
+    { .name = "memcap", .kind = KEY_SIZE64, .what = SIZE_WHAT, .off = OFF(stream_memcap),
+      .min = 1 * MB, .max = 1024 * GB },
+    { .name = "midstream", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(stream.midstream) },
+    MAP("reassembly", reassembly_keys),
+};
+
 static const struct key output_keys[] = {
     MAP("eve", eve_keys),
 };
@@ -190,6 +204,7 @@ static const struct key root_keys[] = {
     MAP("outputs", output_keys),
     MAP("flow", flow_keys),
     MAP("defrag", defrag_keys),
+    MAP("stream", stream_keys),
     MAP("live", live_keys),
 };
 
@@ -197,6 +212,31 @@ _Static_assert(NS_ARRAY_LEN(root_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
 _Static_assert(NS_ARRAY_LEN(flow_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
 _Static_assert(NS_ARRAY_LEN(timeout_tcp_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
 _Static_assert(NS_ARRAY_LEN(defrag_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
+
+static const struct {
+    const char *name;
+    size_t off;
+} eve_types[] = {
+    { "flow", OFF(eve_flow) },   { "anomaly", OFF(eve_anomaly) }, { "stats", OFF(eve_stats) },
+    { "dns", OFF(eve_dns) },     { "http", OFF(eve_http) },       { "tls", OFF(eve_tls) },
+    { "smtp", OFF(eve_smtp) },   { "ftp", OFF(eve_ftp) },         { "ssh", OFF(eve_ssh) },
+    { "dhcp", OFF(eve_dhcp) },
+};
+
+const char config_type_names[] = "flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp";
+
+static bool *eve_type_flag(struct ns_config *cfg, unsigned i)
+{
+    return (bool *)((char *)cfg + eve_types[i].off);
+}
+
+static int eve_type_find(const char *s, size_t n)
+{
+    for (unsigned i = 0; i < NS_ARRAY_LEN(eve_types); i++)
+        if (strlen(eve_types[i].name) == n && !memcmp(eve_types[i].name, s, n))
+            return (int)i;
+    return -1;
+}
 
 void config_defaults(struct ns_config *cfg)
 {
@@ -206,7 +246,10 @@ void config_defaults(struct ns_config *cfg)
     memcpy(cfg->eve_filename, "eve.json", 9);
     cfg->bpf[0] = '\0';
     cfg->stats_interval = 8;
-    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = cfg->eve_dns = cfg->eve_http = true;
+    for (unsigned i = 0; i < NS_ARRAY_LEN(eve_types); i++)
+        *eve_type_flag(cfg, i) = true;
+    stream_config_defaults(&cfg->stream);
+    cfg->stream_memcap = 256 * MB;
     cfg->queue_size = 4 * MB;
     flow_config_defaults(&cfg->flow);
     dissect_config_defaults(&cfg->defrag);
@@ -595,10 +638,33 @@ static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_even
     return bad_value(p, ev, k->what);
 }
 
+int config_set_types(struct ns_config *cfg, const char *list, char *errbuf)
+{
+    bool on[NS_ARRAY_LEN(eve_types)] = { false };
+    const char *s = list;
+    for (;;) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        int i = eve_type_find(s, n);
+        if (i < 0) {
+            snprintf(errbuf, NS_ERRBUF_SIZE, "unknown event type \"%.*s\", expected %s",
+                     (int)(n > 64 ? 64 : n), s, config_type_names);
+            return NS_ERR_INVAL;
+        }
+        on[i] = true;
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    for (unsigned i = 0; i < NS_ARRAY_LEN(eve_types); i++)
+        *eve_type_flag(cfg, i) = on[i];
+    return NS_OK;
+}
+
 /* outputs.eve.types: the list replaces the set of types written. */
 static int parse_eve_types(struct cfg_parser *p)
 {
-    bool flow = false, anomaly = false, stats = false, dns = false, http = false;
+    bool on[NS_ARRAY_LEN(eve_types)] = { false };
     yaml_event_t ev;
     int rc;
 
@@ -610,38 +676,28 @@ static int parse_eve_types(struct cfg_parser *p)
             break;
         }
         if (ev.type != YAML_SCALAR_EVENT) {
-            rc = bad_value(p, &ev, "an event type name (flow, anomaly, dns, http or stats)");
+            rc = bad_value(p, &ev, "an event type name");
             yaml_event_delete(&ev);
             return rc;
         }
         const char *s = (const char *)ev.data.scalar.value;
         size_t n = ev.data.scalar.length;
-        if (n == 4 && !memcmp(s, "flow", 4)) {
-            flow = true;
-        } else if (n == 7 && !memcmp(s, "anomaly", 7)) {
-            anomaly = true;
-        } else if (n == 5 && !memcmp(s, "stats", 5)) {
-            stats = true;
-        } else if (n == 3 && !memcmp(s, "dns", 3)) {
-            dns = true;
-        } else if (n == 4 && !memcmp(s, "http", 4)) {
-            http = true;
+        int ti = eve_type_find(s, n);
+        if (ti >= 0) {
+            on[ti] = true;
         } else {
             char got[CONFIG_QUOTE_MAX * 4 + 16];
             quote(got, sizeof(got), s, n);
             rc = cfg_error(p, NS_ERR_INVAL, ev_line(&ev), NULL, 0,
-                           "unknown event type, expected flow, anomaly, dns, http or stats (got %s)",
-                           got);
+                           "unknown event type, expected one of %s (got %s)",
+                           config_type_names, got);
             yaml_event_delete(&ev);
             return rc;
         }
         yaml_event_delete(&ev);
     }
-    p->cfg->eve_flow = flow;
-    p->cfg->eve_anomaly = anomaly;
-    p->cfg->eve_stats = stats;
-    p->cfg->eve_dns = dns;
-    p->cfg->eve_http = http;
+    for (unsigned i = 0; i < NS_ARRAY_LEN(eve_types); i++)
+        *eve_type_flag(p->cfg, i) = on[i];
     return NS_OK;
 }
 

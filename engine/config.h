@@ -9,6 +9,7 @@
 
 #include "dissect/dissect.h"
 #include "flow/flow.h"
+#include "flow/stream.h"
 
 #define CONFIG_PATH_MAX 4096
 #define CONFIG_BPF_MAX  4096
@@ -19,11 +20,15 @@ struct ns_config {
     char eve_filename[CONFIG_PATH_MAX];  /* default "eve.json", relative to log_dir */
     char bpf[CONFIG_BPF_MAX];            /* "" = no filter */
     uint32_t stats_interval;      /* seconds of packet time; 0 = only at end */
-    bool eve_flow, eve_anomaly, eve_stats, eve_dns, eve_http;   /* event types written */
+    /* event types written (config_set_types) */
+    bool eve_flow, eve_anomaly, eve_stats, eve_dns, eve_http, eve_tls, eve_smtp, eve_ftp,
+         eve_ssh, eve_dhcp;
     bool eve_ethernet;            /* MAC addresses in records (Suricata: off) */
     uint32_t community_id_seed;   /* Community ID seed, 0..65535 (default 0) */
     uint32_t queue_size;          /* bytes per reader->worker and worker->writer ring */
     struct flow_config flow;
+    struct stream_config stream;
+    uint64_t stream_memcap;       /* bytes for reassembly and app-layer state, all workers */
     struct dissect_config defrag;
     struct {
         char interface[64];       /* -i */
@@ -41,6 +46,13 @@ struct ns_config {
 };
 
 void config_defaults(struct ns_config *cfg);
+
+/* The EVE event type names, comma separated ("flow,anomaly,..."). */
+extern const char config_type_names[];
+
+/* "flow,dns,...": exactly these event types.  NS_ERR_INVAL on an unknown
+ * name, with errbuf naming it. */
+int config_set_types(struct ns_config *cfg, const char *list, char *errbuf) NS_MUST_CHECK;
 
 /* Reads path over the values already in cfg.  Returns NS_OK, or
  * NS_ERR_IO / NS_ERR_INVAL with errbuf like

@@ -47,7 +47,8 @@ static void usage(FILE *f)
         "      --config FILE        YAML configuration (default: none, built-in defaults)\n"
         "      --threads N          worker threads (default: one per CPU)\n"
         "      --stats-interval S   stats record every S seconds of packet time (0: only at the end)\n"
-        "      --types LIST         EVE event types to write: flow,anomaly,dns,http,stats (default: all)\n"
+        "      --types LIST         EVE event types to write, comma separated: flow,anomaly,stats,\n"
+        "                           dns,http,tls,smtp,ftp,ssh,dhcp (default: all)\n"
         "      --flow-memcap BYTES  memory for the flow tables, split between workers (k/m/g suffix)\n"
         "      --queue-size BYTES   size of each inter-thread queue (k/m/g suffix)\n"
         "      --set KEY=VALUE      any configuration key, e.g. --set outputs.eve.ethernet=yes\n"
@@ -82,31 +83,6 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out, bool size_suffi
     if (*end || v > max / mul)
         return NS_ERR_INVAL;
     *out = v * mul;
-    return NS_OK;
-}
-
-static int parse_types(struct ns_config *cfg, const char *list)
-{
-    cfg->eve_flow = cfg->eve_anomaly = cfg->eve_stats = cfg->eve_dns = cfg->eve_http = false;
-    char buf[256];
-    if (strlen(list) >= sizeof(buf))
-        return NS_ERR_INVAL;
-    strcpy(buf, list);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(t, "flow"))
-            cfg->eve_flow = true;
-        else if (!strcmp(t, "anomaly"))
-            cfg->eve_anomaly = true;
-        else if (!strcmp(t, "stats"))
-            cfg->eve_stats = true;
-        else if (!strcmp(t, "dns"))
-            cfg->eve_dns = true;
-        else if (!strcmp(t, "http"))
-            cfg->eve_http = true;
-        else
-            return NS_ERR_INVAL;
-    }
     return NS_OK;
 }
 
@@ -259,8 +235,8 @@ int main(int argc, char **argv)
             cfg.stats_interval = (uint32_t)v;
             break;
         case OPT_TYPES:
-            if (parse_types(&cfg, optarg) != NS_OK) {
-                fprintf(stderr, "netscope: --types: expected a list of flow,anomaly,dns,http,stats, got \"%s\"\n", optarg);
+            if (config_set_types(&cfg, optarg, err) != NS_OK) {
+                fprintf(stderr, "netscope: --types: %s\n", err);
                 return 2;
             }
             break;

@@ -39,6 +39,9 @@ struct appl_cb {
     void (*tx)(void *ctx, const void *tx);
     void (*anomaly)(void *ctx, const char *event);
     void *ctx;
+    /* With APPL_GAP: how many bytes were lost before p, 0 when unknown.
+     * A parser inside a body of known length can skip them and go on. */
+    uint64_t gap;
 };
 
 #endif

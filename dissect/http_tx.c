@@ -375,6 +375,23 @@ size_t http_feed(struct http_state *s, bool toserver, const uint8_t *p, size_t n
     int dir = toserver ? 0 : 1;
     struct http_dir *hd = &s->d[dir];
     bool eof = (flags & APPL_EOF) != 0;
+    if ((flags & APPL_GAP) && cb->gap && (hd->phase == PH_LEN || hd->phase == PH_CHUNK_DATA ||
+                                          hd->phase == PH_TO_EOF) &&
+        (hd->phase == PH_TO_EOF || cb->gap <= hd->remain)) {
+        /* bytes lost inside a body of known length: skip them */
+        if (hd->phase != PH_TO_EOF)
+            hd->remain -= cb->gap;
+        hd->body += cb->gap;
+        if (dir == 0 && s->req_cnt)
+            s->req_body[(s->req_head + s->req_cnt - 1) % HTTP_PIPELINE] += cb->gap;
+        if (hd->phase != PH_TO_EOF && hd->remain == 0) {
+            if (hd->phase == PH_LEN)
+                http_body_done(s, dir, cb);
+            else
+                hd->phase = PH_CHUNK_CRLF;
+        }
+        flags &= ~APPL_GAP;
+    }
     if (flags & APPL_GAP) {
         /* lost bytes: a body in progress ends here, the next message is
          * found by looking for its start */

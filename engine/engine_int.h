@@ -12,6 +12,7 @@
 #define ENGINE_INT_H
 
 #include "dissect/dissect.h"
+#include "engine/app.h"
 #include "flow/flow.h"
 
 #include <stdatomic.h>
@@ -63,6 +64,12 @@ enum ns_acct {
     X(DNS_INVALID, "dns_invalid")       \
     X(HTTP,       "http")               \
     X(HTTP_INVALID, "http_invalid")     \
+    X(TLS,        "tls")                \
+    X(SMTP,       "smtp")               \
+    X(FTP,        "ftp")                \
+    X(SSH,        "ssh")                \
+    X(DHCP,       "dhcp")               \
+    X(DHCP_INVALID, "dhcp_invalid")     \
     X(STATS,      "stats")              \
     X(TOO_BIG,    "dropped_too_big")
 
@@ -113,6 +120,9 @@ struct ns_snap {
     uint64_t fs[FS_MAX];
     uint64_t out[OUT_MAX];
     uint64_t cap[CAP_MAX];
+    uint64_t ss[SS_MAX];              /* stream reassembly (flow/stream.h) */
+    uint64_t app[APP_MAX][APC_MAX];   /* app_layer.{flow,tx,error}.<proto> */
+    uint64_t app_memuse, app_memcap;  /* gauge; allocations refused */
 };
 
 #define NS_RECORD_MAX (64u * 1024u)   /* scratch for one EVE line */

@@ -20,20 +20,6 @@
 #include "engine/engine_int.h"
 #include "output/eve.h"
 
-/* An HTTP request waiting for its response, kept with its header block.
- * The cache is direct-mapped on flow_id: a request displaced by another
- * flow's, or by a later request of its flow, or left at the flow's end, is
- * logged without a response. */
-#define HTTP_WAIT_SLOTS 128         /* power of two */
-#define HTTP_WAIT_BYTES 8192        /* longer request blocks: logged at once */
-struct http_pending {
-    uint64_t flow_id;               /* 0: free */
-    uint64_t ts_us, pcap_cnt, tx_id;
-    struct flow flow;               /* as it was at the request */
-    struct http_msg msg;
-    uint8_t raw[HTTP_WAIT_BYTES];
-};
-
 struct worker {
     NS_CACHE_ALIGNED unsigned id;
     const struct ns_config *cfg;
@@ -56,51 +42,17 @@ struct worker {
     uint64_t first_ts_us, last_ts_us;
     uint64_t bytes_read;
     uint8_t *vbuf;               /* frame with its VLAN tag put back */
-    struct dns_msg dns;          /* the DNS message being logged */
-    char dns_text[DNS_SCRATCH_SIZE];    /* its names and rdata */
-    struct http_msg http;        /* the HTTP header block being logged */
-    struct http_pending *http_wait;     /* [HTTP_WAIT_SLOTS] */
+    struct app_ctx app;          /* reassembly, parsers, their records */
+    bool app_ready;
     pthread_t thread;
     bool started;
 };
 
-static void worker_http_emit(struct worker *w, const struct eve_http_tx *t)
-{
-    char *buf = ring_reserve_wait(w->out, NS_RECORD_MAX);
-    size_t len = eve_http(&w->ec, buf, NS_RECORD_MAX, t);
-    if (unlikely(len == 0)) {
-        w->outc[OUT_TOO_BIG]++;
-        return;
-    }
-    ring_commit(w->out, REC_JSON, (uint32_t)len);
-    w->outc[OUT_HTTP]++;
-}
-
-/* The request in slot, without a response. */
-static void worker_http_flush(struct worker *w, struct http_pending *slot)
-{
-    struct eve_http_tx t = {
-        .f = &slot->flow, .ts_us = slot->ts_us, .pcap_cnt = slot->pcap_cnt, .tx_id = slot->tx_id,
-        .req = &slot->msg, .req_p = slot->raw,
-    };
-    worker_http_emit(w, &t);
-    slot->flow_id = 0;
-}
-
-static struct http_pending *worker_http_slot(struct worker *w, uint64_t flow_id)
-{
-    uint64_t h = flow_id * 0x9e3779b97f4a7c15ull;
-    return &w->http_wait[(h >> 32) & (HTTP_WAIT_SLOTS - 1)];
-}
-
 static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason reason)
 {
     struct worker *w = ctx;
-    if (w->http_wait) {
-        struct http_pending *slot = worker_http_slot(w, f->flow_id);
-        if (slot->flow_id == f->flow_id)
-            worker_http_flush(w, slot);
-    }
+    /* the table hands the entry over: it is the worker's until the return */
+    app_flow_end(&w->app, (struct flow *)f);
     if (!w->cfg->eve_flow)
         return;
     char *buf = ring_reserve_wait(w->out, NS_RECORD_MAX);
@@ -131,17 +83,15 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
     if (dissect_ctx_init(&w->dc, &cfg->defrag, errbuf) != NS_OK)
         goto err;
     w->dc_ready = true;
-    if (cfg->eve_http) {
-        w->http_wait = calloc(HTTP_WAIT_SLOTS, sizeof(*w->http_wait));
-        if (!w->http_wait) {
-            snprintf(errbuf, NS_ERRBUF_SIZE, "worker %u: %s", id, strerror(errno));
-            goto err;
-        }
-    }
+    eve_ctx_init(&w->ec, pcap_filename, NULL);
+    unsigned nw = cfg->threads ? cfg->threads : 1;
+    if (app_ctx_init(&w->app, cfg, (size_t)(cfg->stream_memcap / nw), out, &w->ec, w->outc,
+                     errbuf) != NS_OK)
+        goto err;
+    w->app_ready = true;
     w->ft = flow_table_create(&cfg->flow, worker_on_flow_end, w, errbuf);
     if (!w->ft)
         goto err;
-    eve_ctx_init(&w->ec, pcap_filename, NULL);
     w->ec.ethernet = cfg->eve_ethernet;
     w->ec.community_id_seed = (uint16_t)cfg->community_id_seed;
     return w;
@@ -155,10 +105,11 @@ void worker_destroy(struct worker *w)
     if (!w)
         return;
     flow_table_destroy(w->ft);
+    if (w->app_ready)
+        app_ctx_fini(&w->app);
     if (w->dc_ready)
         dissect_ctx_fini(&w->dc);
     free(w->vbuf);
-    free(w->http_wait);
     free(w);
 }
 
@@ -175,113 +126,6 @@ static void worker_anomalies(struct worker *w, const struct ns_pkt *pkt,
         ring_commit(w->out, REC_JSON, (uint32_t)n);
         w->outc[OUT_ANOMALY]++;
     }
-}
-
-/* One DNS message of a DNS flow: a record for it, or a count of why not. */
-static void worker_dns_msg(struct worker *w, const struct ns_pkt *pkt, const struct ns_decoded *d,
-                           struct flow *f, const uint8_t *p, size_t n)
-{
-    if (unlikely(dns_parse(p, n, &w->dns, w->dns_text, sizeof(w->dns_text)) != DNS_ERR_OK)) {
-        w->outc[OUT_DNS_INVALID]++;
-        return;
-    }
-    uint64_t tx = dns_is_response(&w->dns) ? dns_txs_response(&f->dns, w->dns.id)
-                                           : dns_txs_request(&f->dns, w->dns.id);
-    char *buf = ring_reserve_wait(w->out, NS_RECORD_MAX);
-    size_t len = eve_dns(&w->ec, buf, NS_RECORD_MAX, pkt, d, f, &w->dns, w->dns_text, tx);
-    if (unlikely(len == 0)) {
-        w->outc[OUT_TOO_BIG]++;
-        return;
-    }
-    ring_commit(w->out, REC_JSON, (uint32_t)len);
-    w->outc[OUT_DNS]++;
-}
-
-/* DNS over UDP: the datagram is the message.  Over TCP (RFC 1035 4.2.2)
- * each message has a 2-byte length prefix; without stream reassembly only
- * the messages whole inside this segment are logged. */
-static void worker_dns(struct worker *w, const struct ns_pkt *pkt, const struct ns_decoded *d,
-                       struct flow *f)
-{
-    const uint8_t *p = d->payload;
-    size_t n = d->payload_len;
-    if (d->proto == 17) {
-        worker_dns_msg(w, pkt, d, f, p, n);
-        return;
-    }
-    while (n >= 2) {
-        size_t mlen = ns_load_be16(p);
-        if (mlen > n - 2)
-            break;                  /* continues in a later segment */
-        worker_dns_msg(w, pkt, d, f, p + 2, mlen);
-        p += 2 + mlen;
-        n -= 2 + mlen;
-    }
-}
-
-/* HTTP/1.x without stream reassembly: a header block is logged when it
- * starts a segment and ends inside it.  A request waits (w->http_wait) for
- * the response that completes its record; interim 1xx responses other than
- * 101 are skipped, as they belong to the transaction that follows. */
-static void worker_http(struct worker *w, const struct ns_pkt *pkt, const struct ns_decoded *d,
-                        struct flow *f, bool toserver)
-{
-    const uint8_t *p = d->payload;
-    size_t n = d->payload_len;
-    if (toserver ? !http_is_request_start(p, n) : !http_is_response_start(p, n))
-        return;                     /* a body, or the rest of a block */
-    struct http_msg *m = &w->http;
-    if (unlikely(http_parse(p, n, m) != HTTP_ERR_OK)) {
-        w->outc[OUT_HTTP_INVALID]++;
-        return;
-    }
-    struct http_pending *slot = worker_http_slot(w, f->flow_id);
-    if (toserver) {
-        if (slot->flow_id)          /* unanswered, or another flow's */
-            worker_http_flush(w, slot);
-        uint64_t tx = f->http_tx++;
-        if (m->block_len > HTTP_WAIT_BYTES) {
-            struct eve_http_tx t = {
-                .f = f, .ts_us = pkt->ts_us, .pcap_cnt = pkt->pcap_cnt, .tx_id = tx,
-                .req = m, .req_p = p,
-            };
-            worker_http_emit(w, &t);
-            return;
-        }
-        slot->flow_id = f->flow_id;
-        slot->ts_us = pkt->ts_us;
-        slot->pcap_cnt = pkt->pcap_cnt;
-        slot->tx_id = tx;
-        slot->flow = *f;
-        slot->msg = *m;
-        memcpy(slot->raw, p, m->block_len);
-        return;
-    }
-    if (m->status >= 100 && m->status < 200 && m->status != 101)
-        return;
-    uint64_t body = n - m->block_len;
-    const struct http_hdr *cl = http_header(m, p, "content-length");
-    if (cl && cl->value.len && cl->value.len <= 15) {
-        uint64_t v = 0;
-        size_t i = 0;
-        for (; i < cl->value.len && p[cl->value.off + i] >= '0' && p[cl->value.off + i] <= '9'; i++)
-            v = v * 10 + (uint64_t)(p[cl->value.off + i] - '0');
-        if (i == cl->value.len)
-            body = v;
-    }
-    struct eve_http_tx t = {
-        .f = f, .ts_us = pkt->ts_us, .pcap_cnt = pkt->pcap_cnt, .resp_len = body,
-        .resp = m, .resp_p = p,
-    };
-    if (slot->flow_id == f->flow_id) {
-        t.tx_id = slot->tx_id;
-        t.req = &slot->msg;
-        t.req_p = slot->raw;
-        slot->flow_id = 0;
-    } else {
-        t.tx_id = f->http_tx++;
-    }
-    worker_http_emit(w, &t);
 }
 
 /* -w: the frame goes to the writer, which owns the pcap file. */
@@ -312,13 +156,9 @@ static void worker_process(struct worker *w, const struct ns_pkt *ppkt)
         w->acct[ACCT_DECODED]++;
         if (likely(d.ip_v != 0)) {
             struct flow *f = flow_table_update(w->ft, &d, pkt.ts_us, d.flow_len);
-            if (f && d.payload_len && d.has_l4 && (d.proto == 6 || d.proto == 17)) {
+            if (f && d.has_l4 && (d.proto == 6 || d.proto == 17)) {
                 bool ts = d.sport == f->cli_port && memcmp(d.src, f->cli, sizeof(f->cli)) == 0;
-                app_state_update(&f->app, d.proto, d.sport, d.dport, ts, d.payload, d.payload_len);
-                if (app_state_verdict(&f->app) == APP_DNS && w->cfg->eve_dns)
-                    worker_dns(w, &pkt, &d, f);
-                else if (app_state_verdict(&f->app) == APP_HTTP && w->cfg->eve_http)
-                    worker_http(w, &pkt, &d, f, ts);
+                app_packet(&w->app, &pkt, &d, f, ts);
             }
         }
         break;
@@ -363,6 +203,10 @@ static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool fin
     flow_table_stats(w->ft, s->fs);
     memcpy(s->out, w->outc, sizeof(s->out));
     memcpy(s->cap, w->cap, sizeof(s->cap));
+    memcpy(s->ss, w->app.sc.stats, sizeof(s->ss));
+    memcpy(s->app, w->app.counters, sizeof(s->app));
+    s->app_memuse = app_memuse(&w->app);
+    s->app_memcap = w->app.memcap_fails;
     s->bytes_read = w->bytes_read;         /* live only; the reader's offline */
     s->first_ts_us = w->first_ts_us;
     ring_commit(w->out, REC_SNAP, sizeof(*s));

@@ -63,7 +63,10 @@ enum {
     FLAT_FS = FLAT_EV + DEV_MAX,
     FLAT_OUT = FLAT_FS + FS_MAX,
     FLAT_CAP = FLAT_OUT + OUT_MAX,
-    FLAT_MAX = FLAT_CAP + CAP_MAX,
+    FLAT_SS = FLAT_CAP + CAP_MAX,
+    FLAT_APP = FLAT_SS + SS_MAX,
+    FLAT_APP_MEM = FLAT_APP + APP_MAX * APC_MAX,
+    FLAT_MAX = FLAT_APP_MEM + 2,
 };
 
 static const char *const acct_names[] = {
@@ -87,6 +90,10 @@ static void flat_values(const struct ns_snap *s, uint64_t *v)
     memcpy(v + FLAT_FS, s->fs, sizeof(s->fs));
     memcpy(v + FLAT_OUT, s->out, sizeof(s->out));
     memcpy(v + FLAT_CAP, s->cap, sizeof(s->cap));
+    memcpy(v + FLAT_SS, s->ss, sizeof(s->ss));
+    memcpy(v + FLAT_APP, s->app, sizeof(s->app));
+    v[FLAT_APP_MEM] = s->app_memuse;
+    v[FLAT_APP_MEM + 1] = s->app_memcap;
 }
 
 static int path_cmp(const void *a, const void *b)
@@ -132,6 +139,21 @@ static int writer_build_paths(struct writer *wr, bool live)
     }
     for (unsigned i = 0; i < OUT_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "output.", out_names[i], FLAT_OUT + i);
+    for (unsigned i = 0; i < SS_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "tcp.", stream_stat_name(i) + 4, FLAT_SS + i);
+    if (rc == NS_OK)
+        rc = writer_add_path(wr, "tcp.", "reassembly_memuse", FLAT_APP_MEM);
+    if (rc == NS_OK)
+        rc = writer_add_path(wr, "app_layer.", "memcap", FLAT_APP_MEM + 1);
+    for (unsigned c = 0; c < APC_MAX && rc == NS_OK; c++) {
+        char pre[32];
+        snprintf(pre, sizeof(pre), "app_layer.%s.", app_counter_name(c));
+        for (unsigned p = APP_FAILED; p < APP_MAX && rc == NS_OK; p++) {
+            if (c != APC_FLOW && p == APP_FAILED)
+                continue;
+            rc = writer_add_path(wr, pre, app_proto_name(p), FLAT_APP + p * APC_MAX + c);
+        }
+    }
     for (unsigned i = 0; live && i < CAP_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "capture.", cap_names[i], FLAT_CAP + i);
     if (rc == NS_OK)
@@ -261,6 +283,10 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     memcpy(acc->fs, a + FLAT_FS, sizeof(acc->fs));
     memcpy(acc->out, a + FLAT_OUT, sizeof(acc->out));
     memcpy(acc->cap, a + FLAT_CAP, sizeof(acc->cap));
+    memcpy(acc->ss, a + FLAT_SS, sizeof(acc->ss));
+    memcpy(acc->app, a + FLAT_APP, sizeof(acc->app));
+    acc->app_memuse = a[FLAT_APP_MEM];
+    acc->app_memcap = a[FLAT_APP_MEM + 1];
     if (s->ts_us > acc->ts_us)
         acc->ts_us = s->ts_us;
     if (s->first_ts_us && (!acc->first_ts_us || s->first_ts_us < acc->first_ts_us))

@@ -20,6 +20,8 @@
 #include "dissect/dns.h"
 #include "engine/ns_common.h"
 
+struct app_ext;
+
 enum flow_state { FLOW_STATE_NEW = 0, FLOW_STATE_ESTABLISHED, FLOW_STATE_CLOSED };
 enum flow_end_reason { FLOW_END_TIMEOUT = 0, FLOW_END_FORCED, FLOW_END_SHUTDOWN };
 
@@ -60,11 +62,13 @@ struct flow {
      * low nibble state, high nibble previous state), what flow_conn_state
      * reads; copy them along with the rest when keeping a struct flow. */
     uint8_t  conn_ep[2];
-    /* Transaction numbering, filled by the worker, zeroed by the table:
-     * DNS flows (dissect/dns.h) or HTTP flows (the next tx_id). */
+    /* App-layer state, the worker's, zeroed by the table: UDP flows keep
+     * their DNS transaction numbering (dissect/dns.h) here, TCP flows a
+     * pointer to their reassembly and parser state (engine/app.h), which
+     * the worker gives back when the flow ends. */
     union {
-        struct dns_txs dns;
-        uint32_t http_tx;
+        struct dns_txs dns;         /* UDP */
+        struct app_ext *ext;        /* TCP */
     };
 };
 

@@ -94,6 +94,7 @@ static void sd_drop_pending(struct stream_ctx *sc, struct stream_dir *sd, enum s
     sc->stats[why]++;
     sd->pend_len = 0;
     sd->flags |= SD_GAP;
+    sd->gap = 0;                    /* how much the parser missed: unknown */
 }
 
 /* Room for need pending bytes; false (nothing changed) at the memcap. */
@@ -114,10 +115,12 @@ static bool sd_reserve(struct stream_ctx *sc, struct stream_dir *sd, size_t need
     return true;
 }
 
-static unsigned sd_take_flags(struct stream_dir *sd)
+static unsigned sd_take_flags(struct stream_dir *sd, uint64_t *gap)
 {
     unsigned fl = (sd->flags & SD_GAP) ? APPL_GAP : 0;
+    *gap = fl ? sd->gap : 0;
     sd->flags &= ~SD_GAP;
+    sd->gap = 0;
     return fl;
 }
 
@@ -144,7 +147,9 @@ static void sd_feed(struct stream_ctx *sc, struct stream_dir *sd, int dir, const
 {
     while (n > 0) {
         if (sd->pend_len == 0) {
-            size_t used = sc->deliver(sc->cb_ctx, dir, p, n, sd_take_flags(sd));
+            uint64_t gap;
+            unsigned fl = sd_take_flags(sd, &gap);
+            size_t used = sc->deliver(sc->cb_ctx, dir, p, n, fl, gap);
             if (used > n)
                 used = n;
             sd_keep(sc, sd, p + used, n - used);
@@ -162,7 +167,9 @@ static void sd_feed(struct stream_ctx *sc, struct stream_dir *sd, int dir, const
         sd->pend_len += (uint32_t)take;
         p += take;
         n -= take;
-        size_t used = sc->deliver(sc->cb_ctx, dir, sd->pend, sd->pend_len, sd_take_flags(sd));
+        uint64_t gap;
+        unsigned fl = sd_take_flags(sd, &gap);
+        size_t used = sc->deliver(sc->cb_ctx, dir, sd->pend, sd->pend_len, fl, gap);
         if (used > sd->pend_len)
             used = sd->pend_len;
         sd->pend_len -= (uint32_t)used;
@@ -180,8 +187,10 @@ static void sd_eof(struct stream_ctx *sc, struct stream_dir *sd, int dir)
     if (sd->flags & (SD_EOF | SD_OFF))
         return;
     sd->flags |= SD_EOF;
+    uint64_t gap;
+    unsigned fl = sd_take_flags(sd, &gap);
     (void)sc->deliver(sc->cb_ctx, dir, sd->pend ? sd->pend : (const uint8_t *)"", sd->pend_len,
-                      sd_take_flags(sd) | APPL_EOF);
+                      fl | APPL_EOF, gap);
     sd_free_pending(sc, sd);
     sd_free_segs(sc, sd);
 }
@@ -233,11 +242,15 @@ static void sd_gap(struct stream_ctx *sc, struct stream_dir *sd, int dir)
         return;
     sc->stats[SS_GAP]++;
     stream_ev(sc, dir, SE_SEQ_GAP);
-    sd->next_seq = sd->segs->seq;
-    sd->flags |= SD_GAP;
     if (sd->pend_len) {             /* what waited can no longer complete */
         sd->pend_len = 0;
+        sd->flags |= SD_GAP;
+        sd->gap = 0;
+    } else if (!(sd->flags & SD_GAP) || sd->gap) {
+        sd->gap += sd->segs->seq - sd->next_seq;
     }
+    sd->flags |= SD_GAP;
+    sd->next_seq = sd->segs->seq;
     sd_drain(sc, sd, dir);
 }
 

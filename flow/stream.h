@@ -81,9 +81,10 @@ enum stream_event {
 };
 const char *stream_event_name(unsigned e);
 
-/* dir 0: client to server.  Returns the bytes of [p, p + n) consumed. */
+/* dir 0: client to server.  Returns the bytes of [p, p + n) consumed.
+ * gap: with APPL_GAP, the bytes lost just before p (0: not known). */
 typedef size_t (*stream_deliver_fn)(void *ctx, int dir, const uint8_t *p, size_t n,
-                                    unsigned flags);
+                                    unsigned flags, uint64_t gap);
 typedef void (*stream_event_fn)(void *ctx, int dir, enum stream_event ev);
 
 struct stream_ctx {
@@ -101,6 +102,7 @@ struct stream_dir {
     uint32_t next_seq;              /* next byte to deliver */
     uint32_t fin_seq;               /* one past the last byte, with FIN */
     uint64_t delivered;             /* bytes given to the callback */
+    uint64_t gap;                   /* bytes lost since the last delivery */
     struct stream_seg *segs;        /* queued, sorted by seq, disjoint */
     uint8_t *pend;                  /* unconsumed bytes (mempool block) */
     uint32_t pend_len, pend_cap;

@@ -580,3 +580,37 @@ void eve_put_app_head(struct eve_ctx *ec, struct json_buf *jb, const struct flow
     }
     json_u64(jb, "tx_id", tx_id);
 }
+
+size_t eve_anomaly_flow(struct eve_ctx *ec, char *buf, size_t cap, const struct flow *f,
+                        bool toserver, uint64_t ts_us, uint64_t pcap_cnt, const char *type,
+                        const char *app_proto, const char *event, const char *layer)
+{
+    struct json_buf jb;
+    json_init(&jb, buf, cap);
+    json_obj_open(&jb, NULL);
+    eve_put_ts(ec, &jb, "timestamp", ts_us);
+    json_u64(&jb, "flow_id", f->flow_id);
+    if (pcap_cnt)
+        json_u64(&jb, "pcap_cnt", pcap_cnt);
+    eve_put_source(ec, &jb);
+    json_raw(&jb, "event_type", "\"anomaly\"", 9);
+    eve_put_vlan(&jb, f->vlan, f->vlan_cnt);
+    eve_put_addr(&jb, "src_ip", f->ip_v, toserver ? f->cli : f->srv);
+    json_u64(&jb, "src_port", toserver ? f->cli_port : f->srv_port);
+    eve_put_addr(&jb, "dest_ip", f->ip_v, toserver ? f->srv : f->cli);
+    json_u64(&jb, "dest_port", toserver ? f->srv_port : f->cli_port);
+    json_u64(&jb, "ip_v", f->ip_v);
+    eve_put_proto(&jb, f->proto);
+    if (app_proto)
+        json_str(&jb, "app_proto", app_proto);
+    json_obj_open(&jb, "anomaly");
+    if (app_proto)
+        json_str(&jb, "app_proto", app_proto);
+    json_str(&jb, "type", type);
+    json_str(&jb, "event", event);
+    if (layer)
+        json_str(&jb, "layer", layer);
+    json_obj_close(&jb);
+    json_obj_close(&jb);
+    return json_finish(&jb);
+}

@@ -38,6 +38,15 @@ size_t eve_anomaly_decode(struct eve_ctx *ec, char *buf, size_t cap,
                           const struct ns_pkt *pkt, const struct ns_decoded *d,
                           unsigned event);
 
+/* event_type "anomaly" about a flow's stream or app-layer input: type
+ * "stream" (event "stream.reassembly_seq_gap", ...) or "applayer" (event
+ * the parser's name, with app_proto and layer: "proto_parser",
+ * "proto_detect"), src the side that sent the offending bytes.  app_proto
+ * and layer may be NULL. */
+size_t eve_anomaly_flow(struct eve_ctx *ec, char *buf, size_t cap, const struct flow *f,
+                        bool toserver, uint64_t ts_us, uint64_t pcap_cnt, const char *type,
+                        const char *app_proto, const char *event, const char *layer);
+
 /* event_type "dns" (output/eve_dns.c): DNS message m, parsed by dns_parse
  * with its text in scratch, carried by packet pkt/d of flow f; tx_id is the
  * message's transaction (dns_txs_*).  Suricata's EVE DNS version 3. */

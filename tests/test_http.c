@@ -308,7 +308,7 @@ static void feed_steps(struct http_state *s, bool ts, const char *txt, size_t st
 {
     static uint8_t pend[2][APPL_PENDING_MAX + 4096];
     static size_t plen[2];
-    struct appl_cb cb = { txlog_tx, txlog_anomaly, l };
+    struct appl_cb cb = { .tx = txlog_tx, .anomaly = txlog_anomaly, .ctx = l };
     int d = ts ? 0 : 1;
     size_t n = strlen(txt);
     for (size_t off = 0; off < n || (off == n && last_flags); ) {
@@ -407,7 +407,7 @@ static void gap_resync(void **state)
     struct txlog l;
     memset(&l, 0, sizeof(l));
     memset(&hs, 0, sizeof(hs));
-    struct appl_cb cb = { txlog_tx, txlog_anomaly, &l };
+    struct appl_cb cb = { .tx = txlog_tx, .anomaly = txlog_anomaly, .ctx = &l };
     const char *r1 = "GET /x HTTP/1.1\r\n\r\n";
     assert_int_equal(http_feed(&hs, true, (const uint8_t *)r1, strlen(r1), 0, &cb), strlen(r1));
     const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart";

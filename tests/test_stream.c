@@ -17,11 +17,14 @@ struct sink {
     unsigned events[SE_MAX];
     bool lines;                     /* consume whole lines only */
     size_t max_seen[2];             /* largest n given */
+    uint64_t gap_bytes[2];
 };
 
-static size_t sink_deliver(void *ctx, int dir, const uint8_t *p, size_t n, unsigned flags)
+static size_t sink_deliver(void *ctx, int dir, const uint8_t *p, size_t n, unsigned flags,
+                           uint64_t gap)
 {
     struct sink *k = ctx;
+    k->gap_bytes[dir] += gap;
     k->calls[dir]++;
     if (flags & APPL_GAP)
         k->gaps[dir]++;
@@ -175,6 +178,7 @@ static void test_gap_on_ack(void **state)
     seg(&fx, 1, ACK, 5001, 1015, NULL);          /* server acked it all */
     got_is(&fx, 0, "one\nthree\n");
     assert_int_equal(fx.k.gaps[0], 1);
+    assert_int_equal(fx.k.gap_bytes[0], 4);
     assert_int_equal(fx.sc.stats[SS_GAP], 1);
     assert_int_equal(fx.k.events[SE_SEQ_GAP], 1);
     fx_fini(&fx);

@@ -37,7 +37,7 @@ static void fuzz_appl_run(const uint8_t *data, size_t size, void *state, fuzz_fe
     static uint8_t pend[2][APPL_PENDING_MAX + 65536];
     size_t plen[2] = { 0, 0 };
     unsigned pflags[2] = { 0, 0 };
-    struct appl_cb cb = { fuzz_appl_tx, fuzz_appl_anomaly, NULL };
+    struct appl_cb cb = { .tx = fuzz_appl_tx, .anomaly = fuzz_appl_anomaly };
     if (cb_in)
         cb = *cb_in;
     while (size >= 1) {

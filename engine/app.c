@@ -1,0 +1,368 @@
+/* engine/app.c: the worker's application layer (app.h). */
+#include "engine/app.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "dissect/app_detect.h"
+#include "dissect/http.h"
+#include "engine/engine_int.h"
+
+/* f->ext of a TCP flow that could not have one (mempool exhausted). */
+#define APP_EXT_NONE ((struct app_ext *)(uintptr_t)1)
+
+static const char *const app_counter_names[APC_MAX] = {
+#define APP_CNT_NAME(id, name) [APC_##id] = name,
+    APP_COUNTERS(APP_CNT_NAME)
+#undef APP_CNT_NAME
+};
+
+const char *app_counter_name(unsigned c)
+{
+    return c < APC_MAX ? app_counter_names[c] : "unknown";
+}
+
+typedef size_t (*app_feed_fn)(void *state, bool toserver, const uint8_t *p, size_t n,
+                              unsigned flags, const struct appl_cb *cb);
+
+struct app_parser {
+    uint8_t proto;              /* enum app_proto */
+    size_t state_size;
+    size_t enabled;             /* offsetof the ns_config flag */
+    app_feed_fn feed;
+    void (*tx)(void *ctx, const void *tx);
+};
+
+/* ---- output ---- */
+
+static void app_commit(struct app_ctx *a, size_t len, enum ns_out_stat what)
+{
+    if (len == 0) {
+        a->outc[OUT_TOO_BIG]++;
+        return;                 /* nothing committed: the space is reused */
+    }
+    ring_commit(a->out, REC_JSON, (uint32_t)len);
+    a->outc[what]++;
+}
+
+static void app_anomaly_layer(struct app_ctx *a, const char *event, const char *layer)
+{
+    struct app_ext *x = a->f->ext;
+    unsigned proto = x && x != APP_EXT_NONE ? x->parser : a->f->app.proto;
+    a->counters[proto][APC_ERROR]++;
+    if (!a->cfg->eve_anomaly)
+        return;
+    char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+    size_t len = eve_anomaly_flow(a->ec, buf, NS_RECORD_MAX, a->f, a->dir == 0, a->ts_us,
+                                  a->pcap_cnt, "applayer", app_proto_name(proto), event, layer);
+    app_commit(a, len, OUT_ANOMALY);
+}
+
+static void app_anomaly(void *ctx, const char *event)
+{
+    app_anomaly_layer(ctx, event, "proto_parser");
+}
+
+static void app_stream_event(void *ctx, int dir, enum stream_event ev)
+{
+    /* counted in the stream's own stats; no record by default, as
+     * Suricata's anomaly log leaves stream events out */
+    (void)ctx;
+    (void)dir;
+    (void)ev;
+}
+
+/* ---- DNS (UDP datagrams and TCP messages) ---- */
+
+/* One DNS message sent by side dir of flow f. */
+static void app_dns_msg(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                        struct dns_txs *txs, const uint8_t *p, size_t n)
+{
+    if (dns_parse(p, n, &a->dns, a->dns_text, sizeof(a->dns_text)) != DNS_ERR_OK) {
+        a->outc[OUT_DNS_INVALID]++;
+        a->counters[APP_DNS][APC_ERROR]++;
+        return;
+    }
+    uint64_t tx = dns_is_response(&a->dns) ? dns_txs_response(txs, a->dns.id)
+                                           : dns_txs_request(txs, a->dns.id);
+    a->counters[APP_DNS][APC_TX]++;
+    char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+    size_t len = eve_dns(a->ec, buf, NS_RECORD_MAX, pkt, d, a->f, &a->dns, a->dns_text, tx);
+    app_commit(a, len, OUT_DNS);
+}
+
+struct dns_tcp_state {
+    struct dns_txs txs;
+};
+
+/* DNS over TCP (RFC 1035 4.2.2): each message after a 2-byte length.  The
+ * record's addresses are the flow's, in the direction of the message. */
+static size_t feed_dns_tcp(void *state, bool toserver, const uint8_t *p, size_t n,
+                           unsigned flags, const struct appl_cb *cb)
+{
+    struct dns_tcp_state *s = state;
+    struct app_ctx *a = cb->ctx;
+    struct flow *f = a->f;
+    (void)flags;
+    struct ns_decoded d;
+    memset(&d, 0, sizeof(d));
+    d.ip_v = f->ip_v;
+    d.proto = 6;
+    d.has_l4 = true;
+    memcpy(d.src, toserver ? f->cli : f->srv, 16);
+    memcpy(d.dst, toserver ? f->srv : f->cli, 16);
+    d.sport = toserver ? f->cli_port : f->srv_port;
+    d.dport = toserver ? f->srv_port : f->cli_port;
+    d.vlan_cnt = f->vlan_cnt;
+    memcpy(d.vlan, f->vlan, sizeof(d.vlan));
+    struct ns_pkt pkt = { .ts_us = a->ts_us, .pcap_cnt = a->pcap_cnt };
+    size_t off = 0;
+    while (n - off >= 2) {
+        size_t mlen = ns_load_be16(p + off);
+        if (mlen > n - off - 2)
+            break;                  /* the rest comes later */
+        app_dns_msg(a, &pkt, &d, &s->txs, p + off + 2, mlen);
+        off += 2 + mlen;
+    }
+    return (flags & APPL_EOF) ? n : off;
+}
+
+/* ---- HTTP ---- */
+
+static size_t feed_http(void *state, bool toserver, const uint8_t *p, size_t n, unsigned flags,
+                        const struct appl_cb *cb)
+{
+    return http_feed(state, toserver, p, n, flags, cb);
+}
+
+static void tx_http(void *ctx, const void *txp)
+{
+    struct app_ctx *a = ctx;
+    const struct http_tx *t = txp;
+    struct eve_http_tx e = {
+        .f = a->f, .ts_us = a->ts_us, .pcap_cnt = a->pcap_cnt, .tx_id = t->tx_id,
+        .resp_len = t->resp_body, .req = t->req, .resp = t->resp, .req_p = t->req_p,
+        .resp_p = t->resp_p,
+    };
+    a->counters[APP_HTTP][APC_TX]++;
+    char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+    app_commit(a, eve_http(a->ec, buf, NS_RECORD_MAX, &e), OUT_HTTP);
+}
+
+/* ---- parsers ---- */
+
+static const struct app_parser app_parsers[] = {
+    { APP_HTTP, sizeof(struct http_state), offsetof(struct ns_config, eve_http), feed_http,
+      tx_http },
+    { APP_DNS, sizeof(struct dns_tcp_state), offsetof(struct ns_config, eve_dns), feed_dns_tcp,
+      NULL },
+};
+
+static const struct app_parser *app_parser_for(const struct ns_config *cfg, unsigned proto)
+{
+    for (size_t i = 0; i < NS_ARRAY_LEN(app_parsers); i++) {
+        const struct app_parser *ap = &app_parsers[i];
+        if (ap->proto == proto)
+            return *(const bool *)((const char *)cfg + ap->enabled) ? ap : NULL;
+    }
+    return NULL;
+}
+
+static bool app_any_parser(const struct ns_config *cfg)
+{
+    for (size_t i = 0; i < NS_ARRAY_LEN(app_parsers); i++)
+        if (app_parser_for(cfg, app_parsers[i].proto))
+            return true;
+    return false;
+}
+
+/* The parser's last words (APPL_EOF each way it has not had it). */
+static void app_parser_end(struct app_ctx *a, struct app_ext *x)
+{
+    const struct app_parser *ap = app_parser_for(a->cfg, x->parser);
+    if (ap && x->state) {
+        a->cb.tx = ap->tx;
+        for (int dir = 0; dir < 2; dir++) {
+            if (x->eof & (1u << dir))
+                continue;
+            x->eof |= (uint8_t)(1u << dir);
+            a->dir = dir;
+            a->cb.gap = 0;
+            (void)ap->feed(x->state, dir == 0, (const uint8_t *)"", 0, APPL_EOF, &a->cb);
+        }
+    }
+    if (x->state)
+        mempool_free(&a->mp, x->state, x->state_size);
+    x->state = NULL;
+    x->state_size = 0;
+    x->parser = APP_UNKNOWN;
+}
+
+/* The flow's protocol is now proto: its parser takes over. */
+static void app_attach(struct app_ctx *a, struct app_ext *x, unsigned proto)
+{
+    if (x->parser != APP_UNKNOWN)
+        app_parser_end(a, x);
+    x->eof = 0;
+    x->parser = (uint8_t)proto;
+    const struct app_parser *ap = app_parser_for(a->cfg, proto);
+    if (!ap)
+        return;
+    size_t got;
+    void *st = mempool_alloc(&a->mp, ap->state_size, &got);
+    if (!st) {
+        a->memcap_fails++;
+        return;
+    }
+    memset(st, 0, ap->state_size);
+    x->state = st;
+    x->state_size = (uint32_t)got;
+}
+
+static size_t app_deliver(void *ctx, int dir, const uint8_t *p, size_t n, unsigned flags,
+                          uint64_t gap)
+{
+    struct app_ctx *a = ctx;
+    a->cb.gap = gap;
+    struct flow *f = a->f;
+    struct app_ext *x = f->ext;
+    bool ts = dir == 0;
+    a->dir = dir;
+    if (n)
+        app_state_update(&f->app, 6, ts ? f->cli_port : f->srv_port,
+                         ts ? f->srv_port : f->cli_port, ts, p, n);
+    unsigned proto = f->app.proto;
+    if (proto != APP_UNKNOWN && proto != x->parser) {
+        app_attach(a, x, proto);
+        if (!x->counted) {
+            x->counted = true;
+            a->counters[proto][APC_FLOW]++;
+        }
+    }
+    /* each side said a different protocol: the parser hears only the
+     * side that agrees with it */
+    unsigned side = ts ? f->app.ts : f->app.tc;
+    if (side > APP_FAILED && f->app.ts > APP_FAILED && f->app.tc > APP_FAILED &&
+        f->app.ts != f->app.tc && side != x->parser) {
+        if (!x->mismatch) {
+            x->mismatch = true;
+            app_anomaly_layer(a, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", "proto_detect");
+        }
+        return n;
+    }
+    if (!x->state) {
+        bool settled = proto != APP_UNKNOWN ||
+                       (f->app.tries[0] >= APP_DETECT_TRIES && f->app.tries[1] >= APP_DETECT_TRIES);
+        if (settled && proto != APP_HTTP && proto != APP_SMTP && proto != APP_FTP &&
+            proto != APP_IMAP && proto != APP_POP3)
+            x->stop = true;         /* nothing more to learn from the bytes */
+        return n;
+    }
+    if (x->eof & (1u << dir))
+        return n;
+    if (flags & APPL_EOF)
+        x->eof |= (uint8_t)(1u << dir);
+    const struct app_parser *ap = app_parser_for(a->cfg, x->parser);
+    a->cb.tx = ap->tx;
+    size_t used = ap->feed(x->state, ts, p, n, flags, &a->cb);
+    return used <= n ? used : n;
+}
+
+/* ---- the worker's entry points ---- */
+
+int app_ctx_init(struct app_ctx *a, const struct ns_config *cfg, size_t mem, struct ring *out,
+                 struct eve_ctx *ec, uint64_t *outc, char *errbuf)
+{
+    memset(a, 0, sizeof(*a));
+    a->cfg = cfg;
+    a->out = out;
+    a->ec = ec;
+    a->outc = outc;
+    if (app_any_parser(cfg) && mempool_init(&a->mp, mem, errbuf) != NS_OK)
+        return NS_ERR_NOMEM;
+    a->sc.cfg = cfg->stream;
+    a->sc.mp = &a->mp;
+    a->sc.deliver = app_deliver;
+    a->sc.event = app_stream_event;
+    a->sc.cb_ctx = a;
+    a->cb.anomaly = app_anomaly;
+    a->cb.ctx = a;
+    return NS_OK;
+}
+
+void app_ctx_fini(struct app_ctx *a)
+{
+    mempool_fini(&a->mp);
+}
+
+static void app_udp(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                    struct flow *f, bool toserver)
+{
+    bool had = f->app.proto != APP_UNKNOWN;
+    app_state_update(&f->app, 17, d->sport, d->dport, toserver, d->payload, d->payload_len);
+    unsigned proto = app_state_verdict(&f->app);
+    if (!had && f->app.proto != APP_UNKNOWN)
+        a->counters[f->app.proto][APC_FLOW]++;
+    if (proto == APP_DNS && a->cfg->eve_dns)
+        app_dns_msg(a, pkt, d, &f->dns, d->payload, d->payload_len);
+}
+
+void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                struct flow *f, bool toserver)
+{
+    a->f = f;
+    a->ts_us = pkt->ts_us;
+    a->pcap_cnt = pkt->pcap_cnt;
+    if (d->proto == 17) {
+        if (d->payload_len)
+            app_udp(a, pkt, d, f, toserver);
+        return;
+    }
+    struct app_ext *x = f->ext;
+    if (!x && a->mp.cap) {
+        size_t got;
+        x = mempool_alloc(&a->mp, sizeof(*x), &got);
+        if (x) {
+            memset(x, 0, sizeof(*x));
+            x->parser = APP_UNKNOWN;
+        } else {
+            a->memcap_fails++;
+            x = APP_EXT_NONE;
+        }
+        f->ext = x;
+    }
+    int dir = toserver ? 0 : 1;
+    if (x && x != APP_EXT_NONE) {
+        stream_packet(&a->sc, &x->st, dir, d);
+        if (x->stop) {
+            stream_stop(&a->sc, &x->st, 0);
+            stream_stop(&a->sc, &x->st, 1);
+            x->stop = false;
+        }
+        if (stream_active(&x->st, dir) || !d->payload_len)
+            return;
+    }
+    /* not reassembled: detection by packet, so flow records still say
+     * what the flow was */
+    if (d->payload_len)
+        app_state_update(&f->app, 6, d->sport, d->dport, toserver, d->payload, d->payload_len);
+}
+
+void app_flow_end(struct app_ctx *a, struct flow *f)
+{
+    if (f->proto != 6)
+        return;
+    struct app_ext *x = f->ext;
+    f->ext = NULL;
+    if (!x || x == APP_EXT_NONE)
+        return;
+    f->ext = x;                     /* the parsers' callbacks read it */
+    a->f = f;
+    a->ts_us = f->last_us;
+    a->pcap_cnt = 0;
+    stream_end(&a->sc, &x->st);
+    if (x->parser != APP_UNKNOWN || x->state)
+        app_parser_end(a, x);
+    f->ext = NULL;
+    mempool_free(&a->mp, x, sizeof(*x));
+}

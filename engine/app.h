@@ -1,0 +1,86 @@
+/* engine/app.h: a worker's application layer.  For each TCP packet of a
+ * flow it runs stream reassembly (flow/stream.h) and hands the in-order
+ * bytes to protocol detection (dissect/app_detect.h) and then to the
+ * detected protocol's parser (dissect/applayer.h); UDP datagrams go to the
+ * DNS and DHCP parsers directly.  Transactions and app-layer anomalies are
+ * formatted as EVE records into the worker's output ring at once.
+ *
+ * Memory: each TCP flow gets a struct app_ext (reassembly state) from the
+ * worker's mempool when its first packet is seen, and parser state once
+ * its protocol is known; both go back when the flow ends.  The mempool is
+ * the worker's share of stream.memcap; when it is exhausted the flow is
+ * counted (app_layer.memcap) and goes on with detection by packet only.
+ * Private to engine/. */
+#ifndef APP_H
+#define APP_H
+
+#include "dissect/dns.h"
+#include "engine/config.h"
+#include "flow/flow.h"
+#include "flow/mempool.h"
+#include "flow/stream.h"
+#include "output/eve.h"
+#include "output/ring.h"
+
+#define APP_COUNTERS(X)          \
+    X(FLOW,  "flow")             \
+    X(TX,    "tx")               \
+    X(ERROR, "error")
+
+enum app_counter {
+#define APP_CNT_ENUM(id, name) APC_##id,
+    APP_COUNTERS(APP_CNT_ENUM)
+#undef APP_CNT_ENUM
+    APC_MAX
+};
+const char *app_counter_name(unsigned c);
+
+/* Per TCP flow (f->ext). */
+struct app_ext {
+    struct stream st;
+    void *state;                /* the parser's, from the mempool */
+    uint32_t state_size;        /* its block size */
+    uint8_t parser;             /* enum app_proto of state, APP_UNKNOWN: none */
+    uint8_t eof;                /* bit per direction: the parser saw APPL_EOF */
+    bool stop;                  /* no parser will want this flow */
+    bool counted;               /* app_layer.flow counted */
+    bool mismatch;              /* the two sides' protocols differ (reported) */
+    uint32_t next_tx;
+};
+
+struct app_ctx {
+    const struct ns_config *cfg;
+    struct ring *out;
+    struct eve_ctx *ec;
+    uint64_t *outc;             /* the worker's OUT_* counters */
+    struct mempool mp;
+    struct stream_ctx sc;
+    uint64_t counters[APP_MAX][APC_MAX];
+    uint64_t memcap_fails;      /* flows or parsers refused memory */
+    /* the packet being handled */
+    struct flow *f;
+    uint64_t ts_us, pcap_cnt;
+    int dir;                    /* of the bytes being delivered */
+    struct appl_cb cb;
+    struct dns_msg dns;
+    char dns_text[DNS_SCRATCH_SIZE];
+};
+
+/* mem: this worker's share of stream.memcap. */
+int app_ctx_init(struct app_ctx *a, const struct ns_config *cfg, size_t mem, struct ring *out,
+                 struct eve_ctx *ec, uint64_t *outc, char *errbuf) NS_MUST_CHECK;
+void app_ctx_fini(struct app_ctx *a);
+
+/* One decoded TCP or UDP packet of flow f (toserver: sent by its client). */
+void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                struct flow *f, bool toserver);
+
+/* Flow f ends: queued bytes and APPL_EOF go to its parser, whose last
+ * transactions are written; its memory goes back.  Call before the flow
+ * record is written, so app_proto is final. */
+void app_flow_end(struct app_ctx *a, struct flow *f);
+
+/* Bytes of reassembly and parser state in use. */
+static inline size_t app_memuse(const struct app_ctx *a) { return a->mp.in_use; }
+
+#endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine/config.h"
+#include "engine/follow.h"
 #include "engine/engine_int.h"
 #include "engine/live.h"
 #include "engine/reader.h"
@@ -157,6 +158,8 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    if (argc >= 2 && !strcmp(argv[1], "follow"))
+        return follow_main(argc - 1, argv + 1);
     static struct ns_config cfg;
     char err[NS_ERRBUF_SIZE] = "";
     const char *file = NULL, *config_path = NULL;

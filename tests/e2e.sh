@@ -220,6 +220,39 @@ PY
     else bad "SIGINT while reading: rc $rc, read $rd: $(tail -2 "$work/sig/stderr")"; fi
 fi
 
+# netscope follow: the bytes of each TCP stream equal tshark's "Follow TCP
+# stream", also with neighbouring segments swapped (out of order); a flow
+# chosen by flow_id; UDP; --pcap writes exactly that flow's packets.
+if command -v tshark >/dev/null; then
+    for p in http_curl tls_openssl dns_dig vlan_http; do
+        if python3 tests/follow_check.py "$bin" "tests/pcaps/$p.pcap" > "$work/follow.$p" 2>&1; then ok
+        else bad "follow $p: $(grep FAIL "$work/follow.$p" | head -2)"; fi
+    done
+    if python3 tests/follow_check.py "$bin" tests/pcaps/tls_openssl.pcap --shuffle > "$work/follow.shuf" 2>&1; then ok
+    else bad "follow out of order: $(grep FAIL "$work/follow.shuf" | head -2)"; fi
+fi
+mkdir -p "$work/fl"
+"$bin" -r tests/pcaps/dns_dig.pcap -l "$work/fl" >/dev/null 2>&1
+udp_id=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["event_type"] == "flow" and r["proto"] == "UDP":
+        print(r["flow_id"]); break' "$work/fl/eve.json")
+"$bin" follow -r tests/pcaps/dns_dig.pcap --flow-id "$udp_id" --format json --pcap "$work/fl/one.pcap" > "$work/fl/udp.json" 2>"$work/fl/err"
+want=$(tcpdump -nr tests/pcaps/dns_dig.pcap "udp and port $(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["follow"]["client"]["port"])' "$work/fl/udp.json")" 2>/dev/null | wc -l)
+got=$(tcpdump -nr "$work/fl/one.pcap" 2>/dev/null | wc -l)
+chunks=$(grep -c '"data"' "$work/fl/udp.json")
+if [ -n "$udp_id" ] && [ "$got" -ge 2 ] && [ "$got" = "$want" ] && [ "$chunks" = "$got" ] \
+   && head -1 "$work/fl/udp.json" | grep -q "\"flow_id\":$udp_id,"; then ok
+else bad "follow --flow-id $udp_id (UDP): $got packets written, $want in the flow, $chunks chunks: $(cat "$work/fl/err")"; fi
+"$bin" follow -r tests/pcaps/http_curl.pcap --format hex 10.99.0.2:80 10.99.0.1:48026 > "$work/fl/hex" 2>&1
+grep -q '^00000000  47 45 54 20 2f 69 6e 64  65 78 2e 68 74 6d 6c 20  |GET /index.html |$' "$work/fl/hex" \
+  && grep -q 'Node 0: 10.99.0.1:48026' "$work/fl/hex" && ok || bad "follow --format hex: $(head -8 "$work/fl/hex")"
+"$bin" follow -r tests/pcaps/http_curl.pcap 10.99.0.2:80 10.9.9.9:1 > /dev/null 2>"$work/fl/none"; rc=$?
+[ "$rc" = 1 ] && grep -q 'no TCP or UDP flow between those endpoints' "$work/fl/none" && ok || bad "follow, no such flow: rc $rc"
+"$bin" follow -r tests/pcaps/http_curl.pcap 10.99.0.2 10.99.0.1:1 > /dev/null 2>"$work/fl/bad"; rc=$?
+[ "$rc" = 2 ] && grep -q 'expected HOST:PORT' "$work/fl/bad" && ok || bad "follow, bad endpoint: rc $rc"
+
 # Errors in options and configuration name what was wrong.
 run noargs "$work/noargs"
 [ "$(cat "$work/noargs/rc")" = 2 ] && grep -q usage "$work/noargs/stderr" && ok || bad "no arguments: rc $(cat "$work/noargs/rc")"

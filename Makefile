@@ -51,7 +51,7 @@ $(B)/%.o: %.c
 
 $(B)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LIBS)
 
 asan:
 	$(Q)$(MAKE) --no-print-directory MODE=asan

@@ -5,7 +5,11 @@
 #include <string.h>
 
 #include "dissect/app_detect.h"
+#include "dissect/dhcp.h"
 #include "dissect/http.h"
+#include "dissect/ssh.h"
+#include "output/eve_dhcp.h"
+#include "output/eve_ssh.h"
 #include "engine/engine_int.h"
 
 /* f->ext of a TCP flow that could not have one (mempool exhausted). */
@@ -149,6 +153,24 @@ static void tx_http(void *ctx, const void *txp)
     app_commit(a, eve_http(a->ec, buf, NS_RECORD_MAX, &e), OUT_HTTP);
 }
 
+/* ---- SSH ---- */
+
+static size_t feed_ssh(void *state, bool toserver, const uint8_t *p, size_t n, unsigned flags,
+                       const struct appl_cb *cb)
+{
+    return ssh_feed(state, toserver, p, n, flags, cb);
+}
+
+static void tx_ssh(void *ctx, const void *txp)
+{
+    struct app_ctx *a = ctx;
+    struct app_ext *x = a->f->ext;
+    a->counters[APP_SSH][APC_TX]++;
+    char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+    app_commit(a, eve_ssh(a->ec, buf, NS_RECORD_MAX, a->f, a->ts_us, a->pcap_cnt, x->next_tx++,
+                          txp), OUT_SSH);
+}
+
 /* ---- parsers ---- */
 
 static const struct app_parser app_parsers[] = {
@@ -156,6 +178,7 @@ static const struct app_parser app_parsers[] = {
       tx_http },
     { APP_DNS, sizeof(struct dns_tcp_state), offsetof(struct ns_config, eve_dns), feed_dns_tcp,
       NULL },
+    { APP_SSH, sizeof(struct ssh_state), offsetof(struct ns_config, eve_ssh), feed_ssh, tx_ssh },
 };
 
 static const struct app_parser *app_parser_for(const struct ns_config *cfg, unsigned proto)
@@ -295,6 +318,29 @@ void app_ctx_fini(struct app_ctx *a)
     mempool_fini(&a->mp);
 }
 
+/* One DHCP message: every one is a transaction of its flow. */
+static void app_dhcp(struct app_ctx *a, const struct ns_decoded *d, struct flow *f, bool toserver)
+{
+    enum dhcp_err e = dhcp_parse(d->payload, d->payload_len, &a->dhcp);
+    if (e != DHCP_ERR_OK) {
+        a->counters[APP_DHCP][APC_ERROR]++;
+        a->outc[OUT_DHCP_INVALID]++;
+        if (e == DHCP_ERR_TRUNCATED_OPTIONS || e == DHCP_ERR_MALFORMED_OPTIONS) {
+            a->dir = toserver ? 0 : 1;
+            app_anomaly(a, dhcp_err_name(e));
+        }
+        if (!dhcp_err_usable(e))
+            return;
+    }
+    uint64_t tx = f->dns.next++;
+    a->counters[APP_DHCP][APC_TX]++;
+    if (!eve_dhcp_wanted(&a->dhcp, a->cfg->dhcp_extended))
+        return;
+    char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+    app_commit(a, eve_dhcp(a->ec, buf, NS_RECORD_MAX, f, toserver, a->ts_us, a->pcap_cnt, tx,
+                           &a->dhcp, a->cfg->dhcp_extended), OUT_DHCP);
+}
+
 static void app_udp(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
                     struct flow *f, bool toserver)
 {
@@ -305,6 +351,8 @@ static void app_udp(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns
         a->counters[f->app.proto][APC_FLOW]++;
     if (proto == APP_DNS && a->cfg->eve_dns)
         app_dns_msg(a, pkt, d, &f->dns, d->payload, d->payload_len);
+    else if (proto == APP_DHCP && a->cfg->eve_dhcp)
+        app_dhcp(a, d, f, toserver);
 }
 
 void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,

@@ -14,6 +14,7 @@
 #ifndef APP_H
 #define APP_H
 
+#include "dissect/dhcp.h"
 #include "dissect/dns.h"
 #include "engine/config.h"
 #include "flow/flow.h"
@@ -64,6 +65,7 @@ struct app_ctx {
     struct appl_cb cb;
     struct dns_msg dns;
     char dns_text[DNS_SCRATCH_SIZE];
+    struct dhcp_msg dhcp;
 };
 
 /* mem: this worker's share of stream.memcap. */

@@ -139,6 +139,7 @@ static const struct key eve_keys[] = {
     { .name = "types", .kind = KEY_EVE_TYPES,
       .what = "a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp)" },
     { .name = "ethernet", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(eve_ethernet) },
+    { .name = "dhcp-extended", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(dhcp_extended) },
     { .name = "community-id-seed", .kind = KEY_U32, .what = "a number", .unit = "",
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
 };

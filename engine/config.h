@@ -23,6 +23,7 @@ struct ns_config {
     /* event types written (config_set_types) */
     bool eve_flow, eve_anomaly, eve_stats, eve_dns, eve_http, eve_tls, eve_smtp, eve_ftp,
          eve_ssh, eve_dhcp;
+    bool dhcp_extended;           /* outputs.eve.dhcp-extended: every message, all fields */
     bool eve_ethernet;            /* MAC addresses in records (Suricata: off) */
     uint32_t community_id_seed;   /* Community ID seed, 0..65535 (default 0) */
     uint32_t queue_size;          /* bytes per reader->worker and worker->writer ring */

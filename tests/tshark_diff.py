@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""tshark_diff.py NETSCOPE DIR [--min 99] [--list N]: NetScope against tshark.
+
+For every capture under DIR, the transactions both tools see:
+  dns   the first query name of each DNS message (requests and responses),
+  http  host and URI of each HTTP request,
+  tls   the SNI of each TLS ClientHello that has one,
+as NetScope's EVE records report them (netscope -r, midstream pickup on)
+and as `tshark -T fields` does.  Per kind, transactions are compared as
+multisets per capture: agreeing = the intersection, total = the union.
+Prints the agreement per kind and the disagreements (with the side that
+has the extra one); exits 1 when a kind is below --min percent."""
+import argparse, collections, concurrent.futures, json, os, shutil, subprocess, sys, tempfile
+
+KINDS = ("dns", "http", "tls")
+FIELDS = ["frame.protocols", "dns.qry.name", "http.request", "http.host", "http.request.uri",
+          "tls.handshake.type", "tls.handshake.extensions_server_name"]
+
+
+def tshark_txs(pcap):
+    """One tshark pass.  tshark calls mDNS and LLMNR protocols of their own
+    and dissects SSDP (HTTP over UDP multicast) as http: those are left out,
+    as is DNS quoted inside ICMP errors (not a transaction)."""
+    cmd = ["tshark", "-r", pcap, "-Y", "dns || http.request || tls.handshake.type == 1",
+           "-T", "fields", "-E", "occurrence=f", "-E", "separator=\t"]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    out = {k: collections.Counter() for k in KINDS}
+    for line in r.stdout.splitlines():
+        v = dict(zip(FIELDS, line.split("\t")))
+        protos = v.get("frame.protocols", "").split(":")
+        if "icmp" in protos or "icmpv6" in protos:
+            continue
+        if "dns" in protos and v.get("dns.qry.name"):
+            out["dns"][v["dns.qry.name"].lower().rstrip(".")] += 1
+        if v.get("http.request") and "tcp" in protos:
+            host = v.get("http.host", "").lower()
+            host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host.strip("[]")
+            out["http"][(host, v.get("http.request.uri", ""))] += 1
+        if "1" in v.get("tls.handshake.type", "").split(",") and \
+                v.get("tls.handshake.extensions_server_name"):
+            out["tls"][v["tls.handshake.extensions_server_name"].lower()] += 1
+    return out
+
+
+def netscope_txs(ns, pcap, tmp):
+    d = tempfile.mkdtemp(dir=tmp)
+    r = subprocess.run([ns, "-r", pcap, "-l", d, "--threads", "1", "--set",
+                        "stream.midstream=yes", "--types", "dns,http,tls"],
+                       capture_output=True, text=True)
+    out = {k: collections.Counter() for k in KINDS}
+    path = os.path.join(d, "eve.json")
+    if r.returncode not in (0, 1) or not os.path.exists(path):
+        return out, "netscope exit %d: %s" % (r.returncode, r.stderr.strip()[-200:])
+    for line in open(path, errors="replace"):
+        rec = json.loads(line)
+        t = rec.get("event_type")
+        if t == "dns" and {rec.get("src_port"), rec.get("dest_port")} & {5353, 5355}:
+            continue                # mDNS, LLMNR: not tshark's dns
+        if t == "dns":
+            q = rec["dns"].get("queries") or []
+            if q:
+                out["dns"][q[0].get("rrname", "").lower().rstrip(".")] += 1
+        elif t == "http":
+            h = rec["http"]
+            if "http_method" in h:
+                out["http"][(h.get("hostname", ""), h.get("url", ""))] += 1
+        elif t == "tls":
+            sni = rec["tls"].get("sni")
+            if sni:
+                out["tls"][sni.lower()] += 1
+    shutil.rmtree(d)
+    return out, ""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("netscope")
+    ap.add_argument("dir")
+    ap.add_argument("--min", type=float, default=99.0)
+    ap.add_argument("--list", type=int, default=40, help="disagreements shown per kind")
+    o = ap.parse_args()
+    pcaps = sorted(os.path.join(r, f) for r, _, fs in os.walk(o.dir) for f in fs
+                   if f.endswith((".pcap", ".pcapng", ".cap")))
+    agree = collections.Counter()
+    total = collections.Counter()
+    diffs = collections.defaultdict(list)
+    tmp = tempfile.mkdtemp()
+
+    def one(p):
+        return p, tshark_txs(p), netscope_txs(o.netscope, p, tmp)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
+        results = list(ex.map(one, pcaps))
+    for p, t, (n, err) in results:
+        if err:
+            print("error: %s: %s" % (p, err))
+        for kind in KINDS:
+            a, b = t[kind], n[kind]
+            agree[kind] += sum((a & b).values())
+            total[kind] += sum((a | b).values())
+            for k, v in (a - b).items():
+                diffs[kind].append("%s: tshark only x%d: %s" % (os.path.basename(p), v, k))
+            for k, v in (b - a).items():
+                diffs[kind].append("%s: netscope only x%d: %s" % (os.path.basename(p), v, k))
+    shutil.rmtree(tmp)
+    rc = 0
+    for kind in KINDS:
+        rate = 100.0 * agree[kind] / total[kind] if total[kind] else 100.0
+        print("%-5s %6d of %6d transactions agree (%.2f %%) over %d captures"
+              % (kind, agree[kind], total[kind], rate, len(pcaps)))
+        for line in diffs[kind][:o.list]:
+            print("      " + line)
+        if len(diffs[kind]) > o.list:
+            print("      ... %d more" % (len(diffs[kind]) - o.list))
+        if rate < o.min:
+            rc = 1
+    sys.exit(rc)
+
+
+main()

@@ -117,6 +117,36 @@ static bool dns_msg(const uint8_t *p, size_t n, bool toserver)
     return true;
 }
 
+/* A DNS query on any port: one question whose name is well formed (labels
+ * of 1..63 bytes, at most 255 in all, no compression in a query) and ends
+ * the message but for an EDNS OPT record; class IN, CH, HS or ANY. */
+static bool dns_query_strict(const uint8_t *p, size_t n)
+{
+    if (n < 17 || (p[2] & 0x80) || ((p[2] >> 3) & 0xf) != 0)
+        return false;
+    if (ns_load_be16(p + 4) != 1 || ns_load_be16(p + 6) != 0 || ns_load_be16(p + 8) != 0 ||
+        ns_load_be16(p + 10) > 1)
+        return false;
+    size_t o = 12, total = 0;
+    while (o < n && p[o] != 0) {
+        unsigned l = p[o];
+        if (l > 63 || o + 1 + l >= n)
+            return false;
+        total += l + 1;
+        if (total > 255)
+            return false;
+        o += 1 + l;
+    }
+    if (o + 5 > n)
+        return false;
+    uint16_t cls = ns_load_be16(p + o + 3);
+    if (cls != 1 && cls != 3 && cls != 4 && cls != 255)
+        return false;
+    size_t rest = n - (o + 5);
+    /* one additional record (EDNS OPT, or DNSCrypt's padding) at the root */
+    return ns_load_be16(p + 10) == 0 ? rest == 0 : rest >= 11 && p[o + 5] == 0;
+}
+
 static enum app_proto detect_tcp(uint16_t sport, uint16_t dport, bool ts,
                                  const uint8_t *p, size_t n)
 {
@@ -187,9 +217,15 @@ static enum app_proto detect_tcp(uint16_t sport, uint16_t dport, bool ts,
 static enum app_proto detect_udp(uint16_t sport, uint16_t dport, bool ts,
                                  const uint8_t *p, size_t n)
 {
-    if (port_is(sport, dport, 53) || port_is(sport, dport, 5353)) {
+    if (port_is(sport, dport, 53)) {
+        if (n >= 12)
+            return APP_DNS;         /* the port says it; the parser judges the rest */
+    } else if (port_is(sport, dport, 5353)) {
         if (dns_msg(p, n, ts))
             return APP_DNS;
+    } else if (ts && dns_query_strict(p, n) && !port_is(sport, dport, 137) &&
+               !port_is(sport, dport, 138) && !port_is(sport, dport, 5355)) {
+        return APP_DNS;             /* DNS away from its port (DNSCrypt certificates, ...) */
     }
     /* BOOTP with the DHCP magic cookie (RFC 2131 section 3) */
     if ((port_is(sport, dport, 67) || port_is(sport, dport, 68)) && n >= 240 &&

@@ -7,7 +7,11 @@
 #include "dissect/app_detect.h"
 #include "dissect/dhcp.h"
 #include "dissect/http.h"
+#include "dissect/ftp.h"
+#include "dissect/smtp.h"
 #include "dissect/ssh.h"
+#include "output/eve_ftp.h"
+#include "output/eve_smtp.h"
 #include "output/eve_dhcp.h"
 #include "output/eve_ssh.h"
 #include "engine/engine_int.h"
@@ -51,13 +55,14 @@ static void app_commit(struct app_ctx *a, size_t len, enum ns_out_stat what)
 
 static void app_anomaly_layer(struct app_ctx *a, const char *event, const char *layer)
 {
-    struct app_ext *x = a->f->ext;
+    struct app_ext *x = a->f->proto == 6 ? a->f->ext : NULL;
     unsigned proto = x && x != APP_EXT_NONE ? x->parser : a->f->app.proto;
     a->counters[proto][APC_ERROR]++;
     if (!a->cfg->eve_anomaly)
         return;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
-    size_t len = eve_anomaly_flow(a->ec, buf, NS_RECORD_MAX, a->f, a->dir == 0, a->ts_us,
+    /* as Suricata: src is the flow's client, whichever side misbehaved */
+    size_t len = eve_anomaly_flow(a->ec, buf, NS_RECORD_MAX, a->f, true, a->ts_us,
                                   a->pcap_cnt, "applayer", app_proto_name(proto), event, layer);
     app_commit(a, len, OUT_ANOMALY);
 }
@@ -82,10 +87,16 @@ static void app_stream_event(void *ctx, int dir, enum stream_event ev)
 static void app_dns_msg(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
                         struct dns_txs *txs, const uint8_t *p, size_t n)
 {
-    if (dns_parse(p, n, &a->dns, a->dns_text, sizeof(a->dns_text)) != DNS_ERR_OK) {
+    enum dns_err e = dns_parse(p, n, &a->dns, a->dns_text, sizeof(a->dns_text));
+    if (e != DNS_ERR_OK) {
+        /* malformed: counted and reported; what parsed before the fault
+         * (the questions, whole records) is still logged, as it is what an
+         * analyst looks for in a tunnel or an attack */
         a->outc[OUT_DNS_INVALID]++;
-        a->counters[APP_DNS][APC_ERROR]++;
-        return;
+        app_anomaly_layer(a, "MALFORMED_DATA", "proto_parser");
+        if (e == DNS_ERR_SHORT_HEADER || a->dns.nq == 0)
+            return;
+        a->dns.partial = true;
     }
     uint64_t tx = dns_is_response(&a->dns) ? dns_txs_response(txs, a->dns.id)
                                            : dns_txs_request(txs, a->dns.id);
@@ -171,6 +182,40 @@ static void tx_ssh(void *ctx, const void *txp)
                           txp), OUT_SSH);
 }
 
+/* ---- SMTP, FTP ---- */
+
+static size_t feed_smtp(void *state, bool toserver, const uint8_t *p, size_t n, unsigned flags,
+                        const struct appl_cb *cb)
+{
+    return smtp_feed(state, toserver, p, n, flags, cb);
+}
+
+static void tx_smtp(void *ctx, const void *txp)
+{
+    struct app_ctx *a = ctx;
+    const struct smtp_tx *t = txp;
+    a->counters[APP_SMTP][APC_TX]++;
+    char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+    app_commit(a, eve_smtp(a->ec, buf, NS_RECORD_MAX, a->f, a->ts_us, a->pcap_cnt, t->tx_id, t),
+               OUT_SMTP);
+}
+
+static size_t feed_ftp(void *state, bool toserver, const uint8_t *p, size_t n, unsigned flags,
+                       const struct appl_cb *cb)
+{
+    return ftp_feed(state, toserver, p, n, flags, cb);
+}
+
+static void tx_ftp(void *ctx, const void *txp)
+{
+    struct app_ctx *a = ctx;
+    const struct ftp_tx *t = txp;
+    a->counters[APP_FTP][APC_TX]++;
+    char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+    app_commit(a, eve_ftp(a->ec, buf, NS_RECORD_MAX, a->f, a->ts_us, a->pcap_cnt, t->tx_id, t),
+               OUT_FTP);
+}
+
 /* ---- parsers ---- */
 
 static const struct app_parser app_parsers[] = {
@@ -179,6 +224,9 @@ static const struct app_parser app_parsers[] = {
     { APP_DNS, sizeof(struct dns_tcp_state), offsetof(struct ns_config, eve_dns), feed_dns_tcp,
       NULL },
     { APP_SSH, sizeof(struct ssh_state), offsetof(struct ns_config, eve_ssh), feed_ssh, tx_ssh },
+    { APP_SMTP, sizeof(struct smtp_state), offsetof(struct ns_config, eve_smtp), feed_smtp,
+      tx_smtp },
+    { APP_FTP, sizeof(struct ftp_state), offsetof(struct ns_config, eve_ftp), feed_ftp, tx_ftp },
 };
 
 static const struct app_parser *app_parser_for(const struct ns_config *cfg, unsigned proto)

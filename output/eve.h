@@ -41,7 +41,7 @@ size_t eve_anomaly_decode(struct eve_ctx *ec, char *buf, size_t cap,
 /* event_type "anomaly" about a flow's stream or app-layer input: type
  * "stream" (event "stream.reassembly_seq_gap", ...) or "applayer" (event
  * the parser's name, with app_proto and layer: "proto_parser",
- * "proto_detect"), src the side that sent the offending bytes.  app_proto
+ * "proto_detect"); src is the sender when toserver says so.  app_proto
  * and layer may be NULL. */
 size_t eve_anomaly_flow(struct eve_ctx *ec, char *buf, size_t cap, const struct flow *f,
                         bool toserver, uint64_t ts_us, uint64_t pcap_cnt, const char *type,

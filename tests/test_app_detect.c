@@ -33,7 +33,12 @@ static void detects_by_bytes(void **state)
     static const uint8_t dnsq[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
                                     3, 'w', 'w', 'w', 0, 0, 1, 0, 1 };
     assert_int_equal(app_detect(17, 40000, 53, true, dnsq, sizeof(dnsq)), APP_DNS);
-    assert_int_equal(app_detect(17, 40000, 5000, true, dnsq, sizeof(dnsq)), APP_UNKNOWN);
+    /* away from port 53 only a well-formed query counts, and not on the
+     * ports of NetBIOS name service or LLMNR, which share the format */
+    assert_int_equal(app_detect(17, 40000, 5000, true, dnsq, sizeof(dnsq)), APP_DNS);
+    assert_int_equal(app_detect(17, 40000, 137, true, dnsq, sizeof(dnsq)), APP_UNKNOWN);
+    assert_int_equal(app_detect(17, 40000, 5000, false, dnsq, sizeof(dnsq)), APP_UNKNOWN);
+    assert_int_equal(app_detect(17, 40000, 5000, true, dnsq, sizeof(dnsq) - 1), APP_UNKNOWN);
     assert_int_equal(app_detect(1, 0, 0, true, dnsq, sizeof(dnsq)), APP_UNKNOWN);
     assert_string_equal(app_proto_name(APP_BITTORRENT_DHT), "bittorrent-dht");
     assert_string_equal(app_proto_name(APP_MAX + 5), "unknown");

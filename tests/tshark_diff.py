@@ -10,11 +10,23 @@ and as `tshark -T fields` does.  Per kind, transactions are compared as
 multisets per capture: agreeing = the intersection, total = the union.
 Prints the agreement per kind and the disagreements (with the side that
 has the extra one); exits 1 when a kind is below --min percent."""
-import argparse, collections, concurrent.futures, json, os, shutil, subprocess, sys, tempfile
+import argparse, collections, concurrent.futures, re, json, os, shutil, subprocess, sys, tempfile
 
 KINDS = ("dns", "http", "tls")
 FIELDS = ["frame.protocols", "dns.qry.name", "http.request", "http.host", "http.request.uri",
           "tls.handshake.type", "tls.handshake.extensions_server_name"]
+
+
+def norm_name(s, ours):
+    """Bytes outside printable ASCII: NetScope escapes them (\\xNN, as
+    Suricata), tshark shows U+FFFD; both become '?'."""
+    if ours:
+        s = re.sub(r"\\x[0-9a-fA-F]{2}", "?", s)
+        s = "" if s == "<root>" else s
+    else:
+        s = re.sub(r"\\([0-7]{3}|[a-z\\])", "?", s)     # tshark's C escapes
+    s = "".join(c if " " <= c <= "~" else "?" for c in s).lower().rstrip(".")
+    return re.sub(r"\?+", "?", s)       # tshark folds some byte runs into one U+FFFD
 
 
 def tshark_txs(pcap):
@@ -33,7 +45,8 @@ def tshark_txs(pcap):
         if "icmp" in protos or "icmpv6" in protos:
             continue
         if "dns" in protos and v.get("dns.qry.name"):
-            out["dns"][v["dns.qry.name"].lower().rstrip(".")] += 1
+            name = v["dns.qry.name"]
+            out["dns"][norm_name("" if name == "<Root>" else name, False)] += 1
         if v.get("http.request") and "tcp" in protos:
             host = v.get("http.host", "").lower()
             host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host.strip("[]")
@@ -61,7 +74,7 @@ def netscope_txs(ns, pcap, tmp):
         if t == "dns":
             q = rec["dns"].get("queries") or []
             if q:
-                out["dns"][q[0].get("rrname", "").lower().rstrip(".")] += 1
+                out["dns"][norm_name(q[0].get("rrname", ""), True)] += 1
         elif t == "http":
             h = rec["http"]
             if "http_method" in h:

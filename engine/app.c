@@ -43,6 +43,30 @@ struct app_parser {
 
 /* ---- output ---- */
 
+/* The flow as the records tell it: reversed when it was picked up from
+ * its server's side (app_deliver). */
+static const struct flow *app_out(struct app_ctx *a)
+{
+    struct flow *f = a->f;
+    if (f->proto != 6 || !f->ext || f->ext == APP_EXT_NONE || !f->ext->reversed)
+        return f;
+    struct flow *r = &a->fswap;
+    *r = *f;
+    memcpy(r->cli, f->srv, sizeof(r->cli));
+    memcpy(r->srv, f->cli, sizeof(r->srv));
+    r->cli_port = f->srv_port;
+    r->srv_port = f->cli_port;
+    memcpy(r->cli_mac, f->srv_mac, 6);
+    memcpy(r->srv_mac, f->cli_mac, 6);
+    for (int i = 0; i < 2; i++) {
+        r->pkts[i] = f->pkts[!i];
+        r->bytes[i] = f->bytes[!i];
+        r->tcp_flags[i] = f->tcp_flags[!i];
+        r->mac_seen[i] = f->mac_seen[!i];
+    }
+    return r;
+}
+
 static void app_commit(struct app_ctx *a, size_t len, enum ns_out_stat what)
 {
     if (len == 0) {
@@ -62,7 +86,7 @@ static void app_anomaly_layer(struct app_ctx *a, const char *event, const char *
         return;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
     /* as Suricata: src is the flow's client, whichever side misbehaved */
-    size_t len = eve_anomaly_flow(a->ec, buf, NS_RECORD_MAX, a->f, true, a->ts_us,
+    size_t len = eve_anomaly_flow(a->ec, buf, NS_RECORD_MAX, app_out(a), true, a->ts_us,
                                   a->pcap_cnt, "applayer", app_proto_name(proto), event, layer);
     app_commit(a, len, OUT_ANOMALY);
 }
@@ -102,7 +126,7 @@ static void app_dns_msg(struct app_ctx *a, const struct ns_pkt *pkt, const struc
                                            : dns_txs_request(txs, a->dns.id);
     a->counters[APP_DNS][APC_TX]++;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
-    size_t len = eve_dns(a->ec, buf, NS_RECORD_MAX, pkt, d, a->f, &a->dns, a->dns_text, tx);
+    size_t len = eve_dns(a->ec, buf, NS_RECORD_MAX, pkt, d, app_out(a), &a->dns, a->dns_text, tx);
     app_commit(a, len, OUT_DNS);
 }
 
@@ -117,7 +141,7 @@ static size_t feed_dns_tcp(void *state, bool toserver, const uint8_t *p, size_t 
 {
     struct dns_tcp_state *s = state;
     struct app_ctx *a = cb->ctx;
-    struct flow *f = a->f;
+    const struct flow *f = app_out(a);
     (void)flags;
     struct ns_decoded d;
     memset(&d, 0, sizeof(d));
@@ -155,7 +179,7 @@ static void tx_http(void *ctx, const void *txp)
     struct app_ctx *a = ctx;
     const struct http_tx *t = txp;
     struct eve_http_tx e = {
-        .f = a->f, .ts_us = a->ts_us, .pcap_cnt = a->pcap_cnt, .tx_id = t->tx_id,
+        .f = app_out(a), .ts_us = a->ts_us, .pcap_cnt = a->pcap_cnt, .tx_id = t->tx_id,
         .resp_len = t->resp_body, .req = t->req, .resp = t->resp, .req_p = t->req_p,
         .resp_p = t->resp_p,
     };
@@ -178,7 +202,7 @@ static void tx_ssh(void *ctx, const void *txp)
     struct app_ext *x = a->f->ext;
     a->counters[APP_SSH][APC_TX]++;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
-    app_commit(a, eve_ssh(a->ec, buf, NS_RECORD_MAX, a->f, a->ts_us, a->pcap_cnt, x->next_tx++,
+    app_commit(a, eve_ssh(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt, x->next_tx++,
                           txp), OUT_SSH);
 }
 
@@ -196,7 +220,7 @@ static void tx_smtp(void *ctx, const void *txp)
     const struct smtp_tx *t = txp;
     a->counters[APP_SMTP][APC_TX]++;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
-    app_commit(a, eve_smtp(a->ec, buf, NS_RECORD_MAX, a->f, a->ts_us, a->pcap_cnt, t->tx_id, t),
+    app_commit(a, eve_smtp(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt, t->tx_id, t),
                OUT_SMTP);
 }
 
@@ -212,7 +236,7 @@ static void tx_ftp(void *ctx, const void *txp)
     const struct ftp_tx *t = txp;
     a->counters[APP_FTP][APC_TX]++;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
-    app_commit(a, eve_ftp(a->ec, buf, NS_RECORD_MAX, a->f, a->ts_us, a->pcap_cnt, t->tx_id, t),
+    app_commit(a, eve_ftp(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt, t->tx_id, t),
                OUT_FTP);
 }
 
@@ -257,9 +281,10 @@ static void app_parser_end(struct app_ctx *a, struct app_ext *x)
             if (x->eof & (1u << dir))
                 continue;
             x->eof |= (uint8_t)(1u << dir);
-            a->dir = dir;
+            bool ts = (dir == 0) != x->reversed;
+            a->dir = ts ? 0 : 1;
             a->cb.gap = 0;
-            (void)ap->feed(x->state, dir == 0, (const uint8_t *)"", 0, APPL_EOF, &a->cb);
+            (void)ap->feed(x->state, ts, (const uint8_t *)"", 0, APPL_EOF, &a->cb);
         }
     }
     if (x->state)
@@ -297,11 +322,22 @@ static size_t app_deliver(void *ctx, int dir, const uint8_t *p, size_t n, unsign
     a->cb.gap = gap;
     struct flow *f = a->f;
     struct app_ext *x = f->ext;
-    bool ts = dir == 0;
-    a->dir = dir;
+    uint16_t sp = dir == 0 ? f->cli_port : f->srv_port, dp = dir == 0 ? f->srv_port : f->cli_port;
+    /* A connection picked up in the middle may have been seen first from
+     * its server: when its first bytes only make sense the other way
+     * round (a request sent by the "server"), the parsers and the records
+     * take the flow reversed, as Suricata swaps such a flow. */
+    if (n && f->app.proto == APP_UNKNOWN && !x->reversed &&
+        !((f->tcp_flags[0] | f->tcp_flags[1]) & 0x02) &&
+        app_detect(6, sp, dp, dir == 0, p, n) == APP_UNKNOWN &&
+        app_detect(6, sp, dp, dir != 0, p, n) != APP_UNKNOWN) {
+        x->reversed = true;
+        memset(&f->app, 0, sizeof(f->app));
+    }
+    bool ts = (dir == 0) != x->reversed;
+    a->dir = ts ? 0 : 1;
     if (n)
-        app_state_update(&f->app, 6, ts ? f->cli_port : f->srv_port,
-                         ts ? f->srv_port : f->cli_port, ts, p, n);
+        app_state_update(&f->app, 6, sp, dp, ts, p, n);
     unsigned proto = f->app.proto;
     if (proto != APP_UNKNOWN && proto != x->parser) {
         app_attach(a, x, proto);

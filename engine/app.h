@@ -46,6 +46,7 @@ struct app_ext {
     bool stop;                  /* no parser will want this flow */
     bool counted;               /* app_layer.flow counted */
     bool mismatch;              /* the two sides' protocols differ (reported) */
+    bool reversed;              /* picked up midstream from the server's side */
     uint32_t next_tx;
 };
 
@@ -61,7 +62,8 @@ struct app_ctx {
     /* the packet being handled */
     struct flow *f;
     uint64_t ts_us, pcap_cnt;
-    int dir;                    /* of the bytes being delivered */
+    int dir;                    /* of the bytes being delivered, as the parser sees it */
+    struct flow fswap;          /* a reversed flow as the records tell it */
     struct appl_cb cb;
     struct dns_msg dns;
     char dns_text[DNS_SCRATCH_SIZE];

@@ -10,6 +10,8 @@
 #include "dissect/ftp.h"
 #include "dissect/smtp.h"
 #include "dissect/ssh.h"
+#include "dissect/tls.h"
+#include "output/eve_tls.h"
 #include "output/eve_ftp.h"
 #include "output/eve_smtp.h"
 #include "output/eve_dhcp.h"
@@ -107,9 +109,12 @@ static void app_stream_event(void *ctx, int dir, enum stream_event ev)
 
 /* ---- DNS (UDP datagrams and TCP messages) ---- */
 
-/* One DNS message sent by side dir of flow f. */
+/* One DNS message of flow f (toserver: sent by its client).  The parser is
+ * on for the message's transport (config_dns_enabled, checked by the
+ * callers); outputs.eve.dns says which messages get records, in which
+ * format. */
 static void app_dns_msg(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
-                        struct dns_txs *txs, const uint8_t *p, size_t n)
+                        bool toserver, struct dns_txs *txs, const uint8_t *p, size_t n)
 {
     enum dns_err e = dns_parse(p, n, &a->dns, a->dns_text, sizeof(a->dns_text));
     if (e != DNS_ERR_OK) {
@@ -125,6 +130,23 @@ static void app_dns_msg(struct app_ctx *a, const struct ns_pkt *pkt, const struc
     uint64_t tx = dns_is_response(&a->dns) ? dns_txs_response(txs, a->dns.id)
                                            : dns_txs_request(txs, a->dns.id);
     a->counters[APP_DNS][APC_TX]++;
+    /* the transaction is numbered whether or not it is written, as in
+     * Suricata, so tx_id stays the same with requests or responses off */
+    bool resp = dns_is_response(&a->dns);
+    if (resp ? !a->cfg->eve_dns_responses : !a->cfg->eve_dns_requests)
+        return;
+    if (a->cfg->eve_dns_version == 2) {
+        /* a request: one record per question; a response: one, if it
+         * repeats a question (Suricata 7 skips it otherwise) */
+        unsigned recs = resp ? (a->dns.nq ? 1 : 0) : a->dns.nq;
+        for (unsigned i = 0; i < recs; i++) {
+            char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+            size_t len = eve_dns_v2(a->ec, buf, NS_RECORD_MAX, pkt, d, app_out(a), toserver,
+                                    &a->dns, a->dns_text, tx, i);
+            app_commit(a, len, OUT_DNS);
+        }
+        return;
+    }
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
     size_t len = eve_dns(a->ec, buf, NS_RECORD_MAX, pkt, d, app_out(a), &a->dns, a->dns_text, tx);
     app_commit(a, len, OUT_DNS);
@@ -141,6 +163,8 @@ static size_t feed_dns_tcp(void *state, bool toserver, const uint8_t *p, size_t 
 {
     struct dns_tcp_state *s = state;
     struct app_ctx *a = cb->ctx;
+    if (!config_dns_enabled(a->cfg, 6))
+        return n;                   /* app-layer.protocols.dns(.tcp).enabled: no */
     const struct flow *f = app_out(a);
     (void)flags;
     struct ns_decoded d;
@@ -160,7 +184,7 @@ static size_t feed_dns_tcp(void *state, bool toserver, const uint8_t *p, size_t 
         size_t mlen = ns_load_be16(p + off);
         if (mlen > n - off - 2)
             break;                  /* the rest comes later */
-        app_dns_msg(a, &pkt, &d, &s->txs, p + off + 2, mlen);
+        app_dns_msg(a, &pkt, &d, toserver, &s->txs, p + off + 2, mlen);
         off += 2 + mlen;
     }
     return (flags & APPL_EOF) ? n : off;
@@ -206,6 +230,24 @@ static void tx_ssh(void *ctx, const void *txp)
                           txp), OUT_SSH);
 }
 
+/* ---- TLS ---- */
+
+static size_t feed_tls(void *state, bool toserver, const uint8_t *p, size_t n, unsigned flags,
+                       const struct appl_cb *cb)
+{
+    return tls_feed(state, toserver, p, n, flags, cb);
+}
+
+static void tx_tls(void *ctx, const void *txp)
+{
+    struct app_ctx *a = ctx;
+    struct app_ext *x = a->f->ext;
+    a->counters[APP_TLS][APC_TX]++;
+    char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
+    app_commit(a, eve_tls(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt,
+                          x->next_tx++, txp), OUT_TLS);
+}
+
 /* ---- SMTP, FTP ---- */
 
 static size_t feed_smtp(void *state, bool toserver, const uint8_t *p, size_t n, unsigned flags,
@@ -248,6 +290,7 @@ static const struct app_parser app_parsers[] = {
     { APP_DNS, sizeof(struct dns_tcp_state), offsetof(struct ns_config, eve_dns), feed_dns_tcp,
       NULL },
     { APP_SSH, sizeof(struct ssh_state), offsetof(struct ns_config, eve_ssh), feed_ssh, tx_ssh },
+    { APP_TLS, sizeof(struct tls_state), offsetof(struct ns_config, eve_tls), feed_tls, tx_tls },
     { APP_SMTP, sizeof(struct smtp_state), offsetof(struct ns_config, eve_smtp), feed_smtp,
       tx_smtp },
     { APP_FTP, sizeof(struct ftp_state), offsetof(struct ns_config, eve_ftp), feed_ftp, tx_ftp },
@@ -360,9 +403,11 @@ static size_t app_deliver(void *ctx, int dir, const uint8_t *p, size_t n, unsign
     if (!x->state) {
         bool settled = proto != APP_UNKNOWN ||
                        (f->app.tries[0] >= APP_DETECT_TRIES && f->app.tries[1] >= APP_DETECT_TRIES);
+        /* nothing more to learn from the bytes, unless the protocol can
+         * turn into TLS (STARTTLS, pgsql's SSLRequest) or a tunnel */
         if (settled && proto != APP_HTTP && proto != APP_SMTP && proto != APP_FTP &&
-            proto != APP_IMAP && proto != APP_POP3)
-            x->stop = true;         /* nothing more to learn from the bytes */
+            proto != APP_IMAP && proto != APP_POP3 && proto != APP_PGSQL && proto != APP_LDAP)
+            x->stop = true;
         return n;
     }
     if (x->eof & (1u << dir))
@@ -433,8 +478,8 @@ static void app_udp(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns
     unsigned proto = app_state_verdict(&f->app);
     if (!had && f->app.proto != APP_UNKNOWN)
         a->counters[f->app.proto][APC_FLOW]++;
-    if (proto == APP_DNS && a->cfg->eve_dns)
-        app_dns_msg(a, pkt, d, &f->dns, d->payload, d->payload_len);
+    if (proto == APP_DNS && a->cfg->eve_dns && config_dns_enabled(a->cfg, 17))
+        app_dns_msg(a, pkt, d, toserver, &f->dns, d->payload, d->payload_len);
     else if (proto == APP_DHCP && a->cfg->eve_dhcp)
         app_dhcp(a, d, f, toserver);
 }

@@ -4,7 +4,7 @@
 For every capture under DIR, the transactions both tools see:
   dns   the first query name of each DNS message (requests and responses),
   http  host and URI of each HTTP request,
-  tls   the SNI of each TLS ClientHello that has one,
+  tls   the SNI of each TLS ClientHello over TCP that has one,
 as NetScope's EVE records report them (netscope -r, midstream pickup on)
 and as `tshark -T fields` does.  Per kind, transactions are compared as
 multisets per capture: agreeing = the intersection, total = the union.
@@ -13,7 +13,7 @@ has the extra one); exits 1 when a kind is below --min percent."""
 import argparse, collections, concurrent.futures, re, json, os, shutil, subprocess, sys, tempfile
 
 KINDS = ("dns", "http", "tls")
-FIELDS = ["frame.protocols", "dns.qry.name", "http.request", "http.host", "http.request.uri",
+FIELDS = ["frame.protocols", "tcp.stream", "dns.qry.name", "http.request", "http.host", "http.request.uri",
           "tls.handshake.type", "tls.handshake.extensions_server_name"]
 
 
@@ -39,6 +39,7 @@ def tshark_txs(pcap):
         cmd += ["-e", f]
     r = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     out = {k: collections.Counter() for k in KINDS}
+    hellos = set()
     for line in r.stdout.splitlines():
         v = dict(zip(FIELDS, line.split("\t")))
         protos = v.get("frame.protocols", "").split(":")
@@ -51,9 +52,16 @@ def tshark_txs(pcap):
             host = v.get("http.host", "").lower()
             host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host.strip("[]")
             out["http"][(host, v.get("http.request.uri", ""))] += 1
-        if "1" in v.get("tls.handshake.type", "").split(",") and \
+        # TLS over TCP: tshark also decrypts QUIC Initial packets and shows
+        # their ClientHello, which is QUIC's, not a tls transaction
+        if "1" in v.get("tls.handshake.type", "").split(",") and "tcp" in protos and \
                 v.get("tls.handshake.extensions_server_name"):
-            out["tls"][v["tls.handshake.extensions_server_name"].lower()] += 1
+            # a handshake is one transaction: a second ClientHello on the
+            # connection (after a HelloRetryRequest) belongs to it
+            key = (v.get("tcp.stream"), v["tls.handshake.extensions_server_name"].lower())
+            if key not in hellos:
+                hellos.add(key)
+                out["tls"][key[1]] += 1
     return out
 
 

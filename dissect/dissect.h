@@ -143,6 +143,7 @@ const char *dissect_event_name(unsigned ev);
     X(GRE,          "gre")                  \
     X(VXLAN,        "vxlan")                \
     X(GENEVE,       "geneve")               \
+    X(GTPU,         "gtpu")                 \
     X(IPV4_IN_IPV6, "ipv4_in_ipv6")         \
     X(IPV6_IN_IPV6, "ipv6_in_ipv6")         \
     X(IPV4_IN_IPV4, "ipv4_in_ipv4")         \

@@ -1,7 +1,8 @@
 /* dissect/l4.c: what IP carries -- TCP with its options, UDP, SCTP's
  * common header, ICMPv4, ICMPv6, and the tunnels: GRE (RFC 2784/2890, and
  * RFC 1701 source routes), VXLAN (RFC 7348, UDP port 4789), Geneve (RFC
- * 8926, UDP port 6081) and IP-in-IP / 6in4 (protocols 4 and 41).
+ * 8926, UDP port 6081), GTP-U (UDP port 2152) and IP-in-IP / 6in4
+ * (protocols 4 and 41).
  *
  * A tunnel whose header checks out is followed to the packet inside, which
  * then becomes what the record describes; one whose payload we cannot
@@ -22,6 +23,7 @@
 
 #define VXLAN_PORT  4789
 #define GENEVE_PORT 6081
+#define GTPU_PORT   2152
 
 #define IPPROTO_ICMP_   1
 #define IPPROTO_IPIP_   4
@@ -226,6 +228,53 @@ static bool dissect_geneve(struct dissect_state *st, const uint8_t *p, size_t le
     return true;
 }
 
+/* GTP-U (3GPP TS 29.281 5): version 1 with PT set, a G-PDU (type 255):
+ * flags(1) type(1) length(2) TEID(4), with any of E/S/PN the optional
+ * sequence(2) N-PDU(1) next-extension(1), then extension headers (length
+ * in 4-byte units, the last byte naming the next), then an IP packet.
+ * Anything else on the port (signalling, echo) stays plain UDP. */
+static bool dissect_gtpu(struct dissect_state *st, const uint8_t *p, size_t len,
+                         enum dissect_result *r)
+{
+    if (len < 8 || (p[0] >> 5) != 1 || !(p[0] & 0x10) || p[1] != 0xff)
+        return false;
+    size_t end = 8 + (size_t)ns_load_be16(p + 2);
+    if (end > len)
+        return false;
+    size_t off = 8;
+    if (p[0] & 0x07) {
+        if (end < 12)
+            return false;
+        uint8_t next = p[11];
+        off = 12;
+        for (unsigned i = 0; next != 0; i++) {
+            if (i >= 16 || off >= end)
+                return false;
+            size_t el = (size_t)p[off] * 4;
+            if (el == 0 || end - off < el)
+                return false;
+            next = p[off + el - 1];
+            off += el;
+        }
+    }
+    if (off >= end)
+        return false;
+    const uint8_t *in = p + off;
+    size_t inlen = end - off;
+    unsigned v = in[0] >> 4;
+    if (v != 4 && v != 6)
+        return false;
+    if (unlikely(!dissect_layer_enter(st))) {
+        *r = dissect_invalid(st, DEV_TOO_MANY_LAYERS);
+        return true;
+    }
+    dissect_count(st, DC_GTPU);
+    st->tunnel++;
+    dissect_inner_frame(st, in, inlen);
+    *r = v == 4 ? dissect_ipv4(st, in, inlen) : dissect_ipv6(st, in, inlen);
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* UDP, SCTP */
 
@@ -259,6 +308,9 @@ static enum dissect_result dissect_udp(struct dissect_state *st, const uint8_t *
         return r;
     if (unlikely(d->dport == GENEVE_PORT) &&
         dissect_geneve(st, p + UDP_HDR_LEN, ulen - UDP_HDR_LEN, &r))
+        return r;
+    if (unlikely(d->dport == GTPU_PORT || d->sport == GTPU_PORT) &&
+        dissect_gtpu(st, p + UDP_HDR_LEN, ulen - UDP_HDR_LEN, &r))
         return r;
     return DISSECT_DECODED;
 }

@@ -1691,6 +1691,72 @@ static void geneve(void **state)
     assert_int_equal(C(f, GENEVE), gn);
 }
 
+/* GTP-U: a G-PDU with and without the optional fields and an extension
+ * header; signalling on the port and a short length stay plain UDP. */
+static void gtpu(void **state)
+{
+    struct fx *f = *state;
+    struct pb p;
+    size_t ip, u, g;
+
+    u = udp_tunnel_begin(&p, 2152, &ip);
+    g = p.n;
+    u8(&p, 0x30);                        /* version 1, PT, no options */
+    u8(&p, 0xff);
+    be16(&p, 0);
+    be32(&p, 0x1234);
+    inner_tcp4(&p);
+    p.b[g + 2] = (uint8_t)((p.n - g - 8) >> 8);
+    p.b[g + 3] = (uint8_t)(p.n - g - 8);
+    udp_tunnel_end(&p, ip, u);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    expect_inner_tcp4(f, 1);
+    assert_int_equal(C(f, GTPU), 1);
+
+    /* E flag: sequence, N-PDU, next type 0x85 (PDU session), one
+     * 4-byte extension header that ends the chain */
+    u = udp_tunnel_begin(&p, 2152, &ip);
+    g = p.n;
+    u8(&p, 0x34);
+    u8(&p, 0xff);
+    be16(&p, 0);
+    be32(&p, 0x1234);
+    be16(&p, 0);
+    u8(&p, 0);
+    u8(&p, 0x85);
+    u8(&p, 1);
+    u8(&p, 0x10);
+    u8(&p, 0x09);
+    u8(&p, 0);                           /* no next extension */
+    inner_tcp4(&p);
+    p.b[g + 2] = (uint8_t)((p.n - g - 8) >> 8);
+    p.b[g + 3] = (uint8_t)(p.n - g - 8);
+    udp_tunnel_end(&p, ip, u);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    expect_inner_tcp4(f, 1);
+    assert_int_equal(C(f, GTPU), 2);
+
+    /* an extension header running past the packet: plain UDP */
+    p.b[g + 12] = 200;
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.dport, 2152);
+    assert_int_equal(f->d.tunnel_depth, 0);
+    p.b[g + 12] = 1;
+
+    /* an echo request (type 1) is signalling, not a tunnelled packet */
+    p.b[g + 1] = 1;
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.dport, 2152);
+    assert_int_equal(C(f, GTPU), 2);
+    p.b[g + 1] = 0xff;
+
+    /* a length beyond the datagram: plain UDP */
+    p.b[g + 2] = 0x7f;
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.dport, 2152);
+    assert_int_equal(C(f, GTPU), 2);
+}
+
 static void ip_in_ip(void **state)
 {
     struct fx *f = *state;
@@ -2511,6 +2577,7 @@ int main(void)
         T(gre),
         T(vxlan),
         T(geneve),
+        T(gtpu),
         T(ip_in_ip),
         T(too_many_layers),
         T(frag4_in_order),

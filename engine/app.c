@@ -511,6 +511,10 @@ void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_dec
     int dir = toserver ? 0 : 1;
     if (x && x != APP_EXT_NONE) {
         stream_packet(&a->sc, &x->st, dir, d);
+        /* both directions ended and delivered: the parser's memory goes
+         * back now, not when the flow times out a minute later */
+        if (x->state && (x->eof & 3) == 3)
+            app_parser_end(a, x);
         if (x->stop) {
             stream_stop(&a->sc, &x->st, 0);
             stream_stop(&a->sc, &x->st, 1);

@@ -11,7 +11,7 @@
  * Two passes over libyaml's events: the first only checks that the file is
  * one well-formed YAML stream (so a syntax error is reported as such even
  * after a bad value) and nested at most CONFIG_MAX_NESTING deep; the second
- * walks the events against the schema, recursing only along it (four
+ * walks the events against the schema, recursing only along it (five
  * levels at most).
  * Aliases are rejected (a config has no use for them, and expanding them is
  * how "billion laughs" documents blow up); anchors alone are harmless and
@@ -28,11 +28,11 @@
 /* A configuration file larger than this is a mistake (wrong path), and the
  * cap bounds what libyaml may buffer for a pathological document. */
 #define CONFIG_FILE_MAX   (1u << 20)
-#define CONFIG_MAX_DEPTH  8     /* schema depth is 4; room to spare */
+#define CONFIG_MAX_DEPTH  8     /* schema depth is 5; room to spare */
 /* libyaml checks every open flow level for stale simple keys on every
  * token, so a document nested N deep costs O(N^2) to scan: a 1 MiB "[[[["
  * takes minutes.  Events come out as the scan goes, so stopping at this
- * depth (the schema needs 5 levels of collections) bounds the work. */
+ * depth (the schema needs 6 levels of collections) bounds the work. */
 #define CONFIG_MAX_NESTING 32
 #define CONFIG_MAX_KEYS   16    /* keys in one schema table */
 #define CONFIG_QUOTE_MAX  64    /* bytes of a bad value quoted in errors */
@@ -50,6 +50,7 @@ enum key_kind {
     KEY_STR,        /* a string into char[size] */
     KEY_EVE_TYPES,  /* a list of EVE event type names */
     KEY_BOOL,       /* yes/no, true/false, on/off into a bool */
+    KEY_OPT_BOOL,   /* the same into an int8_t 0/1, left CONFIG_UNSET when absent */
     KEY_CHOICE,     /* one of choices[] into char[size] */
 };
 
@@ -133,6 +134,15 @@ static const struct key defrag_keys[] = {
     SECONDS("timeout", defrag.defrag_timeout_s, 1, 3600),
 };
 
+/* Suricata's eve-log "dns:" options that we have (not its "formats" or
+ * its per-rrtype "types" filters). */
+static const struct key eve_dns_keys[] = {
+    { .name = "version", .kind = KEY_U32, .what = "an EVE DNS format version (2 or 3)",
+      .unit = "", .off = OFF(eve_dns_version), .min = 2, .max = 3 },
+    { .name = "requests", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(eve_dns_requests) },
+    { .name = "responses", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(eve_dns_responses) },
+};
+
 static const struct key eve_keys[] = {
     { .name = "filename", .kind = KEY_STR, .what = "a file name",
       .off = OFF(eve_filename), .size = sizeof(((struct ns_config *)0)->eve_filename) },
@@ -142,6 +152,7 @@ static const struct key eve_keys[] = {
     { .name = "dhcp-extended", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(dhcp_extended) },
     { .name = "community-id-seed", .kind = KEY_U32, .what = "a number", .unit = "",
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
+    MAP("dns", eve_dns_keys),
 };
 
 static const char *const fanout_modes[] = { "hash", "lb", "cpu", "qm", NULL };
@@ -190,6 +201,27 @@ static const struct key output_keys[] = {
     MAP("eve", eve_keys),
 };
 
+static const struct key dns_tcp_keys[] = {
+    { .name = "enabled", .kind = KEY_OPT_BOOL, .what = "yes or no",
+      .off = OFF(dns_parser.tcp) },
+};
+static const struct key dns_udp_keys[] = {
+    { .name = "enabled", .kind = KEY_OPT_BOOL, .what = "yes or no",
+      .off = OFF(dns_parser.udp) },
+};
+static const struct key app_dns_keys[] = {
+    { .name = "enabled", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(dns_parser.enabled) },
+    MAP("tcp", dns_tcp_keys),
+    MAP("udp", dns_udp_keys),
+};
+static const struct key app_protocols_keys[] = {
+    MAP("dns", app_dns_keys),
+};
+/* Suricata's app-layer section; only DNS can be switched off so far. */
+static const struct key app_layer_keys[] = {
+    MAP("protocols", app_protocols_keys),
+};
+
 static const struct key root_keys[] = {
     { .name = "threads", .kind = KEY_THREADS,
       .what = "\"auto\" or a number of threads", .unit = "threads",
@@ -203,6 +235,7 @@ static const struct key root_keys[] = {
     { .name = "queue-size", .kind = KEY_SIZE32, .what = SIZE_WHAT, .off = OFF(queue_size),
       .min = 64 * KB, .max = 1 * GB },
     MAP("outputs", output_keys),
+    MAP("app-layer", app_layer_keys),
     MAP("flow", flow_keys),
     MAP("defrag", defrag_keys),
     MAP("stream", stream_keys),
@@ -213,6 +246,7 @@ _Static_assert(NS_ARRAY_LEN(root_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
 _Static_assert(NS_ARRAY_LEN(flow_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
 _Static_assert(NS_ARRAY_LEN(timeout_tcp_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
 _Static_assert(NS_ARRAY_LEN(defrag_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
+_Static_assert(NS_ARRAY_LEN(eve_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
 
 static const struct {
     const char *name;
@@ -249,6 +283,12 @@ void config_defaults(struct ns_config *cfg)
     cfg->stats_interval = 8;
     for (unsigned i = 0; i < NS_ARRAY_LEN(eve_types); i++)
         *eve_type_flag(cfg, i) = true;
+    cfg->eve_dns_version = 3;
+    cfg->eve_dns_requests = true;
+    cfg->eve_dns_responses = true;
+    cfg->dns_parser.enabled = true;
+    cfg->dns_parser.tcp = CONFIG_UNSET;
+    cfg->dns_parser.udp = CONFIG_UNSET;
     stream_config_defaults(&cfg->stream);
     cfg->stream_memcap = 256 * MB;
     cfg->queue_size = 4 * MB;
@@ -264,6 +304,15 @@ void config_defaults(struct ns_config *cfg)
     cfg->live.cpu_affinity = true;
     cfg->live.promisc = true;
     memcpy(cfg->live.on_interface_down, "wait", 5);
+}
+
+bool config_dns_enabled(const struct ns_config *cfg, uint8_t ipproto)
+{
+    /* Suricata (bug 8205): the transport's own setting, when given, wins
+     * over the global one, even when they disagree (it warns then). */
+    int8_t own = ipproto == 6 ? cfg->dns_parser.tcp
+               : ipproto == 17 ? cfg->dns_parser.udp : CONFIG_UNSET;
+    return own == CONFIG_UNSET ? cfg->dns_parser.enabled : own != 0;
 }
 
 /* ---- parser state and error messages ---- */
@@ -560,9 +609,9 @@ static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_even
                              "expected %s (got %s)", k->what, got);
         if (rc == -2 || v < k->min || v > k->max)
             return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
-                             "out of range %llu..%llu %s (got %s)",
+                             "out of range %llu..%llu%s%s (got %s)",
                              (unsigned long long)k->min, (unsigned long long)k->max,
-                             k->unit, got);
+                             k->unit[0] ? " " : "", k->unit, got);
         {
             uint32_t v32 = (uint32_t)v;
             memcpy(field, &v32, sizeof(v32));
@@ -615,7 +664,8 @@ static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_even
         }
         return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
                          "expected %s (got %s)", k->what, got);
-    case KEY_BOOL: {
+    case KEY_BOOL:
+    case KEY_OPT_BOOL: {
         static const char *const yes[] = { "yes", "true", "on", "1" };
         static const char *const no[] = { "no", "false", "off", "0" };
         for (size_t i = 0; i < NS_ARRAY_LEN(yes); i++) {
@@ -626,7 +676,12 @@ static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_even
                 b = false;
             else
                 continue;
-            memcpy(field, &b, sizeof(b));
+            if (k->kind == KEY_BOOL) {
+                memcpy(field, &b, sizeof(b));
+            } else {
+                int8_t v8 = b;
+                memcpy(field, &v8, sizeof(v8));
+            }
             return NS_OK;
         }
         return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,

@@ -25,6 +25,18 @@ struct ns_config {
          eve_ssh, eve_dhcp;
     bool dhcp_extended;           /* outputs.eve.dhcp-extended: every message, all fields */
     bool eve_ethernet;            /* MAC addresses in records (Suricata: off) */
+    /* outputs.eve.dns: the record format (3: Suricata 8's, one record per
+     * message; 2: Suricata 6/7's, one per question of a request and one
+     * per response) and which messages are written */
+    uint32_t eve_dns_version;     /* 2 or 3 (default 3) */
+    bool eve_dns_requests, eve_dns_responses;
+    /* app-layer.protocols.dns: parse DNS at all.  A transport's own key
+     * (tcp/udp), when given, wins over the global one, as in Suricata;
+     * read them through config_dns_enabled(). */
+    struct {
+        bool enabled;             /* default yes */
+        int8_t tcp, udp;          /* CONFIG_UNSET (follow enabled), 0 or 1 */
+    } dns_parser;
     uint32_t community_id_seed;   /* Community ID seed, 0..65535 (default 0) */
     uint32_t queue_size;          /* bytes per reader->worker and worker->writer ring */
     struct flow_config flow;
@@ -46,7 +58,15 @@ struct ns_config {
     } live;
 };
 
+/* An optional yes/no key that was not given. */
+#define CONFIG_UNSET (-1)
+
 void config_defaults(struct ns_config *cfg);
+
+/* Whether DNS over ipproto (6 TCP, 17 UDP) is parsed: that transport's
+ * app-layer.protocols.dns.<tcp|udp>.enabled when given, else
+ * app-layer.protocols.dns.enabled. */
+bool config_dns_enabled(const struct ns_config *cfg, uint8_t ipproto);
 
 /* The EVE event type names, comma separated ("flow,anomaly,..."). */
 extern const char config_type_names[];

@@ -54,6 +54,18 @@ size_t eve_dns(struct eve_ctx *ec, char *buf, size_t cap, const struct ns_pkt *p
                const struct ns_decoded *d, const struct flow *f,
                const struct dns_msg *m, const char *scratch, uint64_t tx_id);
 
+/* event_type "dns" in Suricata 6/7's EVE DNS version 2 format (outputs.eve.
+ * dns.version: 2), same arguments: for a request, the record ("type":
+ * "query") of its question number qi, so a request takes one call per
+ * question; for a response, its one record ("type": "answer"; qi unused).
+ * toserver: m was sent by the flow's client.  src/dest are the flow's client
+ * and server whichever side sent m, as Suricata 7 logs them.  Returns 0
+ * also when there is nothing to write (qi past the questions, a response
+ * without a question, which Suricata 7 does not log either). */
+size_t eve_dns_v2(struct eve_ctx *ec, char *buf, size_t cap, const struct ns_pkt *pkt,
+                  const struct ns_decoded *d, const struct flow *f, bool toserver,
+                  const struct dns_msg *m, const char *scratch, uint64_t tx_id, unsigned qi);
+
 /* event_type "http" (output/eve_http.c): one transaction of HTTP flow f,
  * its request and/or its response header blocks (parsed by http_parse from
  * req_p / resp_p; either may be NULL), written when the record is complete:

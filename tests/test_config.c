@@ -104,6 +104,11 @@ static void perturb(struct ns_config *c)
     c->defrag.defrag_max_frags = 12;
     c->defrag.defrag_memcap = 13;
     c->defrag.defrag_timeout_s = 14;
+    c->eve_dns_version = 2;
+    c->eve_dns_requests = c->eve_dns_responses = false;
+    c->dns_parser.enabled = false;
+    /* dns_parser.tcp/udp: not in the shipped file (left out = follow
+     * "enabled"), so not perturbed */
 }
 
 static void assert_config_equal(const struct ns_config *a, const struct ns_config *b)
@@ -654,6 +659,102 @@ static void mutated_default_yaml(void **state)
     free(orig);
 }
 
+/* outputs.eve.dns and app-layer.protocols.dns: the keys, their errors, and
+ * Suricata's rule for the per-transport switches (bug 8205): a transport's
+ * own "enabled", when given, wins; otherwise the global one. */
+static void dns_keys(void **state)
+{
+    struct fixture *fx = *state;
+    struct ns_config *c = fx->cfg;
+    char want[NS_ERRBUF_SIZE];
+
+    assert_int_equal(c->eve_dns_version, 3);
+    assert_true(c->eve_dns_requests && c->eve_dns_responses && c->dns_parser.enabled);
+    assert_int_equal(c->dns_parser.tcp, CONFIG_UNSET);
+    assert_int_equal(c->dns_parser.udp, CONFIG_UNSET);
+    assert_true(config_dns_enabled(c, 6) && config_dns_enabled(c, 17));
+
+    int rc = load_text(fx,
+        "outputs:\n"
+        "  eve:\n"
+        "    dns: {version: 2, requests: no, responses: yes}\n"
+        "app-layer:\n"
+        "  protocols:\n"
+        "    dns:\n"
+        "      enabled: no\n"
+        "      udp:\n"
+        "        enabled: yes\n");
+    if (rc != NS_OK)
+        fail_msg("%s", fx->err);
+    assert_int_equal(c->eve_dns_version, 2);
+    assert_false(c->eve_dns_requests);
+    assert_true(c->eve_dns_responses);
+    assert_false(c->dns_parser.enabled);
+    assert_int_equal(c->dns_parser.tcp, CONFIG_UNSET);
+    assert_int_equal(c->dns_parser.udp, 1);
+    assert_false(config_dns_enabled(c, 6));
+    assert_true(config_dns_enabled(c, 17));
+
+    /* every combination of global/tcp/udp: absent, no, yes */
+    static const char *const val[] = { NULL, "no", "yes" };
+    for (int g = 0; g < 3; g++)
+        for (int t = 0; t < 3; t++)
+            for (int u = 0; u < 3; u++) {
+                char text[256];
+                int o = snprintf(text, sizeof(text), "app-layer:\n  protocols:\n    dns:\n");
+                if (val[g])
+                    o += snprintf(text + o, sizeof(text) - (size_t)o, "      enabled: %s\n", val[g]);
+                if (val[t])
+                    o += snprintf(text + o, sizeof(text) - (size_t)o, "      tcp: {enabled: %s}\n",
+                                  val[t]);
+                if (val[u])
+                    snprintf(text + o, sizeof(text) - (size_t)o, "      udp: {enabled: %s}\n", val[u]);
+                config_defaults(c);
+                if (load_text(fx, text) != NS_OK)
+                    fail_msg("%s: %s", text, fx->err);
+                bool global = g != 1;
+                assert_int_equal(config_dns_enabled(c, 6), t ? t == 2 : global);
+                assert_int_equal(config_dns_enabled(c, 17), u ? u == 2 : global);
+                assert_true(config_dns_enabled(c, 1) == global);   /* no such transport */
+            }
+
+    static const struct { const char *text, *want; } errs[] = {
+        { "outputs:\n  eve:\n    dns:\n      version: 1\n",
+          "%s:4: outputs.eve.dns.version: out of range 2..3 (got \"1\")" },
+        { "outputs: {eve: {dns: {version: v2}}}\n",
+          "%s:1: outputs.eve.dns.version: expected an EVE DNS format version (2 or 3) (got \"v2\")" },
+        { "outputs:\n  eve:\n    dns:\n      responses: maybe\n",
+          "%s:4: outputs.eve.dns.responses: expected yes or no (got \"maybe\")" },
+        { "outputs:\n  eve:\n    dns:\n      formats: [detailed]\n",
+          "%s:4: outputs.eve.dns.formats: unknown key" },
+        { "app-layer:\n  protocols:\n    dns:\n      tcp:\n        enabled: detection-only\n",
+          "%s:5: app-layer.protocols.dns.tcp.enabled: expected yes or no (got \"detection-only\")" },
+        { "app-layer:\n  protocols:\n    dns:\n      udp: yes\n",
+          "%s:4: app-layer.protocols.dns.udp: expected a mapping (got \"yes\")" },
+        { "app-layer:\n  protocols:\n    http:\n      enabled: yes\n",
+          "%s:3: app-layer.protocols.http: unknown key" },
+    };
+    for (size_t i = 0; i < NS_ARRAY_LEN(errs); i++) {
+        config_defaults(c);
+        assert_int_equal(load_text(fx, errs[i].text), NS_ERR_INVAL);
+        snprintf(want, sizeof(want), errs[i].want, fx->path);
+        assert_string_equal(fx->err, want);
+        assert_config_equal(c, fx->def);
+    }
+
+    /* and from the command line */
+    config_defaults(c);
+    assert_int_equal(config_set(c, "outputs.eve.dns.version=2", fx->err), NS_OK);
+    assert_int_equal(config_set(c, "outputs.eve.dns.requests=no", fx->err), NS_OK);
+    assert_int_equal(config_set(c, "app-layer.protocols.dns.tcp.enabled=no", fx->err), NS_OK);
+    assert_int_equal(c->eve_dns_version, 2);
+    assert_false(c->eve_dns_requests);
+    assert_false(config_dns_enabled(c, 6));
+    assert_true(config_dns_enabled(c, 17));
+    assert_int_equal(config_set(c, "outputs.eve.dns.version=4", fx->err), NS_ERR_INVAL);
+    assert_string_equal(fx->err, "--set outputs.eve.dns.version: out of range 2..3 (got \"4\")");
+}
+
 /* --set KEY=VALUE: the file's schema, from the command line. */
 static void set_from_command_line(void **state)
 {
@@ -699,6 +800,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(io_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(hostile_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(mutated_default_yaml, setup, teardown),
+        cmocka_unit_test_setup_teardown(dns_keys, setup, teardown),
         cmocka_unit_test(set_from_command_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,13 @@
  * message (each copied into a buffer of exactly that size, so ASan sees any
  * read past it); labels over 63 and names over 255 octets; random bytes.
  * The records made are checked against tests/schema_check.py, so run from
- * the repository root (as `make unit` does). */
+ * the repository root (as `make unit` does).
+ *
+ * Then Suricata 7's "version 2" records (eve_dns_v2), field by field, and
+ * the app layer's DNS switches (engine/app.c: outputs.eve.dns.version,
+ * requests, responses; app-layer.protocols.dns.enabled and its tcp/udp
+ * overrides), by feeding a query and its response over UDP and over TCP
+ * through app_packet and reading the records off the output ring. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +28,10 @@
 #include "tests/test_util.h"
 
 #include "dissect/dns.h"
+#include "engine/app.h"
+#include "engine/engine_int.h"
 #include "output/eve.h"
+#include "output/ring.h"
 
 static struct dns_msg msg;
 static char text[DNS_SCRATCH_SIZE];
@@ -576,6 +585,297 @@ static void eve_odd_bytes_and_types(void **state)
     schema_ok();
 }
 
+/* ---- EVE DNS version 2 ---- */
+
+static struct eve_ctx v2_ec;
+static struct flow v2_f;
+static struct ns_decoded v2_d;
+
+/* m sent over UDP flow 10.0.0.1:40000 -> 10.0.0.2:53 by the client (a
+ * request) or the server (a response), in frames with MAC addresses; the
+ * record of question qi, or 0 when eve_dns_v2 writes none. */
+static size_t record_v2(const struct mb *m, unsigned qi)
+{
+    enum dns_err e = parse(m);
+    assert_true(e == DNS_ERR_OK);
+    eve_ctx_init(&v2_ec, "x.pcap", NULL);
+    v2_ec.ethernet = true;
+    memset(&v2_f, 0, sizeof(v2_f));
+    v2_f.flow_id = 42;
+    v2_f.ip_v = 4;
+    v2_f.proto = 17;
+    v2_f.cli[0] = 10; v2_f.cli[3] = 1;
+    v2_f.srv[0] = 10; v2_f.srv[3] = 2;
+    v2_f.cli_port = 40000;
+    v2_f.srv_port = 53;
+    memset(&v2_d, 0, sizeof(v2_d));
+    v2_d.ip_v = 4;
+    v2_d.proto = 17;
+    bool resp = dns_is_response(&msg);
+    memcpy(v2_d.src, resp ? v2_f.srv : v2_f.cli, 16);
+    memcpy(v2_d.dst, resp ? v2_f.cli : v2_f.srv, 16);
+    v2_d.sport = resp ? 53 : 40000;
+    v2_d.dport = resp ? 40000 : 53;
+    v2_d.has_l4 = true;
+    v2_d.has_eth = true;
+    static const uint8_t cli_mac[6] = { 2, 0, 0, 0, 0, 1 }, srv_mac[6] = { 2, 0, 0, 0, 0, 2 };
+    memcpy(v2_d.src_mac, resp ? srv_mac : cli_mac, 6);
+    memcpy(v2_d.dst_mac, resp ? cli_mac : srv_mac, 6);
+    struct ns_pkt pkt = { .ts_us = 1795356469835303ull, .pcap_cnt = 9 };
+    size_t n = eve_dns_v2(&v2_ec, rec, sizeof(rec), &pkt, &v2_d, &v2_f, !resp, &msg, text, 3, qi);
+    assert_true(n < sizeof(rec));
+    rec[n] = '\0';
+    return n;
+}
+
+/* The flow's client is src for both kinds of record, and so is its MAC. */
+#define V2_HEAD "\"event_type\":\"dns\",\"src_ip\":\"10.0.0.1\",\"src_port\":40000," \
+    "\"dest_ip\":\"10.0.0.2\",\"dest_port\":53,\"ip_v\":4,\"proto\":\"UDP\",\"pkt_src\":\"wire/pcap\"," \
+    "\"community_id\":\"1:"
+#define V2_ETHER "\"ether\":{\"src_mac\":\"02:00:00:00:00:01\",\"dest_mac\":\"02:00:00:00:00:02\"},"
+
+static void eve_v2_query(void **state)
+{
+    (void)state;
+    struct mb m;
+    /* two questions, the Z bit and opcode 2 (STATUS) */
+    hdr(&m, 0x1234, 0x1140, 2, 0, 0, 0);
+    name(&m, "www.example.test");
+    put16(&m, DNS_TYPE_A);
+    put16(&m, 1);
+    name(&m, "mail.example.test");
+    put16(&m, DNS_TYPE_MX);
+    put16(&m, 1);
+    assert_true(record_v2(&m, 0) > 0);
+    HAS("{\"timestamp\":\"");
+    HAS(",\"flow_id\":42,\"pcap_cnt\":9,\"pcap_filename\":\"x.pcap\"," V2_HEAD);
+    HAS("=\"," V2_ETHER "\"dns\":{\"type\":\"query\",\"id\":4660,\"rrname\":\"www.example.test\","
+        "\"rrtype\":\"A\",\"tx_id\":3,\"z\":true,\"opcode\":2}}\n");
+    assert_null(strstr(rec, "\"version\""));
+    schema_ok();
+    assert_true(record_v2(&m, 1) > 0);
+    HAS("\"dns\":{\"type\":\"query\",\"id\":4660,\"rrname\":\"mail.example.test\","
+        "\"rrtype\":\"MX\",\"tx_id\":3,\"z\":true,\"opcode\":2}}\n");
+    schema_ok();
+    assert_int_equal(record_v2(&m, 2), 0);          /* past the questions */
+
+    query_a(&m);                                     /* the plain form */
+    assert_true(record_v2(&m, 0) > 0);
+    HAS("\"dns\":{\"type\":\"query\",\"id\":4660,\"rrname\":\"www.example.test\","
+        "\"rrtype\":\"A\",\"tx_id\":3,\"opcode\":0}}\n");
+}
+
+static void eve_v2_answer(void **state)
+{
+    (void)state;
+    struct mb m;
+    response_all(&m);
+    assert_true(record_v2(&m, 7) > 0);               /* qi does not matter */
+    HAS(V2_HEAD);
+    /* the responder's frame, written in the flow's direction */
+    HAS(V2_ETHER "\"dns\":{\"version\":2,\"type\":\"answer\",\"id\":48879,\"flags\":\"8580\","
+        "\"qr\":true,\"aa\":true,\"rd\":true,\"ra\":true,\"opcode\":0,\"rrname\":\"www.example.test\","
+        "\"rrtype\":\"A\",\"rcode\":\"NOERROR\",\"answers\":["
+        "{\"rrname\":\"www.example.test\",\"rrtype\":\"CNAME\",\"ttl\":300,\"rdata\":\"host.example.test\"},"
+        "{\"rrname\":\"host.example.test\",\"rrtype\":\"A\",\"ttl\":60,\"rdata\":\"192.0.2.1\"},"
+        "{\"rrname\":\"host.example.test\",\"rrtype\":\"AAAA\",\"ttl\":60,"
+        "\"rdata\":\"2001:0db8:0000:0000:0000:0000:0000:0001\"},"
+        "{\"rrname\":\"example.test\",\"rrtype\":\"MX\",\"ttl\":3600,\"rdata\":\"mail.example.test\"},"
+        "{\"rrname\":\"example.test\",\"rrtype\":\"TXT\",\"ttl\":3600,\"rdata\":\"v=spf1 -all\"}],"
+        "\"grouped\":{\"CNAME\":[\"host.example.test\"],\"A\":[\"192.0.2.1\"],"
+        "\"AAAA\":[\"2001:0db8:0000:0000:0000:0000:0000:0001\"],\"MX\":[\"mail.example.test\"],"
+        "\"TXT\":[\"v=spf1 -all\"]},"
+        "\"authorities\":[{\"rrname\":\"example.test\",\"rrtype\":\"SOA\",\"ttl\":900,"
+        "\"soa\":{\"mname\":\"ns1.example.test\",\"rname\":\"hostmaster.example.test\","
+        "\"serial\":2026112301,\"refresh\":7200,\"retry\":3600,\"expire\":1209600,\"minimum\":300}}]}}\n");
+    /* no tx_id, no additionals in version 2 */
+    assert_null(strstr(rec, "tx_id"));
+    assert_null(strstr(rec, "additionals"));
+    schema_ok();
+}
+
+static void eve_v2_answer_odd(void **state)
+{
+    (void)state;
+    struct mb m;
+    /* NXDOMAIN, an answer without data: "grouped" is there, empty */
+    hdr(&m, 7, 0x8183, 1, 1, 0, 0);
+    size_t q = name(&m, "nx.example.test");
+    put16(&m, 65280);
+    put16(&m, 1);
+    ptr(&m, q);
+    rr_head(&m, DNS_TYPE_NULL, 5);
+    put16(&m, 0);
+    assert_true(record_v2(&m, 0) > 0);
+    HAS("\"dns\":{\"version\":2,\"type\":\"answer\",\"id\":7,\"flags\":\"8183\",\"qr\":true,"
+        "\"rd\":true,\"ra\":true,\"opcode\":0,\"rrname\":\"nx.example.test\",\"rrtype\":\"65280\","
+        "\"rcode\":\"NXDOMAIN\",\"answers\":[{\"rrname\":\"nx.example.test\",\"rrtype\":\"NULL\","
+        "\"ttl\":5}],\"grouped\":{}}}\n");
+    schema_ok();
+    /* a response without a question: Suricata 7 writes nothing */
+    hdr(&m, 8, 0x8180, 0, 0, 0, 0);
+    assert_int_equal(record_v2(&m, 0), 0);
+}
+
+/* ---- the app layer's switches ---- */
+
+static struct ns_config app_cfg;
+static struct app_ctx app_a;
+static char app_recs[16][4096];
+
+static void query_response(struct mb *q, struct mb *r)
+{
+    query_a(q);
+    hdr(r, 0x1234, 0x8180, 1, 1, 0, 0);
+    size_t at = name(r, "www.example.test");
+    put16(r, DNS_TYPE_A);
+    put16(r, 1);
+    ptr(r, at);
+    rr_head(r, DNS_TYPE_A, 60);
+    put16(r, 4);
+    putbytes(r, "\xc0\x00\x02\x01", 4);
+}
+
+static void app_send(struct flow *f, bool toserver, uint8_t flags, uint32_t seq, uint32_t ack,
+                     const uint8_t *p, size_t n, uint64_t cnt)
+{
+    struct ns_decoded d;
+    memset(&d, 0, sizeof(d));
+    d.ip_v = 4;
+    d.proto = f->proto;
+    memcpy(d.src, toserver ? f->cli : f->srv, 16);
+    memcpy(d.dst, toserver ? f->srv : f->cli, 16);
+    d.sport = toserver ? f->cli_port : f->srv_port;
+    d.dport = toserver ? f->srv_port : f->cli_port;
+    d.has_l4 = true;
+    d.tcp_flags = flags;
+    d.tcp_seq = seq;
+    d.tcp_ack = ack;
+    d.tcp_wscale = 0xff;
+    d.payload = p;
+    d.payload_len = (uint32_t)n;
+    struct ns_pkt pkt = { .ts_us = 1795356469835303ull + cnt, .pcap_cnt = cnt };
+    app_packet(&app_a, &pkt, &d, f, toserver);
+}
+
+/* A query and its response over UDP or TCP through the app layer with
+ * app_cfg; returns how many records came out, in app_recs. */
+static unsigned app_run(bool tcp)
+{
+    char err[NS_ERRBUF_SIZE];
+    struct ring *ring = ring_create(1 << 20, err);
+    assert_non_null(ring);
+    struct eve_ctx ec;
+    eve_ctx_init(&ec, "x.pcap", NULL);
+    static uint64_t outc[OUT_MAX];
+    assert_int_equal(app_ctx_init(&app_a, &app_cfg, 1 << 20, ring, &ec, outc, err), NS_OK);
+    struct flow f;
+    memset(&f, 0, sizeof(f));
+    f.flow_id = 42;
+    f.ip_v = 4;
+    f.proto = tcp ? 6 : 17;
+    f.cli[0] = 10; f.cli[3] = 1;
+    f.srv[0] = 10; f.srv[3] = 2;
+    f.cli_port = 40000;
+    f.srv_port = 53;
+    struct mb q, r;
+    query_response(&q, &r);
+    if (!tcp) {
+        app_send(&f, true, 0, 0, 0, q.b, q.n, 1);
+        app_send(&f, false, 0, 0, 0, r.b, r.n, 2);
+    } else {
+        /* RFC 1035 4.2.2: each message after its 2-byte length */
+        uint8_t tq[sizeof(q.b) + 2], tr[sizeof(r.b) + 2];
+        tq[0] = (uint8_t)(q.n >> 8); tq[1] = (uint8_t)q.n;
+        memcpy(tq + 2, q.b, q.n);
+        tr[0] = (uint8_t)(r.n >> 8); tr[1] = (uint8_t)r.n;
+        memcpy(tr + 2, r.b, r.n);
+        f.tcp_flags[0] = 0x02;
+        app_send(&f, true, 0x02, 1000, 0, NULL, 0, 1);              /* SYN */
+        app_send(&f, false, 0x12, 5000, 1001, NULL, 0, 2);          /* SYN/ACK */
+        app_send(&f, true, 0x10, 1001, 5001, NULL, 0, 3);           /* ACK */
+        app_send(&f, true, 0x18, 1001, 5001, tq, q.n + 2, 4);
+        app_send(&f, false, 0x18, 5001, 1001 + (uint32_t)q.n + 2, tr, r.n + 2, 5);
+        app_send(&f, true, 0x10, 1001 + (uint32_t)q.n + 2, 5001 + (uint32_t)r.n + 2, NULL, 0, 6);
+        app_flow_end(&app_a, &f);
+    }
+    unsigned n = 0;
+    uint32_t type, len;
+    const void *p;
+    while ((p = ring_peek(ring, &type, &len)) != NULL) {
+        assert_true(n < 16 && len < sizeof(app_recs[0]));
+        memcpy(app_recs[n], p, len);
+        app_recs[n++][len] = '\0';
+        ring_release(ring);
+    }
+    app_ctx_fini(&app_a);
+    ring_destroy(ring);
+    return n;
+}
+
+#define REC_HAS(i, s) assert_non_null(strstr(app_recs[i], (s)))
+
+static void app_switches(void **state)
+{
+    (void)state;
+    for (int tcp = 0; tcp < 2; tcp++) {
+        config_defaults(&app_cfg);
+        assert_int_equal(app_run(tcp), 2);
+        REC_HAS(0, "\"type\":\"request\",\"tx_id\":0");
+        REC_HAS(1, "\"type\":\"response\",\"tx_id\":0");
+        REC_HAS(1, "\"src_ip\":\"10.0.0.2\"");                   /* v3: the responder */
+
+        app_cfg.eve_dns_version = 2;
+        assert_int_equal(app_run(tcp), 2);
+        REC_HAS(0, "\"dns\":{\"type\":\"query\",\"id\":4660,\"rrname\":\"www.example.test\","
+                   "\"rrtype\":\"A\",\"tx_id\":0,\"opcode\":0}");
+        REC_HAS(1, "\"dns\":{\"version\":2,\"type\":\"answer\",\"id\":4660");
+        REC_HAS(1, "\"src_ip\":\"10.0.0.1\",\"src_port\":40000");  /* v2: the flow's client */
+        REC_HAS(1, tcp ? "\"proto\":\"TCP\"" : "\"proto\":\"UDP\"");
+        test_schema_ok(app_recs[0]);
+        test_schema_ok(app_recs[1]);
+
+        app_cfg.eve_dns_requests = false;
+        assert_int_equal(app_run(tcp), 1);
+        REC_HAS(0, "\"type\":\"answer\"");
+        app_cfg.eve_dns_version = 3;
+        assert_int_equal(app_run(tcp), 1);
+        REC_HAS(0, "\"type\":\"response\",\"tx_id\":0");          /* numbered all the same */
+
+        app_cfg.eve_dns_requests = true;
+        app_cfg.eve_dns_responses = false;
+        assert_int_equal(app_run(tcp), 1);
+        REC_HAS(0, "\"type\":\"request\"");
+        app_cfg.eve_dns_requests = false;
+        assert_int_equal(app_run(tcp), 0);
+
+        /* the parser switches: global, then this transport's own */
+        config_defaults(&app_cfg);
+        app_cfg.dns_parser.enabled = false;
+        assert_int_equal(app_run(tcp), 0);
+        if (tcp)
+            app_cfg.dns_parser.tcp = 1;
+        else
+            app_cfg.dns_parser.udp = 1;
+        assert_int_equal(app_run(tcp), 2);
+        config_defaults(&app_cfg);
+        if (tcp)
+            app_cfg.dns_parser.udp = 0;                           /* the other one */
+        else
+            app_cfg.dns_parser.tcp = 0;
+        assert_int_equal(app_run(tcp), 2);
+        if (tcp)
+            app_cfg.dns_parser.tcp = 0;
+        else
+            app_cfg.dns_parser.udp = 0;
+        assert_int_equal(app_run(tcp), 0);
+        /* no dns records wanted at all */
+        config_defaults(&app_cfg);
+        app_cfg.eve_dns = false;
+        assert_int_equal(app_run(tcp), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +895,10 @@ int main(void)
         cmocka_unit_test(eve_request),
         cmocka_unit_test(eve_response),
         cmocka_unit_test(eve_odd_bytes_and_types),
+        cmocka_unit_test(eve_v2_query),
+        cmocka_unit_test(eve_v2_answer),
+        cmocka_unit_test(eve_v2_answer_odd),
+        cmocka_unit_test(app_switches),
     };
     return cmocka_run_group_tests_name("dns", tests, NULL, NULL);
 }

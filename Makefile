@@ -69,8 +69,15 @@ test:
 	$(Q)bash tests/live.sh build/netscope
 	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)
 
+# suricata-verify checks, then the differential test against tshark over the
+# nDPI captures (DNS query names, HTTP host and URI, TLS SNI).  Its gate,
+# TSHARK_MIN percent per kind, guards against regressions; the target the
+# project aims at is 99 (README, "Conformance").
+TSHARK_MIN ?= 97
 conformance: all
 	$(Q)bash tests/conformance.sh build/netscope $(SHARED)
+	$(Q)if [ -d $(SHARED)/corpus/ndpi ]; then \
+	  python3 tests/tshark_diff.py build/netscope $(SHARED)/corpus/ndpi --min $(TSHARK_MIN) --list 12; fi
 
 bench:
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope build/bench/plain_read build/bench/bench_micro

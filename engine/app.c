@@ -225,6 +225,7 @@ static void tx_ssh(void *ctx, const void *txp)
     struct app_ctx *a = ctx;
     struct app_ext *x = a->f->ext;
     a->counters[APP_SSH][APC_TX]++;
+    x->finished = true;             /* one record per session */
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
     app_commit(a, eve_ssh(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt, x->next_tx++,
                           txp), OUT_SSH);
@@ -243,6 +244,7 @@ static void tx_tls(void *ctx, const void *txp)
     struct app_ctx *a = ctx;
     struct app_ext *x = a->f->ext;
     a->counters[APP_TLS][APC_TX]++;
+    x->finished = true;             /* one handshake per connection */
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
     app_commit(a, eve_tls(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt,
                           x->next_tx++, txp), OUT_TLS);
@@ -515,6 +517,14 @@ void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_dec
          * back now, not when the flow times out a minute later */
         if (x->state && (x->eof & 3) == 3)
             app_parser_end(a, x);
+        /* TLS after its handshake, SSH after its key exchange: what
+         * follows is encrypted; the parser and the reassembly stop there,
+         * as Suricata's encryption handling does */
+        if (x->finished) {
+            x->finished = false;
+            app_parser_end(a, x);
+            x->stop = true;
+        }
         if (x->stop) {
             stream_stop(&a->sc, &x->st, 0);
             stream_stop(&a->sc, &x->st, 1);

@@ -47,6 +47,7 @@ struct app_ext {
     bool counted;               /* app_layer.flow counted */
     bool mismatch;              /* the two sides' protocols differ (reported) */
     bool reversed;              /* picked up midstream from the server's side */
+    bool finished;              /* the parser's last transaction is out */
     uint32_t next_tx;
 };
 

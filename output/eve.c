@@ -76,6 +76,7 @@ void eve_ctx_init(struct eve_ctx *ec, const char *pcap_filename, const char *in_
     ec->tz_off = 0;
     ec->ethernet = false;
     ec->community_id_seed = 0;
+    ec->cid_flow = 0;               /* flow ids are never 0: nothing cached */
 }
 
 /* ------------------------------------------------------------------ */
@@ -384,10 +385,7 @@ size_t eve_flow(struct eve_ctx *ec, char *buf, size_t cap,
             json_str(&jb, "app_proto_tc", app_proto_name(f->app.tc));
     }
 
-    char cid[64];
-    flow_community_id_seeded(f, ec->community_id_seed, cid);
-    cid[sizeof(cid) - 1] = '\0';
-    json_str(&jb, "community_id", cid);
+    eve_put_community_id(ec, &jb, f);
 
     json_obj_open(&jb, "flow");
     json_u64(&jb, "pkts_toserver", f->pkts[0]);
@@ -568,10 +566,7 @@ void eve_put_app_head(struct eve_ctx *ec, struct json_buf *jb, const struct flow
     json_u64(jb, "ip_v", f->ip_v);
     eve_put_proto(jb, f->proto);
     json_raw(jb, "pkt_src", "\"wire/pcap\"", 11);
-    char cid[64];
-    flow_community_id_seeded(f, ec->community_id_seed, cid);
-    cid[sizeof(cid) - 1] = '\0';
-    json_str(jb, "community_id", cid);
+    eve_put_community_id(ec, jb, f);
     if (ec->ethernet && f->mac_seen[0] && f->mac_seen[1]) {
         json_obj_open(jb, "ether");
         eve_put_mac_key(jb, "src_mac", f->cli_mac);
@@ -613,4 +608,21 @@ size_t eve_anomaly_flow(struct eve_ctx *ec, char *buf, size_t cap, const struct 
     json_obj_close(&jb);
     json_obj_close(&jb);
     return json_finish(&jb);
+}
+
+void eve_put_community_id(struct eve_ctx *ec, struct json_buf *jb, const struct flow *f)
+{
+    /* the records of one flow come together (a DNS query and its answer,
+     * a transaction and the flow's end): one SHA-1 serves them all */
+    if (ec->cid_flow != f->flow_id || ec->cid_ports != ((uint32_t)f->cli_port << 16 | f->srv_port) ||
+        ec->cid_proto != f->proto || ec->cid_seed != ec->community_id_seed) {
+        flow_community_id_seeded(f, ec->community_id_seed, ec->cid);
+        ec->cid[sizeof(ec->cid) - 1] = '\0';
+        ec->cid_len = strlen(ec->cid);
+        ec->cid_flow = f->flow_id;
+        ec->cid_ports = (uint32_t)f->cli_port << 16 | f->srv_port;
+        ec->cid_proto = f->proto;
+        ec->cid_seed = ec->community_id_seed;
+    }
+    json_strn(jb, "community_id", (const uint8_t *)ec->cid, ec->cid_len);
 }

@@ -19,6 +19,13 @@ struct eve_ctx {
     int32_t tz_off;             /* seconds east of UTC */
     bool ethernet;              /* write MAC addresses (default off) */
     uint16_t community_id_seed;
+    /* the last Community ID written (eve_put_community_id) */
+    uint64_t cid_flow;
+    uint32_t cid_ports;
+    uint8_t cid_proto;
+    uint16_t cid_seed;
+    size_t cid_len;
+    char cid[64];
 };
 
 void eve_ctx_init(struct eve_ctx *ec, const char *pcap_filename, const char *in_iface);

@@ -84,10 +84,7 @@ static void eve_dhcp_head(struct eve_ctx *ec, struct json_buf *jb, const struct 
     json_u64(jb, "ip_v", f->ip_v);
     eve_put_proto(jb, f->proto);
     json_raw(jb, "pkt_src", "\"wire/pcap\"", 11);
-    char cid[64];
-    flow_community_id_seeded(f, ec->community_id_seed, cid);
-    cid[sizeof(cid) - 1] = '\0';
-    json_str(jb, "community_id", cid);
+    eve_put_community_id(ec, jb, f);
     if (ec->ethernet && f->mac_seen[0] && f->mac_seen[1]) {
         json_obj_open(jb, "ether");
         eve_dhcp_hexcolon(jb, "src_mac", toserver ? f->cli_mac : f->srv_mac, 6);

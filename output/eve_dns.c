@@ -171,10 +171,7 @@ static void eve_dns_head(struct eve_ctx *ec, struct json_buf *jb, const struct n
     json_u64(jb, "ip_v", d->ip_v);
     eve_put_proto(jb, d->proto);
     json_raw(jb, "pkt_src", "\"wire/pcap\"", 11);
-    char cid[64];
-    flow_community_id_seeded(f, ec->community_id_seed, cid);
-    cid[sizeof(cid) - 1] = '\0';
-    json_str(jb, "community_id", cid);
+    eve_put_community_id(ec, jb, f);
     if (ec->ethernet && d->has_eth) {
         json_obj_open(jb, "ether");
         eve_dns_mac(jb, "src_mac", src_mac);

@@ -18,6 +18,10 @@ bool eve_proto_has_ports(uint8_t proto);
 /* "proto": Suricata's name, or the number as a string */
 void eve_put_proto(struct json_buf *jb, uint8_t proto);
 
+/* "community_id": the flow's Community ID, computed once for the records
+ * of one flow that follow each other (a one-entry cache in ec). */
+void eve_put_community_id(struct eve_ctx *ec, struct json_buf *jb, const struct flow *f);
+
 /* The head every app-layer record (dns over TCP, http, tls, smtp, ftp, ssh,
  * dhcp) shares, as Suricata writes it: timestamp, flow_id, pcap_cnt (when
  * not 0), the source, event_type, vlan, the flow's client as src and server

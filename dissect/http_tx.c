@@ -28,8 +28,29 @@ static bool kept_put(uint8_t *raw, size_t cap, size_t *o, const void *src, size_
     return true;
 }
 
-/* A block longer than HTTP_KEEP: its start line (the target cut to fit)
- * and the header fields that fit, rewritten as "name: value" lines. */
+/* The fields the record names: kept first when a block must shrink. */
+static bool kept_priority(const uint8_t *name, size_t n)
+{
+    static const char *const names[] = {
+        "host", "user-agent", "content-type", "content-length", "transfer-encoding",
+        "referer", "x-forwarded-for", "location",
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t l = strlen(names[i]);
+        if (l != n)
+            continue;
+        size_t j = 0;
+        while (j < l && (name[j] | 0x20) == names[i][j])
+            j++;
+        if (j == l)
+            return true;
+    }
+    return false;
+}
+
+/* A block longer than HTTP_KEEP: its start line (the target cut so that
+ * HTTP_KEEP / 4 bytes stay for fields), then the fields the record names,
+ * then as many others as fit, rewritten as "name: value" lines. */
 static void kept_compact(struct http_kept *k, const uint8_t *p, const struct http_msg *m)
 {
     size_t o = 0, cap = HTTP_KEEP - 2;
@@ -44,13 +65,13 @@ static void kept_compact(struct http_kept *k, const uint8_t *p, const struct htt
         c = &m->protocol;
     }
     /* start line: a SP b SP c CRLF, b shortened if need be */
-    size_t fixed = a->len + 1 + 1 + c->len + 2;
-    if (fixed + 1 > cap) {
+    size_t fixed = a->len + 1 + 1 + c->len + 2, line_cap = cap - cap / 4;
+    if (fixed + 1 > line_cap) {
         k->len = 0;
         k->msg.nhdr = 0;
         return;
     }
-    size_t blen = b->len < cap - fixed ? b->len : cap - fixed;
+    size_t blen = b->len < line_cap - fixed ? b->len : line_cap - fixed;
     kept_put(k->raw, cap, &o, p + a->off, a->len);
     kept_put(k->raw, cap, &o, " ", 1);
     kept_put(k->raw, cap, &o, p + b->off, blen);
@@ -59,15 +80,19 @@ static void kept_compact(struct http_kept *k, const uint8_t *p, const struct htt
         kept_put(k->raw, cap, &o, p + c->off, c->len);
     }
     kept_put(k->raw, cap, &o, "\r\n", 2);
-    for (unsigned i = 0; i < m->nhdr; i++) {
-        const struct http_hdr *h = &m->hdr[i];
-        size_t need = (size_t)h->name.len + 2 + h->value.len + 2;
-        if (cap - o < need)
-            continue;           /* a shorter one later may still fit */
-        kept_put(k->raw, cap, &o, p + h->name.off, h->name.len);
-        kept_put(k->raw, cap, &o, ": ", 2);
-        kept_put(k->raw, cap, &o, p + h->value.off, h->value.len);
-        kept_put(k->raw, cap, &o, "\r\n", 2);
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned i = 0; i < m->nhdr; i++) {
+            const struct http_hdr *h = &m->hdr[i];
+            if (kept_priority(p + h->name.off, h->name.len) != (pass == 0))
+                continue;
+            size_t need = (size_t)h->name.len + 2 + h->value.len + 2;
+            if (cap - o < need)
+                continue;       /* a shorter one later may still fit */
+            kept_put(k->raw, cap, &o, p + h->name.off, h->name.len);
+            kept_put(k->raw, cap, &o, ": ", 2);
+            kept_put(k->raw, cap, &o, p + h->value.off, h->value.len);
+            kept_put(k->raw, cap, &o, "\r\n", 2);
+        }
     }
     memcpy(k->raw + o, "\r\n", 2);
     o += 2;

@@ -461,9 +461,31 @@ static void long_request_kept(void **state)
     assert_int_equal(l.n, 1);
     assert_string_equal(l.uri[0], "/long");
     assert_true(l.partial[0]);
-    /* the headers that fit are kept */
+}
+
+/* A target longer than what is kept: cut, and the Host field still kept. */
+static void long_uri_keeps_host(void **state)
+{
+    (void)state;
+    static char big[8192];
+    struct txlog l;
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    size_t o = (size_t)snprintf(big, sizeof(big), "GET /");
+    memset(big + o, 'u', 5000);
+    o += 5000;
+    o += (size_t)snprintf(big + o, sizeof(big) - o,
+                          " HTTP/1.1\r\nAccept: */*\r\nHost: keep.example\r\n\r\n");
+    struct appl_cb cb = { .tx = txlog_tx, .anomaly = txlog_anomaly, .ctx = &l };
+    assert_int_equal(http_feed(&hs, true, (const uint8_t *)big, o, 0, &cb), o);
     const struct http_kept *k = &hs.req[0];
-    (void)k;
+    assert_true(k->msg.partial);
+    assert_true(k->msg.uri.len > 1000 && k->msg.uri.len < 5001);
+    const struct http_hdr *h = http_header(&k->msg, k->raw, "host");
+    assert_non_null(h);
+    assert_int_equal(h->value.len, strlen("keep.example"));
+    assert_memory_equal(k->raw + h->value.off, "keep.example", h->value.len);
+    assert_non_null(http_header(&k->msg, k->raw, "accept"));
 }
 
 int main(void)
@@ -482,6 +504,7 @@ int main(void)
         cmocka_unit_test(gap_resync),
         cmocka_unit_test(malformed_stream),
         cmocka_unit_test(long_request_kept),
+        cmocka_unit_test(long_uri_keeps_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

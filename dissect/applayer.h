@@ -44,4 +44,20 @@ struct appl_cb {
     uint64_t gap;
 };
 
+/* One line of a line-based protocol (SMTP, FTP), split off the front of
+ * [p, p + n).  b == NULL: the bytes consumed were skipped. */
+struct appl_line {
+    const uint8_t *b;
+    size_t len;             /* without the terminator, except on a cut line */
+    uint8_t delim;          /* 0 (cut line), 1 (LF) or 2 (CR LF) */
+    bool truncated;         /* cut at max bytes */
+};
+
+/* Returns the bytes consumed, 0 when a whole line is not there yet (then
+ * fewer than max bytes are waiting).  A line of max bytes or more is cut
+ * to its first max bytes and marked truncated; *discard then skips to its
+ * LF, wherever it comes.  Reads only [p, p + n). */
+size_t appl_line_next(const uint8_t *p, size_t n, size_t max, bool *discard,
+                      struct appl_line *ln);
+
 #endif

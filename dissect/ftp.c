@@ -201,44 +201,6 @@ uint16_t ftp_parse_eprt(const uint8_t *p, size_t n)
     return (uint16_t)v;
 }
 
-/* One line of a direction.  b == NULL: the bytes consumed were skipped. */
-struct ftp_line {
-    const uint8_t *b;
-    size_t len;
-    bool truncated;
-};
-
-/* Returns the bytes consumed, 0 when a whole line is not there yet. */
-static size_t line_next(const uint8_t *p, size_t n, bool *discard, struct ftp_line *ln)
-{
-    memset(ln, 0, sizeof(*ln));
-    const uint8_t *lf = n ? memchr(p, '\n', n) : NULL;
-    if (!lf) {
-        if (*discard)
-            return n;
-        if (n < FTP_LINE_MAX)
-            return 0;
-        ln->b = p;
-        ln->len = FTP_LINE_MAX;
-        ln->truncated = true;
-        *discard = true;
-        return n;
-    }
-    size_t k = (size_t)(lf - p) + 1;
-    if (*discard) {
-        *discard = false;
-        return k;
-    }
-    ln->b = p;
-    if (k >= FTP_LINE_MAX) {
-        ln->len = FTP_LINE_MAX;
-        ln->truncated = true;
-        return k;
-    }
-    ln->len = k - ((k >= 2 && p[k - 2] == '\r') ? 2 : 1);
-    return k;
-}
-
 /* ---- transactions ----------------------------------------------------- */
 
 static struct ftp_tx *slot_at(struct ftp_state *s, unsigned i)
@@ -287,7 +249,7 @@ static uint8_t command_lookup(const uint8_t *b, size_t len)
     return FTP_CMD_NONE;
 }
 
-static void client_line(struct ftp_state *s, const struct appl_cb *cb, const struct ftp_line *ln)
+static void client_line(struct ftp_state *s, const struct appl_cb *cb, const struct appl_line *ln)
 {
     uint8_t cmd = command_lookup(ln->b, ln->len);
     if (cmd == FTP_CMD_NONE)
@@ -354,7 +316,7 @@ static void reply_keep(struct ftp_tx *t, const uint8_t *b, size_t len)
     t->line[t->nlines++] = rl;
 }
 
-static void server_line(struct ftp_state *s, const struct appl_cb *cb, const struct ftp_line *ln)
+static void server_line(struct ftp_state *s, const struct appl_cb *cb, const struct appl_line *ln)
 {
     const uint8_t *b = ln->b;
     size_t len = ln->len;
@@ -437,8 +399,8 @@ size_t ftp_feed(struct ftp_state *s, bool toserver, const uint8_t *p, size_t n,
             used = n;
             break;
         }
-        struct ftp_line ln;
-        size_t k = line_next(p + used, n - used, &s->discard[d], &ln);
+        struct appl_line ln;
+        size_t k = appl_line_next(p + used, n - used, FTP_LINE_MAX, &s->discard[d], &ln);
         if (k == 0)
             break;
         used += k;

@@ -131,47 +131,6 @@ static bool mime_space(uint8_t c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* One line of a direction.  b == NULL: the bytes consumed were skipped. */
-struct smtp_line {
-    const uint8_t *b;
-    size_t len;
-    uint8_t delim;          /* 0 (cut line), 1 (LF) or 2 (CR LF) */
-    bool truncated;
-};
-
-/* Returns the bytes consumed from [p, p + n), 0 when a whole line is not
- * there yet (then fewer than SMTP_LINE_MAX bytes are waiting). */
-static size_t line_next(const uint8_t *p, size_t n, bool *discard, struct smtp_line *ln)
-{
-    memset(ln, 0, sizeof(*ln));
-    const uint8_t *lf = n ? memchr(p, '\n', n) : NULL;
-    if (!lf) {
-        if (*discard)
-            return n;
-        if (n < SMTP_LINE_MAX)
-            return 0;
-        ln->b = p;
-        ln->len = SMTP_LINE_MAX;
-        ln->truncated = true;
-        *discard = true;            /* up to the LF, wherever it comes */
-        return n;
-    }
-    size_t k = (size_t)(lf - p) + 1;
-    if (*discard) {
-        *discard = false;
-        return k;
-    }
-    ln->b = p;
-    if (k >= SMTP_LINE_MAX) {       /* the terminator is not removed then */
-        ln->len = SMTP_LINE_MAX;
-        ln->truncated = true;
-        return k;
-    }
-    ln->delim = (k >= 2 && p[k - 2] == '\r') ? 2 : 1;
-    ln->len = k - ln->delim;
-    return k;
-}
-
 /* ---- transactions ----------------------------------------------------- */
 
 static void raise_ev(struct smtp_state *s, const struct appl_cb *cb, enum smtp_event e)
@@ -819,7 +778,7 @@ static void client_command(struct smtp_state *s, const struct appl_cb *cb, const
     cmdq_push(s, cb, cmd);
 }
 
-static void client_line(struct smtp_state *s, const struct appl_cb *cb, const struct smtp_line *ln)
+static void client_line(struct smtp_state *s, const struct appl_cb *cb, const struct appl_line *ln)
 {
     const uint8_t *b = ln->b;
     size_t len = ln->len;
@@ -865,7 +824,7 @@ static void client_line(struct smtp_state *s, const struct appl_cb *cb, const st
 
 /* ---- the server ------------------------------------------------------- */
 
-static void server_line(struct smtp_state *s, const struct appl_cb *cb, const struct smtp_line *ln)
+static void server_line(struct smtp_state *s, const struct appl_cb *cb, const struct appl_line *ln)
 {
     const uint8_t *b = ln->b;
     size_t len = ln->len;
@@ -985,8 +944,8 @@ size_t smtp_feed(struct smtp_state *s, bool toserver, const uint8_t *p, size_t n
                 bdat_chunk_end(s);
             continue;
         }
-        struct smtp_line ln;
-        size_t k = line_next(p + used, n - used, &s->discard[d], &ln);
+        struct appl_line ln;
+        size_t k = appl_line_next(p + used, n - used, SMTP_LINE_MAX, &s->discard[d], &ln);
         if (k == 0)
             break;
         used += k;

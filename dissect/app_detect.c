@@ -271,7 +271,7 @@ static bool tls_handshake(const uint8_t *p, size_t n)
     return n >= 3 && p[0] == 0x16 && p[1] == 3 && p[2] <= 4;
 }
 
-static bool can_starttls(unsigned a)
+bool app_can_starttls(unsigned a)
 {
     return a == APP_SMTP || a == APP_IMAP || a == APP_POP3 || a == APP_FTP ||
            a == APP_LDAP || a == APP_PGSQL;
@@ -315,7 +315,7 @@ void app_state_update(struct app_state *s, uint8_t ipproto, uint16_t sport,
             s->proto = s->tc;
     } else if (s->proto > APP_FAILED && s->upg_tries < APP_UPGRADE_TRIES) {
         s->upg_tries++;
-        if (ts && can_starttls(s->proto) && tls_handshake(p, n)) {
+        if (ts && app_can_starttls(s->proto) && tls_handshake(p, n)) {
             s->orig = s->proto;
             s->proto = APP_TLS;
             return;

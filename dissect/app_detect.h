@@ -76,6 +76,10 @@ struct app_state {
     uint8_t connect;      /* HTTP CONNECT: 1 asked, 2 answered 2xx */
 };
 
+/* Whether a flow of protocol a turns into TLS when its client sends a TLS
+ * handshake (STARTTLS in SMTP, IMAP, POP3, FTP, LDAP; pgsql's SSLRequest). */
+bool app_can_starttls(unsigned a);
+
 /* One payload of a TCP (6) or UDP (17) flow; cheap once settled. */
 void app_state_update(struct app_state *s, uint8_t ipproto, uint16_t sport,
                       uint16_t dport, bool toserver, const uint8_t *p, size_t n);

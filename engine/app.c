@@ -407,8 +407,7 @@ static size_t app_deliver(void *ctx, int dir, const uint8_t *p, size_t n, unsign
                        (f->app.tries[0] >= APP_DETECT_TRIES && f->app.tries[1] >= APP_DETECT_TRIES);
         /* nothing more to learn from the bytes, unless the protocol can
          * turn into TLS (STARTTLS, pgsql's SSLRequest) or a tunnel */
-        if (settled && proto != APP_HTTP && proto != APP_SMTP && proto != APP_FTP &&
-            proto != APP_IMAP && proto != APP_POP3 && proto != APP_PGSQL && proto != APP_LDAP)
+        if (settled && proto != APP_HTTP && !app_can_starttls(proto))
             x->stop = true;
         return n;
     }

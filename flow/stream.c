@@ -242,13 +242,12 @@ static void sd_gap(struct stream_ctx *sc, struct stream_dir *sd, int dir)
         return;
     sc->stats[SS_GAP]++;
     stream_ev(sc, dir, SE_SEQ_GAP);
-    if (sd->pend_len) {             /* what waited can no longer complete */
-        sd->pend_len = 0;
-        sd->flags |= SD_GAP;
-        sd->gap = 0;
-    } else if (!(sd->flags & SD_GAP) || sd->gap) {
-        sd->gap += sd->segs->seq - sd->next_seq;
-    }
+    /* the parser learns how many bytes it missed, unless that is not known:
+     * pending bytes it had seen are dropped too, or an earlier loss of
+     * unknown size is still to be reported */
+    bool unknown = sd->pend_len || ((sd->flags & SD_GAP) && sd->gap == 0);
+    sd->pend_len = 0;
+    sd->gap = unknown ? 0 : sd->gap + (sd->segs->seq - sd->next_seq);
     sd->flags |= SD_GAP;
     sd->next_seq = sd->segs->seq;
     sd_drain(sc, sd, dir);

@@ -246,12 +246,6 @@ static bool hexu(uint8_t c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
 
-static bool b64_char(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/';
-}
-
 /* Parameter `name` of a Content-Type/-Disposition value "type; a=b;
  * name="x"", case-insensitively, or its RFC 2231 sections name*0, name*1,
  * ... joined.  Quoted values are taken as they are between the quotes
@@ -533,23 +527,40 @@ static void mime_urls(struct smtp_state *s, const uint8_t *full, size_t n)
     }
 }
 
+/* Base64 alphabet (RFC 4648 section 4, no padding): 1 per member. */
+static const uint8_t b64_alpha[256] = {
+    ['+'] = 1, ['/'] = 1,
+    ['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['A'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['a'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* Groups of 4 characters (spaces skipped, a group may span lines): the
+ * first two from the alphabet, the third and fourth too unless padding.
+ * The open group lives in locals while the line is walked (a body is
+ * mostly base64: this loop sees every byte of an attachment). */
 static void mime_b64_check(struct smtp_state *s, const struct appl_cb *cb, const uint8_t *b,
                            size_t len)
 {
     struct smtp_mime *m = &s->mime;
-    bool bad = false;
+    uint8_t g[4];
+    unsigned nb = m->b64_nb;
+    unsigned bad = 0;
+    memcpy(g, m->b64_tmp, sizeof(g));
     for (size_t i = 0; i < len; i++) {
-        if (b[i] == ' ')
+        uint8_t c = b[i];
+        if (c == ' ')
             continue;
-        m->b64_tmp[m->b64_nb++] = b[i];
-        if (m->b64_nb < 4)
+        g[nb++] = c;
+        if (nb < 4)
             continue;
-        const uint8_t *g = m->b64_tmp;
-        if (!b64_char(g[0]) || !b64_char(g[1]) ||
-            (g[2] != '=' && (!b64_char(g[2]) || (g[3] != '=' && !b64_char(g[3])))))
-            bad = true;
-        m->b64_nb = 0;
+        nb = 0;
+        unsigned ok = b64_alpha[g[0]] & b64_alpha[g[1]] &
+                      (g[2] == '=' || (b64_alpha[g[2]] & (g[3] == '=' || b64_alpha[g[3]])));
+        bad |= ok ^ 1u;
     }
+    m->b64_nb = (uint8_t)nb;
+    memcpy(m->b64_tmp, g, sizeof(g));
     if (bad)
         raise_ev(s, cb, SMTP_EV_MIME_INVALID_BASE64);
 }

@@ -431,6 +431,9 @@ int worker_start(struct worker *w, char *errbuf)
         return NS_ERR_NOMEM;
     }
     w->started = true;
+    char name[16];
+    snprintf(name, sizeof(name), "ns-worker%u", w->id % 1000u);
+    (void)pthread_setname_np(w->thread, name);     /* for top -H and perf */
     if (w->afp && w->cfg->live.cpu_affinity) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         cpu_set_t set;

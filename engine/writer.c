@@ -384,6 +384,7 @@ int writer_start(struct writer *wr, char *errbuf)
         return NS_ERR_NOMEM;
     }
     wr->started = true;
+    (void)pthread_setname_np(wr->thread, "ns-writer");
     return NS_OK;
 }
 

@@ -127,11 +127,6 @@ static inline bool json_member(struct json_buf *jb, const char *key, size_t klen
     return true;
 }
 
-static inline size_t json_klen(const char *key)
-{
-    return key ? strlen(key) : 0;
-}
-
 static void json_open(struct json_buf *jb, const char *key, size_t klen, char c)
 {
     if (!json_member(jb, key, klen, 1))
@@ -157,11 +152,6 @@ static void json_close(struct json_buf *jb, char c)
     jb->depth--;
 }
 
-void json_obj_open(struct json_buf *jb, const char *key)
-{
-    json_open(jb, key, json_klen(key), '{');
-}
-
 void json_obj_open_n(struct json_buf *jb, const char *key, size_t klen)
 {
     json_open(jb, key, klen, '{');
@@ -172,9 +162,9 @@ void json_obj_close(struct json_buf *jb)
     json_close(jb, '}');
 }
 
-void json_arr_open(struct json_buf *jb, const char *key)
+void json_arr_open_n(struct json_buf *jb, const char *key, size_t klen)
 {
-    json_open(jb, key, json_klen(key), '[');
+    json_open(jb, key, klen, '[');
 }
 
 void json_arr_close(struct json_buf *jb)
@@ -294,36 +284,27 @@ full:
     json_fail(jb);
 }
 
-void json_strn(struct json_buf *jb, const char *key, const uint8_t *s, size_t n)
+void json_strn_k(struct json_buf *jb, const char *key, size_t klen, const uint8_t *s, size_t n)
 {
     if (!s) {
-        json_null(jb, key);
+        json_null_k(jb, key, klen);
         return;
     }
-    if (!json_member(jb, key, json_klen(key), 2))
+    if (!json_member(jb, key, klen, 2))
         return;
     json_put_str(jb, s, n);
 }
 
-void json_str(struct json_buf *jb, const char *key, const char *s)
+void json_u64_k(struct json_buf *jb, const char *key, size_t klen, uint64_t v)
 {
-    if (!s) {
-        json_null(jb, key);
-        return;
-    }
-    json_strn(jb, key, (const uint8_t *)s, strlen(s));
-}
-
-void json_u64(struct json_buf *jb, const char *key, uint64_t v)
-{
-    if (!json_member(jb, key, json_klen(key), JSON_U64_MAX_DIGITS))
+    if (!json_member(jb, key, klen, JSON_U64_MAX_DIGITS))
         return;
     jb->len += json_fmt_u64(jb->buf + jb->len, v);
 }
 
-void json_i64(struct json_buf *jb, const char *key, int64_t v)
+void json_i64_k(struct json_buf *jb, const char *key, size_t klen, int64_t v)
 {
-    if (!json_member(jb, key, json_klen(key), JSON_U64_MAX_DIGITS + 1))
+    if (!json_member(jb, key, klen, JSON_U64_MAX_DIGITS + 1))
         return;
     uint64_t u = (uint64_t)v;
     if (v < 0) {
@@ -333,32 +314,27 @@ void json_i64(struct json_buf *jb, const char *key, int64_t v)
     jb->len += json_fmt_u64(jb->buf + jb->len, u);
 }
 
-static void json_lit(struct json_buf *jb, const char *key, const char *lit, size_t n)
+void json_raw_k(struct json_buf *jb, const char *key, size_t klen, const char *raw, size_t n)
 {
-    if (!json_member(jb, key, json_klen(key), n))
+    if (!json_member(jb, key, klen, n))
         return;
     if (n) {
-        memcpy(jb->buf + jb->len, lit, n);
+        memcpy(jb->buf + jb->len, raw, n);
         jb->len += n;
     }
 }
 
-void json_bool(struct json_buf *jb, const char *key, bool v)
+void json_bool_k(struct json_buf *jb, const char *key, size_t klen, bool v)
 {
     if (v)
-        json_lit(jb, key, "true", 4);
+        json_raw_k(jb, key, klen, "true", 4);
     else
-        json_lit(jb, key, "false", 5);
+        json_raw_k(jb, key, klen, "false", 5);
 }
 
-void json_null(struct json_buf *jb, const char *key)
+void json_null_k(struct json_buf *jb, const char *key, size_t klen)
 {
-    json_lit(jb, key, "null", 4);
-}
-
-void json_raw(struct json_buf *jb, const char *key, const char *raw, size_t n)
-{
-    json_lit(jb, key, raw, n);
+    json_raw_k(jb, key, klen, "null", 4);
 }
 
 size_t json_finish(struct json_buf *jb)

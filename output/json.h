@@ -25,21 +25,62 @@ struct json_buf {
 };
 
 void json_init(struct json_buf *jb, char *buf, size_t cap);
-/* key NULL: an array element or the top-level object. */
-void json_obj_open(struct json_buf *jb, const char *key);
-/* Same, with a key that is not NUL-terminated (klen bytes). */
+
+/* The writers take the key with its length (klen; key NULL: an array
+ * element or the top-level object).  The wrappers below take a
+ * NUL-terminated key: they are inline so that the length of a literal key
+ * is a compile-time constant, not a strlen per member. */
 void json_obj_open_n(struct json_buf *jb, const char *key, size_t klen);
+void json_arr_open_n(struct json_buf *jb, const char *key, size_t klen);
 void json_obj_close(struct json_buf *jb);
-void json_arr_open(struct json_buf *jb, const char *key);
 void json_arr_close(struct json_buf *jb);
-void json_str(struct json_buf *jb, const char *key, const char *s);
-void json_strn(struct json_buf *jb, const char *key, const uint8_t *s, size_t n);
-void json_u64(struct json_buf *jb, const char *key, uint64_t v);
-void json_i64(struct json_buf *jb, const char *key, int64_t v);
-void json_bool(struct json_buf *jb, const char *key, bool v);
-void json_null(struct json_buf *jb, const char *key);
+void json_strn_k(struct json_buf *jb, const char *key, size_t klen, const uint8_t *s, size_t n);
+void json_u64_k(struct json_buf *jb, const char *key, size_t klen, uint64_t v);
+void json_i64_k(struct json_buf *jb, const char *key, size_t klen, int64_t v);
+void json_bool_k(struct json_buf *jb, const char *key, size_t klen, bool v);
+void json_null_k(struct json_buf *jb, const char *key, size_t klen);
 /* A value already in JSON form (a number, or a quoted escaped string). */
-void json_raw(struct json_buf *jb, const char *key, const char *raw, size_t n);
+void json_raw_k(struct json_buf *jb, const char *key, size_t klen, const char *raw, size_t n);
+
+#define JSON_KLEN(key) ((key) ? strlen(key) : 0)
+
+static inline void json_obj_open(struct json_buf *jb, const char *key)
+{
+    json_obj_open_n(jb, key, JSON_KLEN(key));
+}
+static inline void json_arr_open(struct json_buf *jb, const char *key)
+{
+    json_arr_open_n(jb, key, JSON_KLEN(key));
+}
+static inline void json_strn(struct json_buf *jb, const char *key, const uint8_t *s, size_t n)
+{
+    json_strn_k(jb, key, JSON_KLEN(key), s, n);
+}
+/* s NULL: null. */
+static inline void json_str(struct json_buf *jb, const char *key, const char *s)
+{
+    json_strn_k(jb, key, JSON_KLEN(key), (const uint8_t *)s, s ? strlen(s) : 0);
+}
+static inline void json_u64(struct json_buf *jb, const char *key, uint64_t v)
+{
+    json_u64_k(jb, key, JSON_KLEN(key), v);
+}
+static inline void json_i64(struct json_buf *jb, const char *key, int64_t v)
+{
+    json_i64_k(jb, key, JSON_KLEN(key), v);
+}
+static inline void json_bool(struct json_buf *jb, const char *key, bool v)
+{
+    json_bool_k(jb, key, JSON_KLEN(key), v);
+}
+static inline void json_null(struct json_buf *jb, const char *key)
+{
+    json_null_k(jb, key, JSON_KLEN(key));
+}
+static inline void json_raw(struct json_buf *jb, const char *key, const char *raw, size_t n)
+{
+    json_raw_k(jb, key, JSON_KLEN(key), raw, n);
+}
 static inline bool json_ok(const struct json_buf *jb) { return !jb->overflow; }
 /* Appends '\n'; returns the record length, or 0 on overflow or when an
  * object or array is still open. */

@@ -113,11 +113,22 @@ void *ring_reserve_wait(struct ring *r, uint32_t len)
     uint32_t spins = 0;
     if (len > ring_max_record(r))
         return NULL;
+    void *p = ring_reserve(r, len);
+    if (likely(p != NULL))
+        return p;
+    /* Full: the consumer is the slower side.  Wait until it has freed a
+     * quarter of the ring, so that each wake-up moves many records instead
+     * of one (a producer that wakes for every freed record costs a context
+     * switch per record on a machine with fewer cores than threads). */
     for (;;) {
-        void *p = ring_reserve(r, len);
+        ring_backoff(&spins);
+        uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+        uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (r->size - (head - tail) < r->size / 4)
+            continue;
+        p = ring_reserve(r, len);
         if (p)
             return p;
-        ring_backoff(&spins);
     }
 }
 
@@ -180,16 +191,19 @@ void ring_backoff(uint32_t *spins)
     uint32_t s = (*spins)++;
     /* Few spins: with more threads than cores (reader, workers and writer
      * on two), a waiting thread's spinning takes the CPU from the thread it
-     * waits for.  Sleeping costs ~60 us of latency against rings that hold
-     * milliseconds of packets. */
+     * waits for.  Then sleeps that double from 50 us to 1 ms: a ring holds
+     * several milliseconds of packets or records, and each wake-up of an
+     * idle thread is a context switch taken from a busy one. */
     if (s < 16) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
-    } else if (s < 20) {
+    } else if (s < 18) {
         sched_yield();
     } else {
-        struct timespec ts = { 0, 50 * 1000 };
+        uint32_t k = s - 18 < 5 ? s - 18 : 5;   /* 50 us << 0..5, capped at 1 ms */
+        long ns = (50L * 1000L) << k;
+        struct timespec ts = { 0, ns < 1000L * 1000L ? ns : 1000L * 1000L };
         nanosleep(&ts, NULL);
     }
 }

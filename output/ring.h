@@ -12,8 +12,9 @@
  * Ownership: bytes returned by ring_reserve belong to the producer until
  * ring_commit; bytes returned by ring_peek belong to the consumer until
  * ring_release.  Waiting (ring_reserve_wait, ring_peek_wait) spins briefly,
- * then yields, then sleeps 50 us at a time: no locks, no syscalls while
- * data flows. */
+ * then yields, then sleeps 50 us doubling to 1 ms: no locks, no syscalls
+ * while data flows.  A producer that found the ring full resumes only once
+ * a quarter of it is free. */
 #ifndef RING_H
 #define RING_H
 

@@ -17,7 +17,8 @@ LDFLAGS := -pthread
 LIBS    := -lpcap -lyaml -lcrypto
 
 ifeq ($(MODE),release)
-  CFLAGS += -O2 -g -DNDEBUG
+  CFLAGS += -O2 -g -DNDEBUG -flto=auto
+  LDFLAGS += -O2 -g -flto=auto
   B := build/release
   BIN := build/netscope
 else ifeq ($(MODE),asan)

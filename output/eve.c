@@ -76,7 +76,16 @@ void eve_ctx_init(struct eve_ctx *ec, const char *pcap_filename, const char *in_
     ec->tz_off = 0;
     ec->ethernet = false;
     ec->community_id_seed = 0;
-    ec->cid_flow = 0;               /* flow ids are never 0: nothing cached */
+    memset(ec->cid, 0, sizeof(ec->cid));    /* flow id 0: nothing cached */
+    ec->source_len = 0;
+    const char *src = pcap_filename ? pcap_filename : in_iface;
+    if (src) {
+        struct json_buf jb;
+        json_init(&jb, ec->source, sizeof(ec->source));
+        json_str(&jb, NULL, src);
+        if (json_ok(&jb))
+            ec->source_len = jb.len;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -249,7 +258,11 @@ static void eve_put_hex_flags(struct json_buf *jb, const char *key, uint8_t v)
 
 void eve_put_source(const struct eve_ctx *ec, struct json_buf *jb)
 {
-    if (ec->pcap_filename)
+    if (ec->source_len && ec->pcap_filename)
+        json_raw(jb, "pcap_filename", ec->source, ec->source_len);
+    else if (ec->source_len && ec->in_iface)
+        json_raw(jb, "in_iface", ec->source, ec->source_len);
+    else if (ec->pcap_filename)
         json_str(jb, "pcap_filename", ec->pcap_filename);
     else if (ec->in_iface)
         json_str(jb, "in_iface", ec->in_iface);
@@ -612,17 +625,19 @@ size_t eve_anomaly_flow(struct eve_ctx *ec, char *buf, size_t cap, const struct 
 
 void eve_put_community_id(struct eve_ctx *ec, struct json_buf *jb, const struct flow *f)
 {
-    /* the records of one flow come together (a DNS query and its answer,
-     * a transaction and the flow's end): one SHA-1 serves them all */
-    if (ec->cid_flow != f->flow_id || ec->cid_ports != ((uint32_t)f->cli_port << 16 | f->srv_port) ||
-        ec->cid_proto != f->proto || ec->cid_seed != ec->community_id_seed) {
-        flow_community_id_seeded(f, ec->community_id_seed, ec->cid);
-        ec->cid[sizeof(ec->cid) - 1] = '\0';
-        ec->cid_len = strlen(ec->cid);
-        ec->cid_flow = f->flow_id;
-        ec->cid_ports = (uint32_t)f->cli_port << 16 | f->srv_port;
-        ec->cid_proto = f->proto;
-        ec->cid_seed = ec->community_id_seed;
+    struct eve_cid *c = &ec->cid[(f->flow_id ^ (f->flow_id >> 17)) % EVE_CID_CACHE];
+    uint32_t ports = (uint32_t)f->cli_port << 16 | f->srv_port;
+    if (c->flow_id != f->flow_id || c->ports != ports || c->proto != f->proto ||
+        c->seed != ec->community_id_seed) {
+        char text[64];
+        flow_community_id_seeded(f, ec->community_id_seed, text);
+        size_t n = strnlen(text, sizeof(c->text));
+        memcpy(c->text, text, n);
+        c->len = (uint8_t)n;
+        c->flow_id = f->flow_id;
+        c->ports = ports;
+        c->proto = f->proto;
+        c->seed = ec->community_id_seed;
     }
-    json_strn(jb, "community_id", (const uint8_t *)ec->cid, ec->cid_len);
+    json_strn(jb, "community_id", (const uint8_t *)c->text, c->len);
 }

@@ -12,6 +12,8 @@
 
 /* Per-thread formatting context.  The local UTC offset is cached per hour
  * of packet time, so formatting takes no lock (localtime_r may). */
+#define EVE_CID_CACHE 64
+
 struct eve_ctx {
     const char *pcap_filename;  /* NULL live */
     const char *in_iface;       /* NULL offline */
@@ -19,13 +21,21 @@ struct eve_ctx {
     int32_t tz_off;             /* seconds east of UTC */
     bool ethernet;              /* write MAC addresses (default off) */
     uint16_t community_id_seed;
-    /* the last Community ID written (eve_put_community_id) */
-    uint64_t cid_flow;
-    uint32_t cid_ports;
-    uint8_t cid_proto;
-    uint16_t cid_seed;
-    size_t cid_len;
-    char cid[64];
+    /* the pcap_filename or in_iface value quoted and escaped once, at
+     * init (source_len 0: too long, escaped per record) */
+    size_t source_len;
+    char source[512];
+    /* Community IDs of recent flows (eve_put_community_id), direct-mapped
+     * by flow id: a flow's records come close together (a DNS query and
+     * its answer, an HTTP transaction), and one SHA-1 serves them all */
+    struct eve_cid {
+        uint64_t flow_id;       /* 0: empty (flow ids are never 0) */
+        uint32_t ports;
+        uint16_t seed;
+        uint8_t proto;
+        uint8_t len;
+        char text[32];          /* "1:" and 28 base64 characters */
+    } cid[EVE_CID_CACHE];
 };
 
 void eve_ctx_init(struct eve_ctx *ec, const char *pcap_filename, const char *in_iface);

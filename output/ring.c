@@ -164,6 +164,13 @@ const void *ring_peek(struct ring *r, uint32_t *type, uint32_t *len)
         *type = h.type;
         *len = h.len;
         r->peeked_end = tail + RING_HDR + ring_align(h.len);
+        /* the next record's header and the first bytes of its payload:
+         * written by the other core, so a miss that can overlap with the
+         * work on this record (harmless if nothing is there yet) */
+        uint64_t off = r->peeked_end & r->mask;
+        __builtin_prefetch(r->buf + off);
+        if (off + 128 <= r->size)
+            __builtin_prefetch(r->buf + off + 64);
         return r->buf + (tail & r->mask) + RING_HDR;
     }
 }

@@ -273,12 +273,27 @@ static void sort_u16(uint16_t *a, size_t n)
     }
 }
 
-/* "0a0b,..." into the hash, after sep when not the first. */
-static void sha_hex4(SHA256_CTX *sha, uint16_t v, bool comma)
+/* The list "0a0b,0c0d,..." of n values into the hash (with a ',' before
+ * the first when lead), hashed in chunks: SHA256_Update has a cost per call
+ * that is larger than 5 bytes' worth. */
+static void sha_hex4_list(SHA256_CTX *sha, const uint16_t *v, size_t n, bool lead)
 {
-    char h[5] = { ',', tls_hex[v >> 12], tls_hex[(v >> 8) & 15], tls_hex[(v >> 4) & 15],
-                  tls_hex[v & 15] };
-    SHA256_Update(sha, comma ? h : h + 1, comma ? 5 : 4);
+    char buf[5 * 64];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k > sizeof(buf) - 5) {
+            SHA256_Update(sha, buf, k);
+            k = 0;
+        }
+        if (i > 0 || lead)
+            buf[k++] = ',';
+        buf[k++] = tls_hex[v[i] >> 12];
+        buf[k++] = tls_hex[(v[i] >> 8) & 15];
+        buf[k++] = tls_hex[(v[i] >> 4) & 15];
+        buf[k++] = tls_hex[v[i] & 15];
+    }
+    if (k)
+        SHA256_Update(sha, buf, k);
 }
 
 static void sha_trunc12(SHA256_CTX *sha, char *out)
@@ -363,16 +378,16 @@ static void ja4_compute(struct tls_tx *tx, uint16_t version, struct tls_rd cs, s
 
     SHA256_CTX sha;
     SHA256_Init(&sha);
-    for (size_t i = 0; i < nc; i++)
-        sha_hex4(&sha, ciphers[i], i > 0);
+    sha_hex4_list(&sha, ciphers, nc, false);
     sha_trunc12(&sha, o + 11);
     o[23] = '_';
 
     SHA256_Init(&sha);
-    for (size_t i = 0; i < ne; i++)
-        sha_hex4(&sha, extv[i], i > 0);
+    sha_hex4_list(&sha, extv, ne, false);
     SHA256_Update(&sha, "_", 1);
     bool first = true;
+    uint16_t sig[64];
+    size_t nsig = 0;
     w = exts;
     while (ext_next(&w, &type, &data)) {
         uint16_t ll;
@@ -382,10 +397,15 @@ static void ja4_compute(struct tls_tx *tx, uint16_t version, struct tls_rd cs, s
         while (rd_u16(&list, &v)) {
             if (tls_grease(v))
                 continue;
-            sha_hex4(&sha, v, !first);
-            first = false;
+            if (nsig == NS_ARRAY_LEN(sig)) {
+                sha_hex4_list(&sha, sig, nsig, !first);
+                first = false;
+                nsig = 0;
+            }
+            sig[nsig++] = v;
         }
     }
+    sha_hex4_list(&sha, sig, nsig, !first && nsig);
     sha_trunc12(&sha, o + 24);
     o[TLS_JA4_LEN] = '\0';
     tx->has_ja4 = true;
@@ -646,8 +666,13 @@ static void certificate(struct tls_state *s, const uint8_t *b, size_t n, uint32_
         tls_anomaly(cb, (enum tls_event)(TLS_EV_CERTIFICATE_INVALID_DER + (e - X509_ERR_INVALID_DER)));
         return;
     }
+    /* SHA1_Init/Update/Final, not the one-shot SHA1(): OpenSSL 3 looks
+     * the algorithm up by name (under a lock) on every one-shot call */
     uint8_t md[SHA_DIGEST_LENGTH];
-    SHA1(b + 6, leaf, md);
+    SHA_CTX sha;
+    SHA1_Init(&sha);
+    SHA1_Update(&sha, b + 6, leaf);
+    SHA1_Final(md, &sha);
     for (size_t i = 0; i < SHA_DIGEST_LENGTH; i++) {
         tx->fingerprint[3 * i] = tls_hex[md[i] >> 4];
         tx->fingerprint[3 * i + 1] = tls_hex[md[i] & 15];

@@ -62,11 +62,22 @@ static const char json_digits2[200] =
 
 #define JSON_U64_MAX_DIGITS 20
 
-/* Decimal digits of v at out; returns how many (1..20). */
+static const uint64_t json_pow10[20] = {
+    1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+    100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+    10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+    100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+};
+
+/* Decimal digits of v at out; returns how many (1..20).  The count comes
+ * first (bit length * log10(2), corrected by one comparison), so the digits
+ * are written in place, two at a time from the end. */
 static size_t json_fmt_u64(char *out, uint64_t v)
 {
-    char tmp[JSON_U64_MAX_DIGITS];
-    char *p = tmp + sizeof(tmp);
+    unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
+    size_t t = (bits * 1233u) >> 12;                /* about log10(2^bits), <= 19 */
+    size_t n = t + 1 - ((v | 1) < json_pow10[t]);
+    char *p = out + n;
     while (v >= 100) {
         unsigned i = (unsigned)(v % 100) * 2;
         v /= 100;
@@ -79,8 +90,6 @@ static size_t json_fmt_u64(char *out, uint64_t v)
     } else {
         *--p = (char)('0' + v);
     }
-    size_t n = (size_t)(tmp + sizeof(tmp) - p);
-    memcpy(out, p, n);
     return n;
 }
 

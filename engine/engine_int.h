@@ -4,7 +4,9 @@
  * Reader -> worker rings carry REC_PKT (struct rec_pkt + frame bytes),
  * REC_TICK (packet time moved to a new second: expire flows), REC_STATS
  * (take a stats snapshot) and REC_EOF.  Worker -> writer rings carry
- * REC_JSON (one EVE line), REC_SNAP (struct ns_snap) and REC_DONE.  The
+ * REC_JSON (one EVE line), REC_FLOW (an ended flow, struct rec_flow, which
+ * the writer formats: flow records are a third of the output and the
+ * writer's core has room), REC_SNAP (struct ns_snap) and REC_DONE.  The
  * reader also has a ring to the writer for its own snapshots.  Every source
  * sends snapshots with the same sequence numbers, so the writer can sum
  * them into one stats record whose totals add up. */
@@ -26,6 +28,7 @@ enum rec_type {
     REC_SNAP,
     REC_DONE,
     REC_PCAP,                /* struct rec_pkt + frame: for -w */
+    REC_FLOW,                /* struct rec_flow */
 };
 
 struct rec_pkt {
@@ -34,6 +37,12 @@ struct rec_pkt {
     uint32_t caplen;
     uint32_t wirelen;
     /* caplen frame bytes follow */
+};
+
+/* A copy of the table's entry: eve_flow reads nothing through pointers. */
+struct rec_flow {
+    struct flow f;
+    uint32_t reason;         /* enum flow_end_reason */
 };
 
 struct rec_tick {

@@ -55,13 +55,11 @@ static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_re
     app_flow_end(&w->app, (struct flow *)f);
     if (!w->cfg->eve_flow)
         return;
-    char *buf = ring_reserve_wait(w->out, NS_RECORD_MAX);
-    size_t n = eve_flow(&w->ec, buf, NS_RECORD_MAX, f, reason);
-    if (unlikely(n == 0)) {
-        w->outc[OUT_TOO_BIG]++;
-        return;                 /* nothing committed: the space is reused */
-    }
-    ring_commit(w->out, REC_JSON, (uint32_t)n);
+    /* the writer formats it (engine_int.h) */
+    struct rec_flow *rf = ring_reserve_wait(w->out, sizeof(*rf));
+    memcpy(&rf->f, f, sizeof(*f));
+    rf->reason = (uint32_t)reason;
+    ring_commit(w->out, REC_FLOW, sizeof(*rf));
     w->outc[OUT_FLOW]++;
 }
 

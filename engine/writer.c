@@ -185,6 +185,8 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     if (writer_build_paths(wr, o->live) != NS_OK)
         goto err_nomem;
     eve_ctx_init(&wr->ec, o->pcap_filename, o->in_iface);
+    wr->ec.ethernet = cfg->eve_ethernet;
+    wr->ec.community_id_seed = (uint16_t)cfg->community_id_seed;
     if (o->pcap_out) {
         wr->dead = pcap_open_dead(o->dlt, 262144);
         wr->pcap_path = strdup(o->pcap_out);
@@ -239,6 +241,16 @@ static void writer_write(struct writer *wr, const void *p, size_t n)
     if (fwrite(p, 1, n, wr->fp) != n)
         wr->write_errno = errno ? errno : EIO;
     wr->records++;
+}
+
+static void writer_flow(struct writer *wr, const struct rec_flow *rf, uint32_t len)
+{
+    if (len < sizeof(*rf))
+        return;
+    size_t n = eve_flow(&wr->ec, wr->scratch, NS_RECORD_MAX, &rf->f,
+                        (enum flow_end_reason)rf->reason);
+    if (n)                      /* a flow record is < 2 KiB: always fits */
+        writer_write(wr, wr->scratch, n);
 }
 
 static void writer_pcap(struct writer *wr, const struct rec_pkt *rp, uint32_t len)
@@ -348,6 +360,8 @@ static void *writer_main(void *arg)
                     break;
                 if (type == REC_JSON) {
                     writer_write(wr, rec, len);
+                } else if (type == REC_FLOW) {
+                    writer_flow(wr, rec, len);
                 } else if (type == REC_PCAP) {
                     writer_pcap(wr, rec, len);
                 } else if (type == REC_SNAP) {

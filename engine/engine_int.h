@@ -4,9 +4,11 @@
  * Reader -> worker rings carry REC_PKT (struct rec_pkt + frame bytes),
  * REC_TICK (packet time moved to a new second: expire flows), REC_STATS
  * (take a stats snapshot) and REC_EOF.  Worker -> writer rings carry
- * REC_JSON (one EVE line), REC_FLOW (an ended flow, struct rec_flow, which
- * the writer formats: flow records are a third of the output and the
- * writer's core has room), REC_SNAP (struct ns_snap) and REC_DONE.  The
+ * REC_JSON (one EVE line), REC_FLOW (an ended flow, struct rec_flow) and
+ * REC_DNS (a DNS message to log, struct rec_dns), which the writer formats
+ * (flow and DNS records are most of the output, and formatting them is
+ * work the writer's core has room for), REC_SNAP (struct ns_snap) and
+ * REC_DONE.  The
  * reader also has a ring to the writer for its own snapshots.  Every source
  * sends snapshots with the same sequence numbers, so the writer can sum
  * them into one stats record whose totals add up. */
@@ -29,6 +31,7 @@ enum rec_type {
     REC_DONE,
     REC_PCAP,                /* struct rec_pkt + frame: for -w */
     REC_FLOW,                /* struct rec_flow */
+    REC_DNS,                 /* struct rec_dns + message bytes */
 };
 
 struct rec_pkt {
@@ -43,6 +46,20 @@ struct rec_pkt {
 struct rec_flow {
     struct flow f;
     uint32_t reason;         /* enum flow_end_reason */
+};
+
+/* A DNS message for a version 3 dns record: the writer parses it again
+ * (same bytes, same result) and formats it with what the worker knew. */
+struct rec_dns {
+    struct flow f;           /* copy: flow_id, Community ID */
+    uint64_t ts_us, pcap_cnt, tx_id;
+    uint8_t src[16], dst[16];    /* the message's direction */
+    uint16_t sport, dport;
+    uint16_t vlan[DISSECT_MAX_VLAN];
+    uint8_t vlan_cnt, ip_v, proto;
+    bool has_eth;
+    uint8_t src_mac[6], dst_mac[6];
+    uint32_t len;            /* message bytes that follow */
 };
 
 struct rec_tick {

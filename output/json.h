@@ -43,41 +43,44 @@ void json_null_k(struct json_buf *jb, const char *key, size_t klen);
 void json_raw_k(struct json_buf *jb, const char *key, size_t klen, const char *raw, size_t n);
 
 #define JSON_KLEN(key) ((key) ? strlen(key) : 0)
+/* always: a wrapper left out of line (LTO does that) would strlen a
+ * literal on every call */
+#define NS_JSON_INLINE __attribute__((always_inline))
 
-static inline void json_obj_open(struct json_buf *jb, const char *key)
+static inline NS_JSON_INLINE void json_obj_open(struct json_buf *jb, const char *key)
 {
     json_obj_open_n(jb, key, JSON_KLEN(key));
 }
-static inline void json_arr_open(struct json_buf *jb, const char *key)
+static inline NS_JSON_INLINE void json_arr_open(struct json_buf *jb, const char *key)
 {
     json_arr_open_n(jb, key, JSON_KLEN(key));
 }
-static inline void json_strn(struct json_buf *jb, const char *key, const uint8_t *s, size_t n)
+static inline NS_JSON_INLINE void json_strn(struct json_buf *jb, const char *key, const uint8_t *s, size_t n)
 {
     json_strn_k(jb, key, JSON_KLEN(key), s, n);
 }
 /* s NULL: null. */
-static inline void json_str(struct json_buf *jb, const char *key, const char *s)
+static inline NS_JSON_INLINE void json_str(struct json_buf *jb, const char *key, const char *s)
 {
     json_strn_k(jb, key, JSON_KLEN(key), (const uint8_t *)s, s ? strlen(s) : 0);
 }
-static inline void json_u64(struct json_buf *jb, const char *key, uint64_t v)
+static inline NS_JSON_INLINE void json_u64(struct json_buf *jb, const char *key, uint64_t v)
 {
     json_u64_k(jb, key, JSON_KLEN(key), v);
 }
-static inline void json_i64(struct json_buf *jb, const char *key, int64_t v)
+static inline NS_JSON_INLINE void json_i64(struct json_buf *jb, const char *key, int64_t v)
 {
     json_i64_k(jb, key, JSON_KLEN(key), v);
 }
-static inline void json_bool(struct json_buf *jb, const char *key, bool v)
+static inline NS_JSON_INLINE void json_bool(struct json_buf *jb, const char *key, bool v)
 {
     json_bool_k(jb, key, JSON_KLEN(key), v);
 }
-static inline void json_null(struct json_buf *jb, const char *key)
+static inline NS_JSON_INLINE void json_null(struct json_buf *jb, const char *key)
 {
     json_null_k(jb, key, JSON_KLEN(key));
 }
-static inline void json_raw(struct json_buf *jb, const char *key, const char *raw, size_t n)
+static inline NS_JSON_INLINE void json_raw(struct json_buf *jb, const char *key, const char *raw, size_t n)
 {
     json_raw_k(jb, key, JSON_KLEN(key), raw, n);
 }

@@ -14,7 +14,7 @@ DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev \
 CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread
 LDFLAGS := -pthread
-LIBS    := -lpcap -lyaml -lcrypto
+LIBS    := -lpcap -lyaml -lcrypto -lhs
 
 ifeq ($(MODE),release)
   CFLAGS += -O2 -g -DNDEBUG -flto=auto

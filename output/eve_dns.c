@@ -219,6 +219,40 @@ static void eve_dns_rcode(struct json_buf *jb, const struct dns_msg *m)
     }
 }
 
+void eve_dns_obj(struct json_buf *jb, const struct dns_msg *m, const char *scratch,
+                 uint64_t tx_id)
+{
+    json_obj_open(jb, "dns");
+    json_u64(jb, "version", 3);
+    if (dns_is_response(m))
+        json_raw(jb, "type", "\"response\"", 10);
+    else
+        json_raw(jb, "type", "\"request\"", 9);
+    json_u64(jb, "tx_id", tx_id);
+    json_u64(jb, "id", m->id);
+    eve_dns_flags(jb, m->flags);
+    json_u64(jb, "opcode", dns_opcode(m));
+    eve_dns_rcode(jb, m);
+    if (m->nq) {
+        json_arr_open(jb, "queries");
+        for (unsigned i = 0; i < m->nq; i++) {
+            json_obj_open(jb, NULL);
+            eve_dns_str(jb, "rrname", scratch, m->q[i].name);
+            eve_dns_rrtype(jb, m->q[i].rrtype);
+            json_obj_close(jb);
+        }
+        json_arr_close(jb);
+    }
+    const struct dns_rr *an = m->rr;
+    const struct dns_rr *ns = an + m->nrr[DNS_SEC_ANSWER];
+    const struct dns_rr *ar = ns + m->nrr[DNS_SEC_AUTHORITY];
+    eve_dns_section(jb, "answers", an, m->nrr[DNS_SEC_ANSWER], scratch);
+    eve_dns_grouped(jb, an, m->nrr[DNS_SEC_ANSWER], scratch);
+    eve_dns_section(jb, "authorities", ns, m->nrr[DNS_SEC_AUTHORITY], scratch);
+    eve_dns_section(jb, "additionals", ar, m->nrr[DNS_SEC_ADDITIONAL], scratch);
+    json_obj_close(jb);
+}
+
 size_t eve_dns(struct eve_ctx *ec, char *buf, size_t cap, const struct ns_pkt *pkt,
                const struct ns_decoded *d, const struct flow *f,
                const struct dns_msg *m, const char *scratch, uint64_t tx_id)
@@ -230,35 +264,7 @@ size_t eve_dns(struct eve_ctx *ec, char *buf, size_t cap, const struct ns_pkt *p
     eve_dns_head(ec, &jb, pkt, d, f, d->src, d->sport, d->dst, d->dport, d->src_mac,
                  d->dst_mac);
 
-    json_obj_open(&jb, "dns");
-    json_u64(&jb, "version", 3);
-    if (dns_is_response(m))
-        json_raw(&jb, "type", "\"response\"", 10);
-    else
-        json_raw(&jb, "type", "\"request\"", 9);
-    json_u64(&jb, "tx_id", tx_id);
-    json_u64(&jb, "id", m->id);
-    eve_dns_flags(&jb, m->flags);
-    json_u64(&jb, "opcode", dns_opcode(m));
-    eve_dns_rcode(&jb, m);
-    if (m->nq) {
-        json_arr_open(&jb, "queries");
-        for (unsigned i = 0; i < m->nq; i++) {
-            json_obj_open(&jb, NULL);
-            eve_dns_str(&jb, "rrname", scratch, m->q[i].name);
-            eve_dns_rrtype(&jb, m->q[i].rrtype);
-            json_obj_close(&jb);
-        }
-        json_arr_close(&jb);
-    }
-    const struct dns_rr *an = m->rr;
-    const struct dns_rr *ns = an + m->nrr[DNS_SEC_ANSWER];
-    const struct dns_rr *ar = ns + m->nrr[DNS_SEC_AUTHORITY];
-    eve_dns_section(&jb, "answers", an, m->nrr[DNS_SEC_ANSWER], scratch);
-    eve_dns_grouped(&jb, an, m->nrr[DNS_SEC_ANSWER], scratch);
-    eve_dns_section(&jb, "authorities", ns, m->nrr[DNS_SEC_AUTHORITY], scratch);
-    eve_dns_section(&jb, "additionals", ar, m->nrr[DNS_SEC_ADDITIONAL], scratch);
-    json_obj_close(&jb);
+    eve_dns_obj(&jb, m, scratch, tx_id);
 
     json_obj_close(&jb);
     return json_finish(&jb);

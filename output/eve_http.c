@@ -76,50 +76,52 @@ static void eve_http_headers(struct json_buf *jb, const char *key, const struct 
     json_arr_close(jb);
 }
 
-static size_t eve_http_build(struct eve_ctx *ec, char *buf, size_t cap,
-                             const struct eve_http_tx *t, bool headers)
+void eve_http_obj(struct json_buf *jb, const struct eve_http_tx *t, bool headers)
 {
-    const struct flow *f = t->f;
-    struct json_buf jb;
-    json_init(&jb, buf, cap);
-    json_obj_open(&jb, NULL);
-    eve_put_app_head(ec, &jb, f, "http", t->ts_us, t->pcap_cnt, t->tx_id);
-
     const struct http_msg *q = t->req, *r = t->resp;
     const uint8_t *qp = t->req_p, *rp = t->resp_p;
-    json_obj_open(&jb, "http");
+    json_obj_open(jb, "http");
     if (q) {
-        eve_http_host(&jb, q, qp);
-        eve_http_s(&jb, "url", qp, q->uri);
-        eve_http_hdr(&jb, "http_user_agent", q, qp, "user-agent");
-        eve_http_hdr(&jb, "xff", q, qp, "x-forwarded-for");
+        eve_http_host(jb, q, qp);
+        eve_http_s(jb, "url", qp, q->uri);
+        eve_http_hdr(jb, "http_user_agent", q, qp, "user-agent");
+        eve_http_hdr(jb, "xff", q, qp, "x-forwarded-for");
     }
     if (r)
-        eve_http_hdr(&jb, "http_content_type", r, rp, "content-type");
+        eve_http_hdr(jb, "http_content_type", r, rp, "content-type");
     if (q) {
-        eve_http_hdr(&jb, "http_refer", q, qp, "referer");
-        eve_http_s(&jb, "http_method", qp, q->method);
+        eve_http_hdr(jb, "http_refer", q, qp, "referer");
+        eve_http_s(jb, "http_method", qp, q->method);
         if (q->protocol.len)
-            eve_http_s(&jb, "protocol", qp, q->protocol);
+            eve_http_s(jb, "protocol", qp, q->protocol);
     } else if (r) {
-        eve_http_s(&jb, "protocol", rp, r->protocol);
+        eve_http_s(jb, "protocol", rp, r->protocol);
     }
     if (r) {
         if (r->status)
-            json_u64(&jb, "status", r->status);
+            json_u64(jb, "status", r->status);
         else
-            eve_http_s(&jb, "status_string", rp, r->status_str);
-        eve_http_hdr(&jb, "redirect", r, rp, "location");
-        json_u64(&jb, "length", t->resp_len);
+            eve_http_s(jb, "status_string", rp, r->status_str);
+        eve_http_hdr(jb, "redirect", r, rp, "location");
+        json_u64(jb, "length", t->resp_len);
     }
     if (headers) {
         if (q)
-            eve_http_headers(&jb, "request_headers", q, qp);
+            eve_http_headers(jb, "request_headers", q, qp);
         if (r)
-            eve_http_headers(&jb, "response_headers", r, rp);
+            eve_http_headers(jb, "response_headers", r, rp);
     }
-    json_obj_close(&jb);
+    json_obj_close(jb);
+}
 
+static size_t eve_http_build(struct eve_ctx *ec, char *buf, size_t cap,
+                             const struct eve_http_tx *t, bool headers)
+{
+    struct json_buf jb;
+    json_init(&jb, buf, cap);
+    json_obj_open(&jb, NULL);
+    eve_put_app_head(ec, &jb, t->f, "http", t->ts_us, t->pcap_cnt, t->tx_id);
+    eve_http_obj(&jb, t, headers);
     json_obj_close(&jb);
     return json_finish(&jb);
 }

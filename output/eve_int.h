@@ -19,7 +19,7 @@ bool eve_proto_has_ports(uint8_t proto);
 void eve_put_proto(struct json_buf *jb, uint8_t proto);
 
 /* "community_id": the flow's Community ID, computed once for the records
- * of one flow that follow each other (a one-entry cache in ec). */
+ * of a flow that come close together (a small cache in ec). */
 void eve_put_community_id(struct eve_ctx *ec, struct json_buf *jb, const struct flow *f);
 
 /* The head every app-layer record (dns over TCP, http, tls, smtp, ftp, ssh,
@@ -30,5 +30,15 @@ void eve_put_community_id(struct eve_ctx *ec, struct json_buf *jb, const struct 
 void eve_put_app_head(struct eve_ctx *ec, struct json_buf *jb, const struct flow *f,
                       const char *event_type, uint64_t ts_us, uint64_t pcap_cnt,
                       uint64_t tx_id);
+
+/* The app-layer objects of the records ("http":{...}, "tls":{...},
+ * "dns":{...}), also written into alerts about their transaction. */
+struct eve_http_tx;
+struct tls_tx;
+struct dns_msg;
+void eve_http_obj(struct json_buf *jb, const struct eve_http_tx *t, bool headers);
+void eve_tls_obj(struct json_buf *jb, const struct tls_tx *t);
+void eve_dns_obj(struct json_buf *jb, const struct dns_msg *m, const char *scratch,
+                 uint64_t tx_id);
 
 #endif

@@ -41,6 +41,39 @@ static void eve_tls_fp(struct json_buf *jb, const char *key, const char *hash,
     json_obj_close(jb);
 }
 
+void eve_tls_obj(struct json_buf *jb, const struct tls_tx *t)
+{
+    json_obj_open(jb, "tls");
+    const struct x509_leaf *c = &t->cert;
+    if (t->has_cert) {
+        json_strn(jb, "subject", (const uint8_t *)c->subject, c->subject_len);
+        json_strn(jb, "issuerdn", (const uint8_t *)c->issuer, c->issuer_len);
+    }
+    if (t->session_resumed)
+        json_bool(jb, "session_resumed", true);
+    if (t->has_cert) {
+        json_strn(jb, "serial", (const uint8_t *)c->serial, c->serial_len);
+        json_str(jb, "fingerprint", t->fingerprint);
+    }
+    if (t->has_sni)
+        json_strn(jb, "sni", (const uint8_t *)t->sni, t->sni_len);
+    char vbuf[8];
+    json_str(jb, "version", tls_version_name(t->version, vbuf));
+    if (t->has_cert) {
+        eve_tls_time(jb, "notbefore", c->not_before);
+        eve_tls_time(jb, "notafter", c->not_after);
+    }
+    if (t->has_ja3)
+        eve_tls_fp(jb, "ja3", t->ja3_hash, t->ja3, t->ja3_len);
+    if (t->has_ja3s)
+        eve_tls_fp(jb, "ja3s", t->ja3s_hash, t->ja3s, t->ja3s_len);
+    if (t->has_ja4)
+        json_str(jb, "ja4", t->ja4);
+    eve_tls_alpns(jb, "client_alpns", t->client_alpns, t->client_alpns_len);
+    eve_tls_alpns(jb, "server_alpns", t->server_alpns, t->server_alpns_len);
+    json_obj_close(jb);
+}
+
 size_t eve_tls(struct eve_ctx *ec, char *buf, size_t cap, const struct flow *f,
                uint64_t ts_us, uint64_t pcap_cnt, uint64_t tx_id, const struct tls_tx *t)
 {
@@ -48,35 +81,7 @@ size_t eve_tls(struct eve_ctx *ec, char *buf, size_t cap, const struct flow *f,
     json_init(&jb, buf, cap);
     json_obj_open(&jb, NULL);
     eve_put_app_head(ec, &jb, f, "tls", ts_us, pcap_cnt, tx_id);
-    json_obj_open(&jb, "tls");
-    const struct x509_leaf *c = &t->cert;
-    if (t->has_cert) {
-        json_strn(&jb, "subject", (const uint8_t *)c->subject, c->subject_len);
-        json_strn(&jb, "issuerdn", (const uint8_t *)c->issuer, c->issuer_len);
-    }
-    if (t->session_resumed)
-        json_bool(&jb, "session_resumed", true);
-    if (t->has_cert) {
-        json_strn(&jb, "serial", (const uint8_t *)c->serial, c->serial_len);
-        json_str(&jb, "fingerprint", t->fingerprint);
-    }
-    if (t->has_sni)
-        json_strn(&jb, "sni", (const uint8_t *)t->sni, t->sni_len);
-    char vbuf[8];
-    json_str(&jb, "version", tls_version_name(t->version, vbuf));
-    if (t->has_cert) {
-        eve_tls_time(&jb, "notbefore", c->not_before);
-        eve_tls_time(&jb, "notafter", c->not_after);
-    }
-    if (t->has_ja3)
-        eve_tls_fp(&jb, "ja3", t->ja3_hash, t->ja3, t->ja3_len);
-    if (t->has_ja3s)
-        eve_tls_fp(&jb, "ja3s", t->ja3s_hash, t->ja3s, t->ja3s_len);
-    if (t->has_ja4)
-        json_str(&jb, "ja4", t->ja4);
-    eve_tls_alpns(&jb, "client_alpns", t->client_alpns, t->client_alpns_len);
-    eve_tls_alpns(&jb, "server_alpns", t->server_alpns, t->server_alpns_len);
-    json_obj_close(&jb);
+    eve_tls_obj(&jb, t);
     json_obj_close(&jb);
     return json_finish(&jb);
 }

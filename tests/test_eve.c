@@ -23,6 +23,7 @@
 
 #include "dissect/app_detect.h"
 #include "output/eve.h"
+#include "output/eve_alert.h"
 #include "output/json.h"
 
 #define REC_MAX (64u * 1024u)
@@ -679,6 +680,68 @@ static void stats_depth_and_size(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* alert */
+
+static void alert_fields(void **state)
+{
+    (void)state;
+    struct eve_ctx ec;
+    eve_ctx_init(&ec, "test.pcap", NULL);
+    struct flow f = tcp_flow();
+    f.app.proto = APP_HTTP;
+    static const char *const meta[] = {
+        "created_at 2020_01_01", "former_category MALWARE", "created_at 2021_02_02",
+        "signature_severity Major", "weird\"key value",
+    };
+    static const uint8_t pay[] = "GET /x HTTP/1.1\r\n\x01\xff";
+    struct eve_alert a = {
+        .ts_us = TS_KNOWN, .pcap_cnt = 7, .ip_v = 4, .proto = 6,
+        .sport = 443, .dport = 51234, .f = &f, .toserver = false,
+        .gid = 1, .sid = 2019401, .rev = 3, .severity = 1,
+        .msg = "ET \"quoted\" msg", .category = "A Network Trojan was detected",
+        .metadata = meta, .nmeta = NS_ARRAY_LEN(meta),
+        .payload = pay, .payload_len = sizeof(pay) - 1, .log_payload = true,
+        .log_printable = true,
+    };
+    memcpy(a.src, f.srv, 16);                   /* a packet from the server */
+    memcpy(a.dst, f.cli, 16);
+    const char *line = keep(eve_alert(&ec, rec, sizeof(rec), &a));
+    HAS(line, "{\"timestamp\":\"2026-11-22T14:07:49.835303+0000\",\"flow_id\":1234567890123,"
+              "\"pcap_cnt\":7,\"pcap_filename\":\"test.pcap\",\"event_type\":\"alert\","
+              "\"src_ip\":\"192.168.100.200\",\"src_port\":443,\"dest_ip\":\"10.0.0.1\","
+              "\"dest_port\":51234,\"ip_v\":4,\"proto\":\"TCP\",\"pkt_src\":\"wire/pcap\",");
+    HAS(line, "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":2019401,\"rev\":3,"
+              "\"signature\":\"ET \\\"quoted\\\" msg\",\"category\":\"A Network Trojan was detected\","
+              "\"severity\":1,\"metadata\":{\"created_at\":[\"2020_01_01\",\"2021_02_02\"],"
+              "\"former_category\":[\"MALWARE\"],\"signature_severity\":[\"Major\"],"
+              "\"weird\\\"key\":[\"value\"]}}");
+    HAS(line, "\"app_proto\":\"http\",\"direction\":\"to_client\",\"flow\":{\"pkts_toserver\":5,"
+              "\"pkts_toclient\":4,\"bytes_toserver\":420,\"bytes_toclient\":3120,"
+              "\"start\":\"2026-11-22T14:07:49.835303+0000\",\"src_ip\":\"10.0.0.1\","
+              "\"dest_ip\":\"192.168.100.200\",\"src_port\":51234,\"dest_port\":443}");
+    HAS(line, "\"payload\":\"R0VUIC94IEhUVFAvMS4xDQoB/w==\","
+              "\"payload_printable\":\"GET /x HTTP/1.1\\r\\n..\",\"stream\":0}");
+    HASNT(line, "tx_id");
+
+    /* no flow, no classtype, no metadata, no payload logging */
+    struct eve_alert b = {
+        .ts_us = TS_KNOWN, .ip_v = 4, .proto = 1, .has_icmp = true, .icmp_type = 8,
+        .gid = 1, .sid = 5, .rev = 1, .severity = 3, .msg = "ping",
+    };
+    ip4(b.src, 10, 0, 0, 1);
+    ip4(b.dst, 10, 0, 0, 2);
+    line = keep(eve_alert(&ec, rec, sizeof(rec), &b));
+    HAS(line, "\"proto\":\"ICMP\",\"icmp_type\":8,\"icmp_code\":0,\"pkt_src\":\"wire/pcap\","
+              "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":5,\"rev\":1,"
+              "\"signature\":\"ping\",\"severity\":3}}\n");
+    HASNT(line, "flow_id");
+    HASNT(line, "src_port");
+
+    /* too small a buffer: nothing */
+    assert_int_equal(eve_alert(&ec, rec, 100, &a), 0);
+}
+
+/* ------------------------------------------------------------------ */
 /* every record above, through the schema and a JSON parser */
 
 static int run(const char *cmd)
@@ -800,6 +863,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(anomaly_decode, utc, NULL),
         cmocka_unit_test_setup_teardown(stats_nesting, utc, NULL),
         cmocka_unit_test_setup_teardown(stats_depth_and_size, utc, NULL),
+        cmocka_unit_test_setup_teardown(alert_fields, utc, NULL),
         cmocka_unit_test(schema_and_json_valid),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -52,6 +52,8 @@ enum key_kind {
     KEY_BOOL,       /* yes/no, true/false, on/off into a bool */
     KEY_OPT_BOOL,   /* the same into an int8_t 0/1, left CONFIG_UNSET when absent */
     KEY_CHOICE,     /* one of choices[] into char[size] */
+    KEY_STR_LIST,   /* a string or a list of strings appended to a config_strlist */
+    KEY_VAR_MAP,    /* a mapping NAME: "value" appended as pairs to a config_strlist */
 };
 
 struct key {
@@ -143,16 +145,25 @@ static const struct key eve_dns_keys[] = {
     { .name = "responses", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(eve_dns_responses) },
 };
 
+static const struct key eve_alert_keys[] = {
+    { .name = "payload", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(alert_payload) },
+    { .name = "payload-printable", .kind = KEY_BOOL, .what = "yes or no",
+      .off = OFF(alert_payload_printable) },
+    { .name = "metadata", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(alert_metadata) },
+};
+
 static const struct key eve_keys[] = {
     { .name = "filename", .kind = KEY_STR, .what = "a file name",
       .off = OFF(eve_filename), .size = sizeof(((struct ns_config *)0)->eve_filename) },
     { .name = "types", .kind = KEY_EVE_TYPES,
-      .what = "a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp)" },
+      .what = "a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, "
+              "alert)" },
     { .name = "ethernet", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(eve_ethernet) },
     { .name = "dhcp-extended", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(dhcp_extended) },
     { .name = "community-id-seed", .kind = KEY_U32, .what = "a number", .unit = "",
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
     MAP("dns", eve_dns_keys),
+    MAP("alert", eve_alert_keys),
 };
 
 static const char *const fanout_modes[] = { "hash", "lb", "cpu", "qm", NULL };
@@ -222,6 +233,18 @@ static const struct key app_layer_keys[] = {
     MAP("protocols", app_protocols_keys),
 };
 
+static const struct key vars_keys[] = {
+    { .name = "address-groups", .kind = KEY_VAR_MAP,
+      .what = "a mapping of variable names to address lists", .off = OFF(address_groups) },
+    { .name = "port-groups", .kind = KEY_VAR_MAP,
+      .what = "a mapping of variable names to port lists", .off = OFF(port_groups) },
+};
+
+static const struct key detect_keys[] = {
+    { .name = "cache-dir", .kind = KEY_STR, .what = "a directory",
+      .off = OFF(detect_cache_dir), .size = CFG_STR_SIZE(detect_cache_dir), .empty_ok = true },
+};
+
 static const struct key root_keys[] = {
     { .name = "threads", .kind = KEY_THREADS,
       .what = "\"auto\" or a number of threads", .unit = "threads",
@@ -240,6 +263,15 @@ static const struct key root_keys[] = {
     MAP("defrag", defrag_keys),
     MAP("stream", stream_keys),
     MAP("live", live_keys),
+    { .name = "rules", .kind = KEY_STR_LIST, .what = "a rule file or a list of rule files",
+      .off = OFF(rule_files) },
+    { .name = "default-rule-path", .kind = KEY_STR, .what = "a directory",
+      .off = OFF(default_rule_path), .size = CFG_STR_SIZE(default_rule_path), .empty_ok = true },
+    { .name = "classification-file", .kind = KEY_STR, .what = "a file name",
+      .off = OFF(classification_file), .size = CFG_STR_SIZE(classification_file),
+      .empty_ok = true },
+    MAP("vars", vars_keys),
+    MAP("detect", detect_keys),
 };
 
 _Static_assert(NS_ARRAY_LEN(root_keys) <= CONFIG_MAX_KEYS, "seen[] too small");
@@ -255,10 +287,10 @@ static const struct {
     { "flow", OFF(eve_flow) },   { "anomaly", OFF(eve_anomaly) }, { "stats", OFF(eve_stats) },
     { "dns", OFF(eve_dns) },     { "http", OFF(eve_http) },       { "tls", OFF(eve_tls) },
     { "smtp", OFF(eve_smtp) },   { "ftp", OFF(eve_ftp) },         { "ssh", OFF(eve_ssh) },
-    { "dhcp", OFF(eve_dhcp) },
+    { "dhcp", OFF(eve_dhcp) },   { "alert", OFF(eve_alert) },
 };
 
-const char config_type_names[] = "flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp";
+const char config_type_names[] = "flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, alert";
 
 static bool *eve_type_flag(struct ns_config *cfg, unsigned i)
 {
@@ -304,6 +336,31 @@ void config_defaults(struct ns_config *cfg)
     cfg->live.cpu_affinity = true;
     cfg->live.promisc = true;
     memcpy(cfg->live.on_interface_down, "wait", 5);
+    cfg->alert_metadata = true;
+    /* compiled rule databases: $XDG_CACHE_HOME/netscope, else
+     * $HOME/.cache/netscope (made when first used) */
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && xdg[0] == '/' && strlen(xdg) < CONFIG_PATH_MAX - 16)
+        snprintf(cfg->detect_cache_dir, CONFIG_PATH_MAX, "%s/netscope", xdg);
+    else if (home && home[0] == '/' && strlen(home) < CONFIG_PATH_MAX - 32)
+        snprintf(cfg->detect_cache_dir, CONFIG_PATH_MAX, "%s/.cache/netscope", home);
+}
+
+const char *config_strlist_next(const struct config_strlist *l, const char *prev)
+{
+    const char *p = prev ? prev + strlen(prev) + 1 : l->text;
+    return p < l->text + l->len ? p : NULL;
+}
+
+int config_strlist_add(struct config_strlist *l, const char *s, size_t n)
+{
+    if (memchr(s, '\0', n) || n + 1 > sizeof(l->text) - l->len)
+        return NS_ERR_FULL;
+    memcpy(l->text + l->len, s, n);
+    l->text[l->len + n] = '\0';
+    l->len += (uint32_t)n + 1;
+    l->n++;
+    return NS_OK;
 }
 
 bool config_dns_enabled(const struct ns_config *cfg, uint8_t ipproto)
@@ -689,6 +746,8 @@ static int set_scalar(struct cfg_parser *p, const struct key *k, const yaml_even
     }
     case KEY_MAP:
     case KEY_EVE_TYPES:
+    case KEY_STR_LIST:
+    case KEY_VAR_MAP:
         break;
     }
     return bad_value(p, ev, k->what);
@@ -759,6 +818,156 @@ static int parse_eve_types(struct cfg_parser *p)
 
 static int parse_map(struct cfg_parser *p, const struct key *table, size_t n);
 
+static struct config_strlist *key_strlist(struct cfg_parser *p, const struct key *k)
+{
+    return (struct config_strlist *)((char *)p->cfg + k->off);
+}
+
+static int strlist_add_ev(struct cfg_parser *p, struct config_strlist *l, const yaml_event_t *ev,
+                          const char *what)
+{
+    const char *s = (const char *)ev->data.scalar.value;
+    size_t n = ev->data.scalar.length;
+    char got[CONFIG_QUOTE_MAX * 4 + 16];
+    quote(got, sizeof(got), s, n);
+    if (n == 0 || memchr(s, '\0', n))
+        return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0, "expected %s (got %s)", what, got);
+    if (config_strlist_add(l, s, n) != NS_OK)
+        return cfg_error(p, NS_ERR_INVAL, ev_line(ev), NULL, 0,
+                         "too many entries, at most %zu bytes in all (at %s)",
+                         sizeof(l->text), got);
+    return NS_OK;
+}
+
+/* rules: a sequence of strings; its SEQUENCE-START has been consumed. */
+static int parse_str_list(struct cfg_parser *p, const struct key *k)
+{
+    yaml_event_t ev;
+    int rc;
+    for (;;) {
+        if ((rc = next_event(p, &ev)) != NS_OK)
+            return rc;
+        if (ev.type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            return NS_OK;
+        }
+        if (ev.type != YAML_SCALAR_EVENT)
+            rc = bad_value(p, &ev, k->what);
+        else
+            rc = strlist_add_ev(p, key_strlist(p, k), &ev, k->what);
+        yaml_event_delete(&ev);
+        if (rc != NS_OK)
+            return rc;
+    }
+}
+
+static bool var_name_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+/* A YAML sequence (its SEQUENCE-START consumed) written back as
+ * "[a,b,[c,d]]" into text. */
+static int var_list_text(struct cfg_parser *p, char *text, size_t cap, size_t *len, int depth)
+{
+    yaml_event_t ev;
+    int rc;
+    bool first = true;
+    if (*len + 1 >= cap)
+        return cfg_error(p, NS_ERR_INVAL, 0, NULL, 0, "variable value too long");
+    text[(*len)++] = '[';
+    for (;;) {
+        if ((rc = next_event(p, &ev)) != NS_OK)
+            return rc;
+        if (ev.type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (!first) {
+            if (*len + 1 >= cap) {
+                yaml_event_delete(&ev);
+                return cfg_error(p, NS_ERR_INVAL, 0, NULL, 0, "variable value too long");
+            }
+            text[(*len)++] = ',';
+        }
+        first = false;
+        if (ev.type == YAML_SEQUENCE_START_EVENT && depth < 8) {
+            yaml_event_delete(&ev);
+            if ((rc = var_list_text(p, text, cap, len, depth + 1)) != NS_OK)
+                return rc;
+            continue;
+        }
+        if (ev.type != YAML_SCALAR_EVENT || ev.data.scalar.length >= cap - *len - 1 ||
+            memchr(ev.data.scalar.value, '\0', ev.data.scalar.length)) {
+            rc = bad_value(p, &ev, "an address or port list");
+            yaml_event_delete(&ev);
+            return rc;
+        }
+        memcpy(text + *len, ev.data.scalar.value, ev.data.scalar.length);
+        *len += ev.data.scalar.length;
+        yaml_event_delete(&ev);
+    }
+    if (*len + 1 >= cap)
+        return cfg_error(p, NS_ERR_INVAL, 0, NULL, 0, "variable value too long");
+    text[(*len)++] = ']';
+    return NS_OK;
+}
+
+/* vars.address-groups / port-groups: NAME: value pairs; the MAPPING-START
+ * has been consumed. */
+static int parse_var_map(struct cfg_parser *p, const struct key *k)
+{
+    struct config_strlist *l = key_strlist(p, k);
+    yaml_event_t ev;
+    int rc;
+    for (;;) {
+        if ((rc = next_event(p, &ev)) != NS_OK)
+            return rc;
+        if (ev.type == YAML_MAPPING_END_EVENT) {
+            yaml_event_delete(&ev);
+            return NS_OK;
+        }
+        if (ev.type != YAML_SCALAR_EVENT ||
+            !var_name_ok((const char *)ev.data.scalar.value, ev.data.scalar.length)) {
+            rc = bad_value(p, &ev, "a variable name (letters, digits and _)");
+            yaml_event_delete(&ev);
+            return rc;
+        }
+        rc = strlist_add_ev(p, l, &ev, "a variable name");
+        yaml_event_delete(&ev);
+        if (rc != NS_OK)
+            return rc;
+        if ((rc = next_event(p, &ev)) != NS_OK)
+            return rc;
+        if (ev.type == YAML_SEQUENCE_START_EVENT) {
+            /* HOME_NET: [10.0.0.0/8, 192.168.0.0/16] unquoted is a YAML
+             * list: its text again, as the rule language writes it */
+            size_t line = ev_line(&ev);
+            yaml_event_delete(&ev);
+            char text[CONFIG_QUOTE_MAX * 64];
+            size_t len = 0;
+            if ((rc = var_list_text(p, text, sizeof(text), &len, 1)) != NS_OK)
+                return rc;
+            if (config_strlist_add(l, text, len) != NS_OK)
+                return cfg_error(p, NS_ERR_INVAL, line, NULL, 0, "too many variables");
+            continue;
+        }
+        if (ev.type != YAML_SCALAR_EVENT)
+            rc = bad_value(p, &ev, "a quoted list such as \"[10.0.0.0/8,!10.1.0.0/16]\"");
+        else
+            rc = strlist_add_ev(p, l, &ev, "a value");
+        yaml_event_delete(&ev);
+        if (rc != NS_OK)
+            return rc;
+    }
+}
+
 /* The value of key k; its key event has been consumed. */
 static int parse_value(struct cfg_parser *p, const struct key *k)
 {
@@ -773,17 +982,27 @@ static int parse_value(struct cfg_parser *p, const struct key *k)
             yaml_event_delete(&ev);
             return parse_map(p, k->sub, k->nsub);
         }
+        if (k->kind == KEY_VAR_MAP) {
+            yaml_event_delete(&ev);
+            return parse_var_map(p, k);
+        }
         break;
     case YAML_SEQUENCE_START_EVENT:
         if (k->kind == KEY_EVE_TYPES) {
             yaml_event_delete(&ev);
             return parse_eve_types(p);
         }
+        if (k->kind == KEY_STR_LIST) {
+            yaml_event_delete(&ev);
+            return parse_str_list(p, k);
+        }
         break;
     case YAML_SCALAR_EVENT:
-        if (k->kind == KEY_MAP && is_null(&ev)) {
+        if ((k->kind == KEY_MAP || k->kind == KEY_VAR_MAP) && is_null(&ev)) {
             rc = NS_OK;         /* "flow:" with nothing under it */
-        } else if (k->kind != KEY_MAP && k->kind != KEY_EVE_TYPES) {
+        } else if (k->kind == KEY_STR_LIST) {
+            rc = strlist_add_ev(p, key_strlist(p, k), &ev, k->what);
+        } else if (k->kind != KEY_MAP && k->kind != KEY_EVE_TYPES && k->kind != KEY_VAR_MAP) {
             rc = set_scalar(p, k, &ev);
         } else {
             break;

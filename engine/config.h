@@ -13,6 +13,19 @@
 
 #define CONFIG_PATH_MAX 4096
 #define CONFIG_BPF_MAX  4096
+#define CONFIG_LIST_TEXT 32768
+
+/* A list of strings, kept as consecutive NUL-terminated texts. */
+struct config_strlist {
+    char text[CONFIG_LIST_TEXT];
+    uint32_t len;                 /* bytes used in text */
+    uint32_t n;                   /* strings */
+};
+
+/* The string after prev (NULL: the first), or NULL after the last. */
+const char *config_strlist_next(const struct config_strlist *l, const char *prev);
+/* Appends s (n bytes, no NUL inside).  NS_ERR_FULL when it does not fit. */
+int config_strlist_add(struct config_strlist *l, const char *s, size_t n);
 
 struct ns_config {
     uint32_t threads;             /* workers; 0 = one per online CPU */
@@ -22,7 +35,21 @@ struct ns_config {
     uint32_t stats_interval;      /* seconds of packet time; 0 = only at end */
     /* event types written (config_set_types) */
     bool eve_flow, eve_anomaly, eve_stats, eve_dns, eve_http, eve_tls, eve_smtp, eve_ftp,
-         eve_ssh, eve_dhcp;
+         eve_ssh, eve_dhcp, eve_alert;
+    /* outputs.eve.alert: the packet's payload in alerts (base64, and the
+     * printable form), the app-layer object of the transaction */
+    bool alert_payload, alert_payload_printable, alert_metadata;
+    /* Rules (Suricata's layout): the files in order (rules: and -S; a
+     * relative name is looked up under default-rule-path when that is
+     * set), vars.address-groups and vars.port-groups as NAME, VALUE string
+     * pairs (a later pair for a name wins), classification-file ("" : the
+     * classification.config beside the first rule file, if there is one),
+     * detect.cache-dir for compiled Hyperscan databases ("" : no cache). */
+    struct config_strlist rule_files;
+    char default_rule_path[CONFIG_PATH_MAX];
+    struct config_strlist address_groups, port_groups;
+    char classification_file[CONFIG_PATH_MAX];
+    char detect_cache_dir[CONFIG_PATH_MAX];
     bool dhcp_extended;           /* outputs.eve.dhcp-extended: every message, all fields */
     bool eve_ethernet;            /* MAC addresses in records (Suricata: off) */
     /* outputs.eve.dns: the record format (3: Suricata 8's, one record per

@@ -41,6 +41,8 @@ static void usage(FILE *f)
         "  -i, --interface IFACE    capture live on IFACE (AF_PACKET rings, one per worker)\n"
         "  -l, --log-dir DIR        where eve.json is written (default: .)\n"
         "  -w, --write FILE         also write the analysed packets to FILE (pcap)\n"
+        "  -S, --rules FILE         load Suricata-syntax rules from FILE (repeatable; also the\n"
+        "                           rules: list in the configuration)\n"
         "  -c, --count N            live: stop after N packets\n"
         "      --duration S         live: stop after S seconds\n"
         "      --fail-on-loss       live: exit 1 if any packet or record was lost\n"
@@ -49,7 +51,7 @@ static void usage(FILE *f)
         "      --threads N          worker threads (default: one per CPU)\n"
         "      --stats-interval S   stats record every S seconds of packet time (0: only at the end)\n"
         "      --types LIST         EVE event types to write, comma separated: flow,anomaly,stats,\n"
-        "                           dns,http,tls,smtp,ftp,ssh,dhcp (default: all)\n"
+        "                           dns,http,tls,smtp,ftp,ssh,dhcp,alert (default: all)\n"
         "      --flow-memcap BYTES  memory for the flow tables, split between workers (k/m/g suffix)\n"
         "      --queue-size BYTES   size of each inter-thread queue (k/m/g suffix)\n"
         "      --set KEY=VALUE      any configuration key, e.g. --set outputs.eve.ethernet=yes\n"
@@ -154,6 +156,7 @@ int main(int argc, char **argv)
         { "flow-memcap", required_argument, NULL, OPT_MEMCAP },
         { "queue-size", required_argument, NULL, OPT_QUEUE },
         { "set", required_argument, NULL, OPT_SET },
+        { "rules", required_argument, NULL, 'S' },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -169,7 +172,7 @@ int main(int argc, char **argv)
     config_defaults(&cfg);
     /* first pass: only the config file, so the command line wins over it */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+r:i:l:w:c:Vh", opts, NULL)) != -1)
+    while ((c = getopt_long(argc, argv, "+r:i:l:w:c:S:Vh", opts, NULL)) != -1)
         if (c == OPT_CONFIG)
             config_path = optarg;
     if (config_path && config_load(&cfg, config_path, err) != NS_OK) {
@@ -178,7 +181,7 @@ int main(int argc, char **argv)
     }
     opterr = 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+r:i:l:w:c:Vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:i:l:w:c:S:Vh", opts, NULL)) != -1) {
         uint64_t v;
         switch (c) {
         case 'r':
@@ -202,6 +205,12 @@ int main(int argc, char **argv)
             break;
         case 'w':
             lo.pcap_out = optarg;
+            break;
+        case 'S':
+            if (config_strlist_add(&cfg.rule_files, optarg, strlen(optarg)) != NS_OK) {
+                fprintf(stderr, "netscope: -S %s: too many rule files\n", optarg);
+                return 2;
+            }
             break;
         case 'c':
             if (parse_u64(optarg, UINT64_MAX, &v, false) != NS_OK || v == 0) {

@@ -348,13 +348,15 @@ static const struct err_case err_cases[] = {
     { "flow: 5\n", "%s:1: flow: expected a mapping (got \"5\")" },
     { "flow:\n  - hash-size: 5\n", "%s:2: flow: expected a mapping (got a list)" },
     { "outputs: {eve: {types: flow}}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp) (got \"flow\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, "
+             "alert) (got \"flow\")" },
     { "outputs: {eve: {types: }}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp) (got \"\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, "
+             "alert) (got \"\")" },
     { "outputs:\n  eve:\n    types:\n      - flow\n      - {a: 1}\n",
       "%s:5: outputs.eve.types: expected an event type name (got a mapping)" },
-    { "outputs: {eve: {types: [flow, alert]}}\n",
-      "%s:1: outputs.eve.types: unknown event type, expected one of flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp (got \"alert\")" },
+    { "outputs: {eve: {types: [flow, fileinfo]}}\n",
+      "%s:1: outputs.eve.types: unknown event type, expected one of flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, alert (got \"fileinfo\")" },
     { "flow:\n  [a]: 1\n", "%s:2: flow: expected a key name (got a list)" },
     { "? {a: 1}\n: 2\n", "%s:1: expected a key name (got a mapping)" },
     /* the top level */
@@ -368,7 +370,8 @@ static const struct err_case err_cases[] = {
     { "flow: &f {hash-size: 5}\ndefrag: *f\n",
       "%s:2: defrag: aliases are not supported (got \"*f\")" },
     { "outputs: {eve: {types: &t flow, x: [*t]}}\n",
-      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp) (got \"flow\")" },
+      "%s:1: outputs.eve.types: expected a list of event types (flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, "
+             "alert) (got \"flow\")" },
     { "outputs: {eve: {filename: &t a, types: [*t]}}\n",
       "%s:1: outputs.eve.types: aliases are not supported (got \"*t\")" },
     { "flow: {&k hash-size: 5, *k : 6}\n",
@@ -787,9 +790,86 @@ static void set_from_command_line(void **state)
     assert_memory_equal(&c, &before, sizeof(c));      /* failures change nothing */
 }
 
+/* Rules, variables and the alert options (issue 5). */
+static void rules_and_vars(void **state)
+{
+    struct fixture *fx = *state;
+    char err[NS_ERRBUF_SIZE];
+    assert_int_equal(fx->cfg->rule_files.n, 0);
+    assert_true(fx->cfg->alert_metadata);
+    assert_false(fx->cfg->alert_payload);
+    assert_int_equal(load_text(fx,
+                               "rules:\n  - a.rules\n  - /etc/b.rules\n"
+                               "default-rule-path: /var/lib/rules\n"
+                               "classification-file: /etc/classification.config\n"
+                               "vars:\n"
+                               "  address-groups:\n"
+                               "    HOME_NET: \"[10.0.0.0/8,!10.1.0.0/16]\"\n"
+                               "    DNS_SERVERS: [10.0.0.53, [10.0.1.53, 10.0.2.53]]\n"
+                               "  port-groups:\n"
+                               "    HTTP_PORTS: \"[80,8080]\"\n"
+                               "detect: {cache-dir: \"\"}\n"
+                               "outputs: {eve: {alert: {payload: yes, payload-printable: yes, "
+                               "metadata: no}}}\n"),
+                     NS_OK);
+    const struct ns_config *c = fx->cfg;
+    assert_int_equal(c->rule_files.n, 2);
+    const char *r = config_strlist_next(&c->rule_files, NULL);
+    assert_string_equal(r, "a.rules");
+    r = config_strlist_next(&c->rule_files, r);
+    assert_string_equal(r, "/etc/b.rules");
+    assert_null(config_strlist_next(&c->rule_files, r));
+    assert_string_equal(c->default_rule_path, "/var/lib/rules");
+    assert_string_equal(c->classification_file, "/etc/classification.config");
+    assert_string_equal(c->detect_cache_dir, "");
+    assert_true(c->alert_payload && c->alert_payload_printable && !c->alert_metadata);
+    assert_int_equal(c->address_groups.n, 4);
+    const char *v = config_strlist_next(&c->address_groups, NULL);
+    assert_string_equal(v, "HOME_NET");
+    v = config_strlist_next(&c->address_groups, v);
+    assert_string_equal(v, "[10.0.0.0/8,!10.1.0.0/16]");
+    v = config_strlist_next(&c->address_groups, v);
+    assert_string_equal(v, "DNS_SERVERS");
+    v = config_strlist_next(&c->address_groups, v);
+    assert_string_equal(v, "[10.0.0.53,[10.0.1.53,10.0.2.53]]");
+    v = config_strlist_next(&c->port_groups, NULL);
+    assert_string_equal(v, "HTTP_PORTS");
+    assert_string_equal(config_strlist_next(&c->port_groups, v), "[80,8080]");
+
+    /* the command line adds */
+    assert_int_equal(config_set(fx->cfg, "rules=c.rules", err), NS_OK);
+    assert_int_equal(c->rule_files.n, 3);
+    assert_int_equal(config_set(fx->cfg, "vars.address-groups.HOME_NET=\"[192.168.0.0/16]\"", err),
+                     NS_OK);
+    assert_int_equal(c->address_groups.n, 6);
+
+    /* errors name the place */
+    config_defaults(fx->cfg);
+    assert_int_equal(load_text(fx, "vars:\n  address-groups:\n    HOME-NET: x\n"), NS_ERR_INVAL);
+    assert_non_null(strstr(fx->err, ":3: vars.address-groups: expected a variable name"));
+    config_defaults(fx->cfg);
+    assert_int_equal(load_text(fx, "rules: [a.rules, {x: 1}]\n"), NS_ERR_INVAL);
+    assert_non_null(strstr(fx->err, ":1: rules: expected a rule file or a list of rule files"));
+    config_defaults(fx->cfg);
+    assert_int_equal(load_text(fx, "outputs: {eve: {types: [alert]}}\n"), NS_OK);
+    assert_true(fx->cfg->eve_alert && !fx->cfg->eve_flow);
+
+    /* a list that does not fit */
+    static struct config_strlist l;
+    memset(&l, 0, sizeof(l));
+    char big[1000];
+    memset(big, 'x', sizeof(big));
+    unsigned k = 0;
+    while (config_strlist_add(&l, big, sizeof(big)) == NS_OK)
+        k++;
+    assert_int_equal(k, CONFIG_LIST_TEXT / (sizeof(big) + 1));
+    assert_int_equal(l.n, k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(rules_and_vars, setup, teardown),
         cmocka_unit_test_setup_teardown(defaults_sane, setup, teardown),
         cmocka_unit_test_setup_teardown(default_yaml_equals_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(empty_documents_keep_defaults, setup, teardown),

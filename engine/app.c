@@ -2,7 +2,10 @@
 #include "engine/app.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <urcu.h>
 
 #include "dissect/app_detect.h"
 #include "dissect/dhcp.h"
@@ -16,6 +19,9 @@
 #include "output/eve_smtp.h"
 #include "output/eve_dhcp.h"
 #include "output/eve_ssh.h"
+#include "engine/alert.h"
+#include "engine/detect.h"
+#include "engine/detect_bufs.h"
 #include "engine/engine_int.h"
 
 /* f->ext of a TCP flow that could not have one (mempool exhausted). */
@@ -107,6 +113,76 @@ static void app_stream_event(void *ctx, int dir, enum stream_event ev)
     (void)ev;
 }
 
+/* ---- rules on transactions ---- */
+
+/* The transaction rules on bufs, the data going toserver (as the records
+ * tell the flow); base carries the app-layer object and tx_id.  Rules in
+ * done[0, *ndone) already alerted on this transaction and do not again;
+ * those alerting now are added there. */
+static void app_rules(struct app_ctx *a, bool toserver, const struct rule_buffer *bufs,
+                      const struct eve_alert *base, const struct rule **done, unsigned *ndone)
+{
+    rcu_read_lock();
+    struct detect_gen *g = rcu_dereference(*a->dslot);
+    if (g && a->wid < g->nth) {
+        const struct flow *fo = app_out(a);
+        unsigned ap = app_state_verdict(&a->f->app);
+        struct detect_pkt p = {
+            .ts_us = a->ts_us, .flow_id = fo->flow_id, .ip_v = fo->ip_v, .l4 = fo->proto,
+            .src = toserver ? fo->cli : fo->srv, .dst = toserver ? fo->srv : fo->cli,
+            .sport = toserver ? fo->cli_port : fo->srv_port,
+            .dport = toserver ? fo->srv_port : fo->cli_port,
+            .app_proto = ap > APP_FAILED ? app_proto_name(ap) : NULL,
+            .toserver = toserver, .established = detect_flow_established(a->f, a->cfg),
+        };
+        const struct detect_match *m;
+        unsigned n = detect_tx(g->th[a->wid], g->d, &p, bufs, &m);
+        struct detect_match keep[DETECT_MAX_ALERTS];
+        unsigned k = 0;
+        for (unsigned i = 0; i < n; i++) {
+            bool seen = false;
+            for (unsigned j = 0; done && j < *ndone && !seen; j++)
+                seen = done[j] == m[i].r;
+            if (seen)
+                continue;
+            keep[k++] = m[i];
+            if (done && *ndone < DETECT_MAX_ALERTS)
+                done[(*ndone)++] = m[i].r;
+        }
+        if (k) {
+            struct eve_alert e = *base;
+            e.ts_us = a->ts_us;
+            e.pcap_cnt = a->pcap_cnt;
+            e.ip_v = fo->ip_v;
+            e.proto = fo->proto;
+            memcpy(e.src, p.src, sizeof(e.src));
+            memcpy(e.dst, p.dst, sizeof(e.dst));
+            e.sport = p.sport;
+            e.dport = p.dport;
+            e.vlan = fo->vlan;
+            e.vlan_cnt = fo->vlan_cnt;
+            e.f = fo;
+            e.toserver = toserver;
+            alert_emit(a->asink, keep, k, &e, a->f);
+        }
+    }
+    rcu_read_unlock();
+}
+
+int app_set_detect(struct app_ctx *a, struct detect_gen **slot, unsigned wid,
+                   const struct alert_sink *sink, char *errbuf)
+{
+    a->dbuf = malloc(DETECT_BUFS_SCRATCH);
+    if (!a->dbuf) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "worker %u: out of memory for the rules", wid);
+        return NS_ERR_NOMEM;
+    }
+    a->dslot = slot;
+    a->wid = wid;
+    a->asink = sink;
+    return NS_OK;
+}
+
 /* ---- DNS (UDP datagrams and TCP messages) ---- */
 
 /* One DNS message of flow f (toserver: sent by its client).  The parser is
@@ -133,7 +209,21 @@ static void app_dns_msg(struct app_ctx *a, const struct ns_pkt *pkt, const struc
     /* the transaction is numbered whether or not it is written, as in
      * Suricata, so tx_id stays the same with requests or responses off */
     bool resp = dns_is_response(&a->dns);
-    if (resp ? !a->cfg->eve_dns_responses : !a->cfg->eve_dns_requests)
+    if (a->dslot && !resp && a->dns.nq) {
+        /* dns.query: each question of a request, one inspection each */
+        struct rule_buffer b[RULE_BUF_COUNT];
+        detect_bufs_clear(b);
+        const struct rule *done[DETECT_MAX_ALERTS];
+        unsigned ndone = 0;
+        struct eve_alert base = { .has_tx = true, .tx_id = tx, .dns = &a->dns,
+                                  .dns_scratch = a->dns_text };
+        for (unsigned i = 0; i < a->dns.nq; i++) {
+            b[RULE_BUF_DNS_QUERY].p = (const uint8_t *)a->dns_text + a->dns.q[i].name.off;
+            b[RULE_BUF_DNS_QUERY].len = a->dns.q[i].name.len;
+            app_rules(a, toserver, b, &base, done, &ndone);
+        }
+    }
+    if (!a->cfg->eve_dns || (resp ? !a->cfg->eve_dns_responses : !a->cfg->eve_dns_requests))
         return;
     if (a->cfg->eve_dns_version == 2) {
         /* a request: one record per question; a response: one, if it
@@ -230,6 +320,26 @@ static void tx_http(void *ctx, const void *txp)
         .resp_p = t->resp_p,
     };
     a->counters[APP_HTTP][APC_TX]++;
+    if (a->dslot) {
+        /* the request's buffers, then the response's, one alert per rule
+         * and transaction */
+        struct rule_buffer b[RULE_BUF_COUNT];
+        const struct rule *done[DETECT_MAX_ALERTS];
+        unsigned ndone = 0;
+        struct eve_alert base = { .has_tx = true, .tx_id = t->tx_id, .http = &e };
+        if (t->req) {
+            detect_bufs_http(b, true, t->req, t->req_p, t->resp, t->resp_p, a->dbuf,
+                             DETECT_BUFS_SCRATCH);
+            app_rules(a, true, b, &base, done, &ndone);
+        }
+        if (t->resp) {
+            detect_bufs_http(b, false, t->req, t->req_p, t->resp, t->resp_p, a->dbuf,
+                             DETECT_BUFS_SCRATCH);
+            app_rules(a, false, b, &base, done, &ndone);
+        }
+    }
+    if (!a->cfg->eve_http)
+        return;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
     app_commit(a, eve_http(a->ec, buf, NS_RECORD_MAX, &e), OUT_HTTP);
 }
@@ -248,6 +358,8 @@ static void tx_ssh(void *ctx, const void *txp)
     struct app_ext *x = a->f->ext;
     a->counters[APP_SSH][APC_TX]++;
     x->finished = true;             /* one record per session */
+    if (!a->cfg->eve_ssh)
+        return;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
     app_commit(a, eve_ssh(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt, x->next_tx++,
                           txp), OUT_SSH);
@@ -267,9 +379,21 @@ static void tx_tls(void *ctx, const void *txp)
     struct app_ext *x = a->f->ext;
     a->counters[APP_TLS][APC_TX]++;
     x->finished = true;             /* one handshake per connection */
+    uint64_t tx = x->next_tx++;
+    const struct tls_tx *t = txp;
+    if (a->dslot && t->has_sni) {
+        struct rule_buffer b[RULE_BUF_COUNT];
+        detect_bufs_clear(b);
+        b[RULE_BUF_TLS_SNI].p = (const uint8_t *)t->sni;
+        b[RULE_BUF_TLS_SNI].len = t->sni_len;
+        struct eve_alert base = { .has_tx = true, .tx_id = tx, .tls = t };
+        app_rules(a, true, b, &base, NULL, NULL);
+    }
+    if (!a->cfg->eve_tls)
+        return;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
-    app_commit(a, eve_tls(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt,
-                          x->next_tx++, txp), OUT_TLS);
+    app_commit(a, eve_tls(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt, tx, txp),
+               OUT_TLS);
 }
 
 /* ---- SMTP, FTP ---- */
@@ -285,6 +409,8 @@ static void tx_smtp(void *ctx, const void *txp)
     struct app_ctx *a = ctx;
     const struct smtp_tx *t = txp;
     a->counters[APP_SMTP][APC_TX]++;
+    if (!a->cfg->eve_smtp)
+        return;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
     app_commit(a, eve_smtp(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt, t->tx_id, t),
                OUT_SMTP);
@@ -301,6 +427,8 @@ static void tx_ftp(void *ctx, const void *txp)
     struct app_ctx *a = ctx;
     const struct ftp_tx *t = txp;
     a->counters[APP_FTP][APC_TX]++;
+    if (!a->cfg->eve_ftp)
+        return;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);
     app_commit(a, eve_ftp(a->ec, buf, NS_RECORD_MAX, app_out(a), a->ts_us, a->pcap_cnt, t->tx_id, t),
                OUT_FTP);
@@ -325,7 +453,8 @@ static const struct app_parser *app_parser_for(const struct ns_config *cfg, unsi
     for (size_t i = 0; i < NS_ARRAY_LEN(app_parsers); i++) {
         const struct app_parser *ap = &app_parsers[i];
         if (ap->proto == proto)
-            return *(const bool *)((const char *)cfg + ap->enabled) ? ap : NULL;
+            return cfg->rules_loaded || *(const bool *)((const char *)cfg + ap->enabled) ? ap
+                                                                                        : NULL;
     }
     return NULL;
 }
@@ -468,6 +597,8 @@ int app_ctx_init(struct app_ctx *a, const struct ns_config *cfg, size_t mem, str
 void app_ctx_fini(struct app_ctx *a)
 {
     mempool_fini(&a->mp);
+    free(a->dbuf);
+    a->dbuf = NULL;
 }
 
 /* One DHCP message: every one is a transaction of its flow. */
@@ -501,7 +632,8 @@ static void app_udp(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns
     unsigned proto = app_state_verdict(&f->app);
     if (!had && f->app.proto != APP_UNKNOWN)
         a->counters[f->app.proto][APC_FLOW]++;
-    if (proto == APP_DNS && a->cfg->eve_dns && config_dns_enabled(a->cfg, 17))
+    if (proto == APP_DNS && (a->cfg->eve_dns || a->cfg->rules_loaded) &&
+        config_dns_enabled(a->cfg, 17))
         app_dns_msg(a, pkt, d, toserver, &f->dns, d->payload, d->payload_len);
     else if (proto == APP_DHCP && a->cfg->eve_dhcp)
         app_dhcp(a, d, f, toserver);

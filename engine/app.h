@@ -69,12 +69,24 @@ struct app_ctx {
     struct dns_msg dns;
     char dns_text[DNS_SCRATCH_SIZE];
     struct dhcp_msg dhcp;
+    /* rules on transactions (app_set_detect) */
+    struct detect_gen **dslot;  /* RCU slot, NULL: no rules */
+    unsigned wid;               /* the worker's index in a detect_gen */
+    const struct alert_sink *asink;
+    uint8_t *dbuf;              /* DETECT_BUFS_SCRATCH bytes */
 };
 
 /* mem: this worker's share of stream.memcap. */
 int app_ctx_init(struct app_ctx *a, const struct ns_config *cfg, size_t mem, struct ring *out,
                  struct eve_ctx *ec, uint64_t *outc, char *errbuf) NS_MUST_CHECK;
 void app_ctx_fini(struct app_ctx *a);
+
+/* Run the transaction rules of generation *slot (RCU, see worker.h) with
+ * worker context wid; alerts go to sink.  NS_OK or NS_ERR_NOMEM. */
+struct detect_gen;
+struct alert_sink;
+int app_set_detect(struct app_ctx *a, struct detect_gen **slot, unsigned wid,
+                   const struct alert_sink *sink, char *errbuf) NS_MUST_CHECK;
 
 /* One decoded TCP or UDP packet of flow f (toserver: sent by its client). */
 void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,

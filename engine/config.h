@@ -50,6 +50,9 @@ struct ns_config {
     struct config_strlist address_groups, port_groups;
     char classification_file[CONFIG_PATH_MAX];
     char detect_cache_dir[CONFIG_PATH_MAX];
+    /* Not a key: set when rules were loaded, so that the app-layer
+     * parsers run for them even where their records are not written. */
+    bool rules_loaded;
     bool dhcp_extended;           /* outputs.eve.dhcp-extended: every message, all fields */
     bool eve_ethernet;            /* MAC addresses in records (Suricata: off) */
     /* outputs.eve.dns: the record format (3: Suricata 8's, one record per

@@ -96,6 +96,7 @@ enum ns_acct {
     X(SSH,        "ssh")                \
     X(DHCP,       "dhcp")               \
     X(DHCP_INVALID, "dhcp_invalid")     \
+    X(ALERT,      "alert")              \
     X(STATS,      "stats")              \
     X(TOO_BIG,    "dropped_too_big")
 

@@ -174,6 +174,8 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
             goto out_err;
         worker_set_live(wk[i], socks[i], &ctl);
         worker_set_pcap_out(wk[i], o->pcap_out != NULL);
+        if (o->detect && worker_set_detect(wk[i], o->detect, err) != NS_OK)
+            goto out_err;
     }
     if (o->user && live_drop_privileges(o->user, err) != NS_OK)
         goto out_err;

@@ -7,6 +7,8 @@
 
 #include "engine/config.h"
 
+struct detect_gen;
+
 struct live_opts {
     const char *eve_path;
     const char *pcap_out;      /* -w, or NULL */
@@ -14,6 +16,7 @@ struct live_opts {
     uint64_t count;            /* -c, 0: none */
     uint64_t duration_s;       /* --duration, 0: none */
     bool fail_on_loss;         /* any loss makes the exit status 1 */
+    struct detect_gen **detect; /* rules (RCU slot), or NULL */
 };
 
 /* Returns the exit status: 0, 1 (loss with fail_on_loss, or output failed)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine/config.h"
+#include "engine/detect.h"
 #include "engine/follow.h"
 #include "engine/engine_int.h"
 #include "engine/live.h"
@@ -104,6 +105,19 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void detect_print_info(const struct detect_gen *g)
+{
+    struct detect_info di;
+    detect_get_info(g->d, &di);
+    fprintf(stderr,
+            "netscope: rules: %u loaded, %u skipped from %u file%s in %.2f s; %u packet and %u "
+            "transaction rules, %u without a prefilter; %u patterns in %u Hyperscan database%s "
+            "(%.1f MiB, %u from the cache) built in %.2f s\n",
+            di.loaded, di.skipped, di.files, di.files == 1 ? "" : "s", di.load_s, di.packet_rules,
+            di.tx_rules, di.always_rules, di.patterns, di.sets, di.sets == 1 ? "" : "s",
+            (double)di.db_bytes / (1024.0 * 1024.0), di.sets_from_cache, di.compile_s);
 }
 
 static void print_summary(const char *file, const char *eve, const struct ns_snap *t,
@@ -325,9 +339,24 @@ int main(int argc, char **argv)
     else
         snprintf(eve_path, sizeof(eve_path), "%s/%s", cfg.log_dir, cfg.eve_filename);
 
+    /* rules: loaded before any packet is read */
+    static struct detect_gen *detect_slot;
+    if (cfg.rule_files.n) {
+        detect_slot = detect_gen_create(&cfg, nw, 1, stderr, err);
+        if (!detect_slot) {
+            fprintf(stderr, "netscope: %s\n", err);
+            return 2;
+        }
+        detect_print_info(detect_slot);
+        cfg.rules_loaded = true;
+    }
+
     if (!file) {
         lo.eve_path = eve_path;
-        return live_run(&cfg, nw, &lo);
+        lo.detect = detect_slot ? &detect_slot : NULL;
+        int lrc = live_run(&cfg, nw, &lo);
+        detect_gen_destroy(detect_slot);
+        return lrc;
     }
     if (lo.count || lo.duration_s || lo.user) {
         fprintf(stderr, "netscope: -c, --duration and --user are for live capture (-i)\n");
@@ -364,6 +393,8 @@ int main(int argc, char **argv)
         if (!(wk[i] = worker_create(i, &cfg, reader_dlt(rd), file, in[i], out[i], err)))
             goto out_err;
         worker_set_pcap_out(wk[i], lo.pcap_out != NULL);
+        if (detect_slot && worker_set_detect(wk[i], &detect_slot, err) != NS_OK)
+            goto out_err;
     }
     /* the signals go to the reader (this thread), whose read they interrupt:
      * block them in the threads created here */
@@ -431,5 +462,6 @@ out_free:
     free(out);
     free(wk);
     reader_close(rd);
+    detect_gen_destroy(detect_slot);
     return ret;
 }

@@ -15,8 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <urcu.h>
+
 #include "dissect/app_detect.h"
 #include "engine/afpacket.h"
+#include "engine/alert.h"
+#include "engine/detect.h"
 #include "engine/engine_int.h"
 #include "output/eve.h"
 
@@ -44,6 +48,8 @@ struct worker {
     uint8_t *vbuf;               /* frame with its VLAN tag put back */
     struct app_ctx app;          /* reassembly, parsers, their records */
     bool app_ready;
+    struct detect_gen **dslot;   /* rules (RCU), NULL: none */
+    struct alert_sink asink;
     pthread_t thread;
     bool started;
 };
@@ -53,6 +59,13 @@ static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_re
     struct worker *w = ctx;
     /* the table hands the entry over: it is the worker's until the return */
     app_flow_end(&w->app, (struct flow *)f);
+    if (w->dslot) {
+        rcu_read_lock();
+        struct detect_gen *g = rcu_dereference(*w->dslot);
+        if (g && w->id < g->nth)
+            detect_flow_end(g->th[w->id], f->flow_id);
+        rcu_read_unlock();
+    }
     if (!w->cfg->eve_flow)
         return;
     /* the writer formats it (engine_int.h) */
@@ -92,6 +105,7 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
         goto err;
     w->ec.ethernet = cfg->eve_ethernet;
     w->ec.community_id_seed = (uint16_t)cfg->community_id_seed;
+    w->asink = (struct alert_sink){ .cfg = cfg, .out = out, .ec = &w->ec, .outc = w->outc };
     return w;
 err:
     worker_destroy(w);
@@ -142,6 +156,41 @@ static void worker_copy_out(struct worker *w, const struct ns_pkt *pkt)
     ring_commit(w->out, REC_PCAP, (uint32_t)sizeof(*rp) + pkt->caplen);
 }
 
+/* The packet rules on one packet (the flow's app layer has seen it). */
+static void worker_detect(struct worker *w, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                          struct flow *f, bool ts)
+{
+    rcu_read_lock();
+    struct detect_gen *g = rcu_dereference(*w->dslot);
+    if (g && w->id < g->nth) {
+        unsigned ap = f ? app_state_verdict(&f->app) : APP_UNKNOWN;
+        struct detect_pkt p = {
+            .ts_us = pkt->ts_us, .flow_id = f ? f->flow_id : 0, .ip_v = d->ip_v, .l4 = d->proto,
+            .src = d->src, .dst = d->dst, .sport = d->sport, .dport = d->dport,
+            .app_proto = ap > APP_FAILED ? app_proto_name(ap) : NULL,
+            .toserver = f ? ts : true,
+            .established = f && detect_flow_established(f, w->cfg),
+            .payload = d->payload, .payload_len = d->has_l4 ? d->payload_len : 0,
+        };
+        const struct detect_match *m;
+        unsigned n = detect_packet(g->th[w->id], g->d, &p, &m);
+        if (n) {
+            struct eve_alert base = {
+                .ts_us = pkt->ts_us, .pcap_cnt = pkt->pcap_cnt, .ip_v = d->ip_v,
+                .proto = d->proto, .sport = d->sport, .dport = d->dport,
+                .icmp_type = d->icmp_type, .icmp_code = d->icmp_code,
+                .has_icmp = d->proto == 1 || d->proto == 58,
+                .vlan = d->vlan, .vlan_cnt = d->vlan_cnt, .f = f, .toserver = p.toserver,
+                .payload = p.payload, .payload_len = p.payload_len,
+            };
+            memcpy(base.src, d->src, sizeof(base.src));
+            memcpy(base.dst, d->dst, sizeof(base.dst));
+            alert_emit(&w->asink, m, n, &base, f);
+        }
+    }
+    rcu_read_unlock();
+}
+
 static void worker_process(struct worker *w, const struct ns_pkt *ppkt)
 {
     const struct ns_pkt pkt = *ppkt;
@@ -154,10 +203,11 @@ static void worker_process(struct worker *w, const struct ns_pkt *ppkt)
         w->acct[ACCT_DECODED]++;
         if (likely(d.ip_v != 0)) {
             struct flow *f = flow_table_update(w->ft, &d, pkt.ts_us, d.flow_len);
-            if (f && d.has_l4 && (d.proto == 6 || d.proto == 17)) {
-                bool ts = d.sport == f->cli_port && memcmp(d.src, f->cli, sizeof(f->cli)) == 0;
+            bool ts = f && d.sport == f->cli_port && memcmp(d.src, f->cli, sizeof(f->cli)) == 0;
+            if (f && d.has_l4 && (d.proto == 6 || d.proto == 17))
                 app_packet(&w->app, &pkt, &d, f, ts);
-            }
+            if (unlikely(w->dslot != NULL))
+                worker_detect(w, &pkt, &d, f, ts);
         }
         break;
     case DISSECT_FRAG_HELD:
@@ -249,6 +299,12 @@ static void *worker_main(void *arg)
 /* ---- live capture ---- */
 
 #define WORKER_VBUF (256u * 1024u + 8u)
+
+int worker_set_detect(struct worker *w, struct detect_gen **slot, char *errbuf)
+{
+    w->dslot = slot;
+    return app_set_detect(&w->app, slot, w->id, &w->asink, errbuf);
+}
 
 void worker_set_live(struct worker *w, struct afp_sock *afp, struct live_ctl *ctl)
 {
@@ -414,6 +470,18 @@ static void *worker_live_main(void *arg)
     return NULL;
 }
 
+/* The thread: an RCU reader for its whole life when it runs rules. */
+static void *worker_thread(void *arg)
+{
+    struct worker *w = arg;
+    if (w->dslot)
+        rcu_register_thread();
+    void *ret = w->afp ? worker_live_main(w) : worker_main(w);
+    if (w->dslot)
+        rcu_unregister_thread();
+    return ret;
+}
+
 int worker_start(struct worker *w, char *errbuf)
 {
     if (w->afp && !w->vbuf) {
@@ -423,7 +491,7 @@ int worker_start(struct worker *w, char *errbuf)
             return NS_ERR_NOMEM;
         }
     }
-    int rc = pthread_create(&w->thread, NULL, w->afp ? worker_live_main : worker_main, w);
+    int rc = pthread_create(&w->thread, NULL, worker_thread, w);
     if (rc != 0) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "worker %u: pthread_create: %s", w->id, strerror(rc));
         return NS_ERR_NOMEM;

@@ -19,6 +19,12 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
 struct afp_sock;
 struct live_ctl;
 void worker_set_live(struct worker *w, struct afp_sock *afp, struct live_ctl *ctl);
+/* Rules: the worker runs the generation *slot points to (RCU: the slot
+ * is read under rcu_read_lock per packet, and may be swapped at any time
+ * by the reloader, which frees the old one after a grace period).  The
+ * worker's context in a generation is th[id].  NULL: no rules. */
+struct detect_gen;
+int worker_set_detect(struct worker *w, struct detect_gen **slot, char *errbuf) NS_MUST_CHECK;
 /* Copy every frame to the writer for -w. */
 void worker_set_pcap_out(struct worker *w, bool on);
 /* Packets taken from the live ring so far (any thread may read it). */

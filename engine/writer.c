@@ -263,15 +263,16 @@ static void writer_flow(struct writer *wr, const struct rec_flow *rf, uint32_t l
         wr->late[OUT_FLOW]++;
 }
 
-static void writer_dns(struct writer *wr, const struct rec_dns *rd, uint32_t len)
+size_t writer_format_dns(struct eve_ctx *ec, const void *rec, uint32_t len, struct dns_msg *m,
+                         char *text, char *buf, size_t cap)
 {
+    const struct rec_dns *rd = rec;
     if (len < sizeof(*rd) || len - sizeof(*rd) < rd->len)
-        return;
+        return 0;
     /* the worker logs a message that failed to parse as far as it went,
      * marked partial: the same bytes fail the same way here */
-    if (dns_parse((const uint8_t *)(rd + 1), rd->len, wr->dns, wr->dns_text, DNS_SCRATCH_SIZE) !=
-        DNS_ERR_OK)
-        wr->dns->partial = true;
+    if (dns_parse((const uint8_t *)(rd + 1), rd->len, m, text, DNS_SCRATCH_SIZE) != DNS_ERR_OK)
+        m->partial = true;
     struct ns_pkt pkt = { .ts_us = rd->ts_us, .pcap_cnt = rd->pcap_cnt };
     struct ns_decoded d;
     memset(&d, 0, sizeof(d));
@@ -287,8 +288,13 @@ static void writer_dns(struct writer *wr, const struct rec_dns *rd, uint32_t len
     d.has_eth = rd->has_eth;
     memcpy(d.src_mac, rd->src_mac, sizeof(d.src_mac));
     memcpy(d.dst_mac, rd->dst_mac, sizeof(d.dst_mac));
-    size_t n = eve_dns(&wr->ec, wr->scratch, NS_RECORD_MAX, &pkt, &d, &rd->f, wr->dns,
-                       wr->dns_text, rd->tx_id);
+    return eve_dns(ec, buf, cap, &pkt, &d, &rd->f, m, text, rd->tx_id);
+}
+
+static void writer_dns(struct writer *wr, const struct rec_dns *rd, uint32_t len)
+{
+    size_t n = writer_format_dns(&wr->ec, rd, len, wr->dns, wr->dns_text, wr->scratch,
+                                 NS_RECORD_MAX);
     if (n)
         writer_write(wr, wr->scratch, n);
     else

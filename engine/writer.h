@@ -32,4 +32,11 @@ const struct ns_snap *writer_totals(const struct writer *wr);
 uint64_t writer_records(const struct writer *wr);
 void writer_destroy(struct writer *wr);          /* NULL ok */
 
+/* The EVE line of a REC_DNS record (rec, len bytes) into buf, parsing the
+ * message again into m and text (DNS_SCRATCH_SIZE bytes): what the writer
+ * does with one.  Returns the line length, 0 when it does not fit. */
+struct dns_msg;
+size_t writer_format_dns(struct eve_ctx *ec, const void *rec, uint32_t len, struct dns_msg *m,
+                         char *text, char *buf, size_t cap);
+
 #endif

@@ -132,7 +132,7 @@ static struct flow test_flow(void)
 /* The record of m; returns its "dhcp" object (to the end of the line). */
 static const char *record(const struct dhcp_msg *m, bool toserver, bool extended)
 {
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "dhcp.pcap", NULL);
     struct flow f = test_flow();
     size_t n = eve_dhcp(&ec, rec, sizeof(rec) - 1, &f, toserver, 1700000000000001ull, 3, 1, m,
@@ -234,7 +234,7 @@ static void ack_fields(void **state)
     test_schema_ok(rec);
 
     /* ethernet on, live: MACs swapped with the addresses */
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, NULL, "eth1");
     ec.ethernet = true;
     struct flow f = test_flow();
@@ -481,7 +481,7 @@ static void random_bytes(void **state)
         assert_true(e < DHCP_ERR_MAX);
         if (!dhcp_err_usable(e))
             continue;
-        struct eve_ctx ec;
+        static struct eve_ctx ec;
         eve_ctx_init(&ec, "r.pcap", NULL);
         struct flow f = test_flow();
         size_t r = eve_dhcp(&ec, rec, sizeof(rec) - 1, &f, round & 2, 1, 1, 0, &msg, true);

@@ -143,7 +143,7 @@ static struct flow tcp_flow(void)
 static void timestamp_utc(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     set_tz("UTC", "UTC0");
     eve_ctx_init(&ec, NULL, NULL);
     assert_string_equal(ts_str(&ec, TS_KNOWN), "2026-11-22T14:07:49.835303+0000");
@@ -163,7 +163,7 @@ static void timestamp_utc(void **state)
 static void timestamp_berlin_dst(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     set_tz("Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3");
     eve_ctx_init(&ec, NULL, NULL);
     const uint64_t spring = 1774746000ull * 1000000;   /* 2026-03-29T01:00:00Z */
@@ -186,7 +186,7 @@ static void timestamp_berlin_dst(void **state)
 static void timestamp_west_of_utc(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     set_tz("America/New_York", "EST5EDT,M3.2.0,M11.1.0");
     eve_ctx_init(&ec, NULL, NULL);
     assert_string_equal(ts_str(&ec, 0), "1969-12-31T19:00:00.000000-0500");
@@ -198,7 +198,7 @@ static void timestamp_west_of_utc(void **state)
 static void timestamp_half_hour_shift(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     set_tz("Australia/Lord_Howe", "<+1030>-10:30<+11>-11,M10.1.0,M4.1.0");
     eve_ctx_init(&ec, NULL, NULL);
     const uint64_t t = 1791041400ull * 1000000;         /* 2026-10-03T15:30:00Z */
@@ -234,7 +234,7 @@ static void timestamp_oracle(void **state)
         if (!zones[z].posix && !have_zone(zones[z].zone))
             continue;
         set_tz(zones[z].zone, zones[z].posix);
-        struct eve_ctx ec;
+        static struct eve_ctx ec;
         eve_ctx_init(&ec, NULL, NULL);
         uint64_t x = 0x2545f4914f6cdd1dull + z;
         for (unsigned i = 0; i < 20000; i++) {
@@ -299,7 +299,7 @@ static void addresses(void **state)
 static void flow_tcp_whole_line(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "test.pcap", NULL);
     struct flow f = tcp_flow();
     char cid[64], want[2048];
@@ -350,7 +350,7 @@ static void flow_tcp_whole_line(void **state)
 static void flow_udp_vlan_iface(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, NULL, "eth0");
     struct flow f;
     memset(&f, 0, sizeof(f));
@@ -393,7 +393,7 @@ static void flow_udp_vlan_iface(void **state)
 static void flow_icmp_and_ipv6(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "a.pcap", NULL);
     ec.ethernet = true;
     struct flow f;
@@ -464,7 +464,7 @@ static void flow_icmp_and_ipv6(void **state)
 static void flow_other_protocols(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "a.pcap", NULL);
     struct flow f = tcp_flow();
     f.tcp_flags[0] = f.tcp_flags[1] = 0;
@@ -494,7 +494,7 @@ static void flow_other_protocols(void **state)
 static void flow_escapes_and_bounds(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "dir/we\"ird\\name\xff\xe2\x82\xac.pcap", NULL);
     struct flow f = tcp_flow();
     /* a history with no NUL must still stop at FLOW_HISTORY_MAX letters */
@@ -511,7 +511,7 @@ static void flow_overflow(void **state)
 {
     (void)state;
     static char full[REC_MAX], area[4096];
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "overflow.pcap", NULL);
     struct flow f = tcp_flow();
     f.vlan[0] = 1;
@@ -539,7 +539,7 @@ static void flow_overflow(void **state)
 static void anomaly_decode(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "test.pcap", NULL);
     struct ns_pkt pkt = { .ts_us = TS_KNOWN, .pcap_cnt = 42, .dlt = DISSECT_DLT_EN10MB };
     struct ns_decoded d;
@@ -607,7 +607,7 @@ static void anomaly_decode(void **state)
 static void stats_nesting(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "test.pcap", NULL);
     static const struct eve_stat_item items[] = {
         { "capture.kernel_drops", 1 },
@@ -648,7 +648,7 @@ static void stats_nesting(void **state)
 static void stats_depth_and_size(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, NULL, NULL);
     /* record, "stats" and 30 path objects make JSON_MAX_DEPTH */
     char deep[128] = "";
@@ -685,7 +685,7 @@ static void stats_depth_and_size(void **state)
 static void alert_fields(void **state)
 {
     (void)state;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "test.pcap", NULL);
     struct flow f = tcp_flow();
     f.app.proto = APP_HTTP;

@@ -188,7 +188,7 @@ static void on_tx(void *ctx, const void *txp)
     got.has_srv = tx->server->banner;
     got.cli = *tx->client;
     got.srv = *tx->server;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "ssh.pcap", NULL);
     struct flow f = test_flow();
     got.line_len = eve_ssh(&ec, got.line, sizeof(got.line), &f, 1700000000123456ull, 9, 0, tx);
@@ -627,7 +627,7 @@ static void record_too_small(void **state)
     send_dir(0, cli, cli_len, cli_len, 0);
     assert_int_equal(got.ntx, 1);
     struct ssh_tx tx = { 0, &got.cli, &got.srv };
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "ssh.pcap", NULL);
     struct flow f = test_flow();
     char small[300];

@@ -286,7 +286,7 @@ static void on_tx(void *ctx, const void *txp)
     const struct tls_tx *tx = txp;
     got.ntx++;
     got.tx = *tx;
-    struct eve_ctx ec;
+    static struct eve_ctx ec;
     eve_ctx_init(&ec, "tls.pcap", NULL);
     struct flow f = test_flow();
     got.line_len = eve_tls(&ec, got.line, sizeof(got.line) - 1, &f, 1700000000123456ull, 9, 0, tx);

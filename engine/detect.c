@@ -1,0 +1,712 @@
+/* engine/detect.c: the detection engine (see detect.h).
+ *
+ * Candidates: a hit in a literal set or membership of an "always" list
+ * marks the rule (one byte per rule in the thread, cleared through the
+ * candidate list after the inspection); candidates are verified in rule
+ * order, so alerts come out in the order the rules were loaded.
+ *
+ * Flowbits live in a per-thread open-addressing table keyed by flow id
+ * (an entry only for flows that set a bit), removed when the flow ends.
+ * Thresholds live in a per-thread table keyed by rule and tracked
+ * address(es).  Both tables are per worker: flows never cross workers (the
+ * fanout hashes both directions of a flow to one), but a by_src or by_dst
+ * threshold counts per worker, not across all of them. */
+#include "engine/detect.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "engine/patset.h"
+
+#define DETECT_FB_SLOTS   16384u     /* flows with flowbits per worker */
+#define DETECT_THR_SLOTS  16384u     /* threshold trackers per worker */
+#define DETECT_SKIPS_SHOWN 50u       /* skip messages on the log; all go to the file */
+
+enum { KIND_PACKET = 0, KIND_TX, KIND_MAX };
+
+struct detect {
+    struct rule_set *rs;
+    struct rule_vars *vars;
+    uint32_t nrules;
+    uint8_t *kind;                   /* per rule: KIND_* */
+    struct patset *set[KIND_MAX][RULE_BUF_COUNT];
+    uint32_t *always[KIND_MAX];      /* rule indexes, in order */
+    uint32_t nalways[KIND_MAX];
+    uint32_t fb_words;
+    struct detect_info info;
+};
+
+struct fb_entry {
+    uint64_t flow_id;                /* 0: empty */
+    /* fb_words words follow in the table's storage */
+};
+
+struct thr_entry {
+    uint32_t rule;                   /* index + 1; 0: empty */
+    uint32_t count;
+    uint64_t start_s;
+    uint8_t a[16], b[16];
+};
+
+struct detect_thread {
+    hs_scratch_t *scratch;
+    struct rule_match_ctx *mctx;
+    uint8_t *mark;                   /* per rule */
+    uint32_t *cand;
+    uint32_t ncand, cand_cap;
+    struct detect_match out[DETECT_MAX_ALERTS];
+    uint32_t fb_words;
+    uint64_t *fb;                    /* DETECT_FB_SLOTS x (1 + fb_words) words */
+    uint32_t fb_used;
+    uint64_t *fb_tmp;
+    struct thr_entry *thr;
+    struct detect_counters c;
+};
+
+/* ---- building ---------------------------------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char tmp[CONFIG_PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(tmp))
+        return -1;
+    memcpy(tmp, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (tmp[i] != '/' && tmp[i] != '\0')
+            continue;
+        char c = tmp[i];
+        tmp[i] = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return -1;
+        tmp[i] = c;
+    }
+    return 0;
+}
+
+static void rule_path(const struct ns_config *cfg, const char *name, char *out, size_t cap)
+{
+    if (name[0] != '/' && cfg->default_rule_path[0])
+        snprintf(out, cap, "%s/%s", cfg->default_rule_path, name);
+    else
+        snprintf(out, cap, "%s", name);
+}
+
+static bool rule_is_tx(const struct rule *r)
+{
+    for (uint32_t i = 0; i < r->nlists; i++)
+        if (r->lists[i].buf != RULE_BUF_PAYLOAD)
+            return true;
+    return false;
+}
+
+static int detect_vars(struct detect *d, const struct ns_config *cfg, char *errbuf)
+{
+    d->vars = rule_vars_create(errbuf);
+    if (!d->vars)
+        return NS_ERR_NOMEM;
+    for (int port = 0; port < 2; port++) {
+        const struct config_strlist *l = port ? &cfg->port_groups : &cfg->address_groups;
+        for (const char *name = config_strlist_next(l, NULL); name;) {
+            const char *val = config_strlist_next(l, name);
+            if (!val)
+                break;
+            int rc = rule_vars_set(d->vars, name, val, port != 0, errbuf);
+            if (rc != NS_OK)
+                return rc;
+            name = config_strlist_next(l, val);
+        }
+    }
+    return NS_OK;
+}
+
+static void detect_log_skips(const struct detect *d, const struct ns_config *cfg, FILE *log)
+{
+    uint32_t n = rule_set_skip_count(d->rs);
+    if (!log || n == 0)
+        return;
+    char path[CONFIG_PATH_MAX + 32];
+    FILE *all = NULL;
+    if (n > DETECT_SKIPS_SHOWN) {
+        snprintf(path, sizeof(path), "%s/rules-skipped.log", cfg->log_dir);
+        all = fopen(path, "w");
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const struct rule_skip *s = rule_set_skip(d->rs, i);
+        if (i < DETECT_SKIPS_SHOWN)
+            fprintf(log, "netscope: rule skipped: %s\n", s->msg);
+        if (all)
+            fprintf(all, "%s\n", s->msg);
+    }
+    if (n > DETECT_SKIPS_SHOWN)
+        fprintf(log, "netscope: ... %u more skipped rules%s%s\n", n - DETECT_SKIPS_SHOWN,
+                all ? ", all listed in " : "", all ? path : "");
+    if (all)
+        fclose(all);
+    struct rule_skip_count sc[12];
+    uint32_t k = rule_set_summary(d->rs, sc, NS_ARRAY_LEN(sc));
+    for (uint32_t i = 0; i < k && i < NS_ARRAY_LEN(sc); i++)
+        fprintf(log, "netscope: rules skipped: %u %s%s%s\n", sc[i].count,
+                rule_skip_reason_name(sc[i].reason), sc[i].keyword[0] ? " " : "", sc[i].keyword);
+}
+
+static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errbuf)
+{
+    d->kind = calloc(d->nrules ? d->nrules : 1, 1);
+    for (int k = 0; k < KIND_MAX; k++)
+        d->always[k] = calloc(d->nrules ? d->nrules : 1, sizeof(uint32_t));
+    if (!d->kind || !d->always[0] || !d->always[1])
+        goto nomem;
+    for (uint32_t i = 0; i < d->nrules; i++) {
+        const struct rule *r = rule_set_rule(d->rs, i);
+        int k = rule_is_tx(r) ? KIND_TX : KIND_PACKET;
+        d->kind[i] = (uint8_t)k;
+        if (k == KIND_TX)
+            d->info.tx_rules++;
+        else
+            d->info.packet_rules++;
+        const struct rule_fp *fp = &r->fp;
+        bool usable = fp->present && !fp->negated && !fp->short_pattern && fp->len > 0 &&
+                      (k == KIND_TX || fp->buf == RULE_BUF_PAYLOAD);
+        if (!usable) {
+            d->always[k][d->nalways[k]++] = i;
+            continue;
+        }
+        struct patset **ps = &d->set[k][fp->buf];
+        if (!*ps && !(*ps = patset_create()))
+            goto nomem;
+        if (patset_add(*ps, i, fp->bytes, fp->len, fp->nocase) != NS_OK)
+            goto nomem;
+    }
+    d->info.always_rules = d->nalways[0] + d->nalways[1];
+
+    const char *cache = cfg->detect_cache_dir[0] ? cfg->detect_cache_dir : NULL;
+    if (cache && mkdir_p(cache) != 0)
+        cache = NULL;                /* no cache: only a slower start */
+    for (int k = 0; k < KIND_MAX; k++) {
+        for (int b = 0; b < RULE_BUF_COUNT; b++) {
+            struct patset *ps = d->set[k][b];
+            if (!ps)
+                continue;
+            bool hit = false;
+            int rc = patset_compile(ps, cache, &hit, errbuf);
+            if (rc != NS_OK)
+                return rc;
+            d->info.sets++;
+            d->info.sets_from_cache += hit;
+            d->info.patterns += (uint32_t)patset_patterns(ps);
+            d->info.db_bytes += patset_db_size(ps);
+        }
+    }
+    return NS_OK;
+nomem:
+    snprintf(errbuf, NS_ERRBUF_SIZE, "detect: out of memory");
+    return NS_ERR_NOMEM;
+}
+
+struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbuf)
+{
+    struct detect *d = calloc(1, sizeof(*d));
+    if (!d) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "detect: out of memory");
+        return NULL;
+    }
+    double t0 = now_s();
+    if (detect_vars(d, cfg, errbuf) != NS_OK)
+        goto err;
+    d->rs = rule_set_create(d->vars, errbuf);
+    if (!d->rs)
+        goto err;
+
+    char path[CONFIG_PATH_MAX * 2];
+    const char *first = config_strlist_next(&cfg->rule_files, NULL);
+    if (cfg->classification_file[0]) {
+        if (rule_set_load_classification(d->rs, cfg->classification_file, errbuf) != NS_OK)
+            goto err;
+    } else if (first) {
+        /* classification.config beside the first rule file, if any */
+        rule_path(cfg, first, path, sizeof(path));
+        char *slash = strrchr(path, '/');
+        size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+        if (dirlen + sizeof("classification.config") <= sizeof(path)) {
+            memcpy(path + dirlen, "classification.config", sizeof("classification.config"));
+            struct stat st;
+            if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+                rule_set_load_classification(d->rs, path, errbuf) != NS_OK)
+                goto err;
+        }
+    }
+    for (const char *f = first; f; f = config_strlist_next(&cfg->rule_files, f)) {
+        rule_path(cfg, f, path, sizeof(path));
+        if (rule_set_load_file(d->rs, path, errbuf) != NS_OK)
+            goto err;
+        d->info.files++;
+    }
+    d->nrules = rule_set_count(d->rs);
+    struct rule_set_stats st;
+    rule_set_get_stats(d->rs, &st);
+    d->info.loaded = st.loaded;
+    d->info.skipped = st.skipped;
+    d->fb_words = (rule_set_flowbit_count(d->rs) + 63) / 64;
+    double t1 = now_s();
+    d->info.load_s = t1 - t0;
+    detect_log_skips(d, cfg, log);
+    if (detect_sets(d, cfg, errbuf) != NS_OK)
+        goto err;
+    d->info.compile_s = now_s() - t1;
+    return d;
+err:
+    detect_destroy(d);
+    return NULL;
+}
+
+void detect_destroy(struct detect *d)
+{
+    if (!d)
+        return;
+    for (int k = 0; k < KIND_MAX; k++) {
+        for (int b = 0; b < RULE_BUF_COUNT; b++)
+            patset_destroy(d->set[k][b]);
+        free(d->always[k]);
+    }
+    free(d->kind);
+    rule_set_destroy(d->rs);
+    rule_vars_destroy(d->vars);
+    free(d);
+}
+
+void detect_get_info(const struct detect *d, struct detect_info *out)
+{
+    *out = d->info;
+}
+
+const struct rule_set *detect_rules(const struct detect *d)
+{
+    return d->rs;
+}
+
+uint32_t detect_skip_summary(const struct detect *d, struct rule_skip_count *out, uint32_t max)
+{
+    return rule_set_summary(d->rs, out, max);
+}
+
+/* ---- per thread --------------------------------------------------------- */
+
+struct detect_thread *detect_thread_create(const struct detect *d, char *errbuf)
+{
+    struct detect_thread *t = calloc(1, sizeof(*t));
+    if (!t)
+        goto nomem;
+    t->mctx = rule_match_ctx_create(errbuf);
+    if (!t->mctx) {
+        free(t);
+        return NULL;
+    }
+    for (int k = 0; k < KIND_MAX; k++)
+        for (int b = 0; b < RULE_BUF_COUNT; b++)
+            if (d->set[k][b] && patset_scratch_grow(d->set[k][b], &t->scratch, errbuf) != NS_OK)
+                goto err;
+    size_t n = d->nrules ? d->nrules : 1;
+    t->mark = calloc(n, 1);
+    t->cand = malloc(n * sizeof(*t->cand));
+    t->cand_cap = (uint32_t)n;
+    t->fb_words = d->fb_words;
+    if (t->fb_words) {
+        t->fb = calloc((size_t)DETECT_FB_SLOTS * (1 + t->fb_words), sizeof(uint64_t));
+        t->fb_tmp = calloc(t->fb_words, sizeof(uint64_t));
+    }
+    t->thr = calloc(DETECT_THR_SLOTS, sizeof(*t->thr));
+    if (!t->mark || !t->cand || !t->thr || (t->fb_words && (!t->fb || !t->fb_tmp)))
+        goto nomem;
+    return t;
+nomem:
+    snprintf(errbuf, NS_ERRBUF_SIZE, "detect: out of memory for a worker");
+err:
+    detect_thread_destroy(t);
+    return NULL;
+}
+
+void detect_thread_destroy(struct detect_thread *t)
+{
+    if (!t)
+        return;
+    hs_free_scratch(t->scratch);
+    rule_match_ctx_destroy(t->mctx);
+    free(t->mark);
+    free(t->cand);
+    free(t->fb);
+    free(t->fb_tmp);
+    free(t->thr);
+    free(t);
+}
+
+void detect_thread_counters(const struct detect_thread *t, struct detect_counters *c)
+{
+    *c = t->c;
+}
+
+/* ---- flowbits ------------------------------------------------------------ */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t *fb_slot(struct detect_thread *t, uint32_t i)
+{
+    return t->fb + (size_t)i * (1 + t->fb_words);
+}
+
+/* The flow's bits (NULL when it has none); create: make an entry. */
+static uint64_t *fb_find(struct detect_thread *t, uint64_t flow_id, bool create)
+{
+    if (!t->fb || flow_id == 0)
+        return NULL;
+    uint32_t m = DETECT_FB_SLOTS - 1;
+    for (uint32_t i = (uint32_t)mix64(flow_id) & m, n = 0; n < DETECT_FB_SLOTS; i = (i + 1) & m, n++) {
+        uint64_t *e = fb_slot(t, i);
+        if (e[0] == flow_id)
+            return e + 1;
+        if (e[0] == 0) {
+            if (!create)
+                return NULL;
+            if (t->fb_used >= DETECT_FB_SLOTS * 3 / 4) {
+                t->c.flowbits_full++;
+                return NULL;
+            }
+            e[0] = flow_id;
+            memset(e + 1, 0, t->fb_words * sizeof(uint64_t));
+            t->fb_used++;
+            return e + 1;
+        }
+    }
+    return NULL;
+}
+
+bool detect_flow_established(const struct flow *f, const struct ns_config *cfg)
+{
+    if (f->proto == 6)      /* 'S': the originator's SYN (Zeek history) */
+        return f->tcp_state >= FLOW_TCP_ESTABLISHED &&
+               (cfg->stream.midstream || strchr(f->history, 'S') != NULL);
+    return f->pkts[0] && f->pkts[1];
+}
+
+void detect_flow_end(struct detect_thread *t, uint64_t flow_id)
+{
+    if (!t || !t->fb || flow_id == 0 || t->fb_used == 0)
+        return;
+    uint32_t m = DETECT_FB_SLOTS - 1;
+    uint32_t i = (uint32_t)mix64(flow_id) & m;
+    for (uint32_t n = 0; n < DETECT_FB_SLOTS; i = (i + 1) & m, n++) {
+        uint64_t *e = fb_slot(t, i);
+        if (e[0] == 0)
+            return;
+        if (e[0] == flow_id)
+            break;
+    }
+    if (fb_slot(t, i)[0] != flow_id)
+        return;
+    /* linear probing without tombstones: shift the cluster back */
+    uint32_t j = i;
+    for (uint32_t k = (j + 1) & m;; k = (k + 1) & m) {
+        uint64_t *ek = fb_slot(t, k);
+        if (ek[0] == 0)
+            break;
+        uint32_t home = (uint32_t)mix64(ek[0]) & m;
+        if (((k - home) & m) >= ((k - j) & m)) {
+            memcpy(fb_slot(t, j), ek, (1 + t->fb_words) * sizeof(uint64_t));
+            j = k;
+        }
+    }
+    fb_slot(t, j)[0] = 0;
+    t->fb_used--;
+}
+
+/* ---- thresholds ------------------------------------------------------------ */
+
+/* Whether a match of rule i may alert (Suricata's threshold semantics:
+ * limit: the first count matches of each window; threshold: every
+ * count-th match in a window; both: once per window, at the count-th). */
+static bool thr_allow(struct detect_thread *t, uint32_t i, const struct rule *r,
+                      const struct detect_pkt *p, const uint8_t src[16], const uint8_t dst[16])
+{
+    const struct rule_threshold *th = &r->threshold;
+    if (!th->present || th->count == 0)
+        return true;
+    uint8_t a[16] = { 0 }, b[16] = { 0 };
+    switch (th->track) {
+    case RULE_THR_BY_SRC: memcpy(a, src, 16); break;
+    case RULE_THR_BY_DST: memcpy(a, dst, 16); break;
+    case RULE_THR_BY_BOTH: memcpy(a, src, 16); memcpy(b, dst, 16); break;
+    case RULE_THR_BY_RULE: break;
+    }
+    uint64_t h = mix64(((uint64_t)i << 32) ^ mix64(((const uint64_t *)(const void *)a)[0] ^
+                                                   ((const uint64_t *)(const void *)a)[1] ^
+                                                   ((const uint64_t *)(const void *)b)[0] * 31 ^
+                                                   ((const uint64_t *)(const void *)b)[1]));
+    uint32_t m = DETECT_THR_SLOTS - 1, s = (uint32_t)h & m;
+    struct thr_entry *e = NULL;
+    uint64_t now = p->ts_us / 1000000u;
+    for (uint32_t n = 0; n < 16; n++, s = (s + 1) & m) {
+        struct thr_entry *x = &t->thr[s];
+        if (x->rule == i + 1 && !memcmp(x->a, a, 16) && !memcmp(x->b, b, 16)) {
+            e = x;
+            break;
+        }
+        /* an empty slot, or one whose window is long over, is reused */
+        if (x->rule == 0 || now >= x->start_s + 2 * (uint64_t)x->count + 3600) {
+            e = x;
+            e->rule = i + 1;
+            memcpy(e->a, a, 16);
+            memcpy(e->b, b, 16);
+            e->count = 0;
+            e->start_s = now;
+            break;
+        }
+    }
+    if (!e) {
+        t->c.threshold_full++;
+        return true;
+    }
+    if (now >= e->start_s + th->seconds) {       /* a new window */
+        e->start_s = now;
+        e->count = 0;
+    }
+    e->count++;
+    switch (th->type) {
+    case RULE_THR_LIMIT:
+        return e->count <= th->count;
+    case RULE_THR_THRESHOLD:
+        if (e->count >= th->count) {
+            e->count = 0;
+            return true;
+        }
+        return false;
+    case RULE_THR_BOTH:
+        return e->count == th->count;
+    }
+    return true;
+}
+
+/* ---- inspection ------------------------------------------------------------ */
+
+static void cand_add(struct detect_thread *t, uint32_t i)
+{
+    if (t->mark[i])
+        return;
+    t->mark[i] = 1;
+    t->cand[t->ncand++] = i;
+}
+
+static void on_hit(void *ctx, uint32_t id)
+{
+    cand_add(ctx, id);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static inline uint8_t lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
+
+/* Is the short fast pattern in the buffer at all? */
+static bool short_present(const struct rule_fp *fp, const uint8_t *p, size_t n)
+{
+    if (!p || fp->len > n)
+        return false;
+    if (!fp->nocase)
+        return memmem(p, n, fp->bytes, fp->len) != NULL;
+    for (size_t i = 0; i + fp->len <= n; i++) {
+        size_t k = 0;
+        while (k < fp->len && lower(p[i + k]) == lower(fp->bytes[k]))
+            k++;
+        if (k == fp->len)
+            return true;
+    }
+    return false;
+}
+
+static void addr_key(uint8_t out[16], uint8_t ip_v, const uint8_t *a)
+{
+    if (ip_v == 4)
+        rule_addr_from_v4(out, ns_load_be32(a));
+    else
+        memcpy(out, a, 16);
+}
+
+static unsigned verify(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
+                       struct rule_match_input *in, const struct detect_match **out)
+{
+    unsigned nout = 0;
+    if (t->ncand > 1)
+        qsort(t->cand, t->ncand, sizeof(*t->cand), cmp_u32);
+    uint8_t src[16], dst[16];
+    addr_key(src, p->ip_v, p->src);
+    addr_key(dst, p->ip_v, p->dst);
+    uint64_t *bits = NULL;
+    bool have_bits = false;
+    for (uint32_t c = 0; c < t->ncand; c++) {
+        uint32_t i = t->cand[c];
+        t->mark[i] = 0;
+        const struct rule *r = rule_set_rule(d->rs, i);
+        if (!(r->l4 & (p->l4 == 6 ? RULE_L4_TCP : p->l4 == 17 ? RULE_L4_UDP
+                       : (p->l4 == 1 || p->l4 == 58) ? RULE_L4_ICMP : RULE_L4_OTHER)))
+            continue;
+        if (r->app_proto && (!p->app_proto || strcmp(r->app_proto, p->app_proto) != 0))
+            continue;
+        if (!rule_header_match(r, p->l4, src, p->sport, dst, p->dport))
+            continue;
+        if (r->fp.present && r->fp.short_pattern && !r->fp.negated &&
+            !short_present(&r->fp, in->buf[r->fp.buf].p, in->buf[r->fp.buf].len))
+            continue;
+        t->c.candidates++;
+        /* flowbits: the flow's, through a copy that is stored back if the
+         * rule changed it */
+        if (t->fb_words && p->flow_id) {
+            if (!have_bits) {
+                bits = fb_find(t, p->flow_id, false);
+                have_bits = true;
+            }
+            if (bits)
+                memcpy(t->fb_tmp, bits, t->fb_words * sizeof(uint64_t));
+            else
+                memset(t->fb_tmp, 0, t->fb_words * sizeof(uint64_t));
+            in->flowbits = t->fb_tmp;
+            in->flowbits_words = t->fb_words;
+        } else {
+            in->flowbits = NULL;
+            in->flowbits_words = 0;
+        }
+        if (!rule_match(t->mctx, r, in))
+            continue;
+        t->c.matches++;
+        if (in->flowbits) {
+            bool changed = false;
+            for (uint32_t w = 0; w < t->fb_words && !changed; w++)
+                changed = t->fb_tmp[w] != (bits ? bits[w] : 0);
+            if (changed) {
+                if (!bits)
+                    bits = fb_find(t, p->flow_id, true);
+                if (bits)
+                    memcpy(bits, t->fb_tmp, t->fb_words * sizeof(uint64_t));
+            }
+        }
+        if (r->noalert || r->action == RULE_ACTION_PASS)
+            continue;
+        if (!thr_allow(t, i, r, p, src, dst)) {
+            t->c.suppressed++;
+            continue;
+        }
+        if (nout == DETECT_MAX_ALERTS) {
+            t->c.alert_cap++;
+            continue;
+        }
+        t->out[nout++].r = r;
+        t->c.alerts++;
+    }
+    t->ncand = 0;
+    *out = t->out;
+    return nout;
+}
+
+unsigned detect_packet(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
+                       const struct detect_match **out)
+{
+    *out = t->out;
+    if (d->nrules == 0)
+        return 0;
+    t->c.inspected++;
+    t->ncand = 0;
+    const struct patset *ps = d->set[KIND_PACKET][RULE_BUF_PAYLOAD];
+    if (ps && p->payload_len &&
+        patset_scan(ps, p->payload, p->payload_len, t->scratch, on_hit, t) != NS_OK)
+        t->c.scan_errors++;
+    for (uint32_t k = 0; k < d->nalways[KIND_PACKET]; k++)
+        cand_add(t, d->always[KIND_PACKET][k]);
+    if (t->ncand == 0)
+        return 0;
+    struct rule_match_input in;
+    memset(&in, 0, sizeof(in));
+    in.buf[RULE_BUF_PAYLOAD].p = p->payload ? p->payload : (const uint8_t *)"";
+    in.buf[RULE_BUF_PAYLOAD].len = p->payload_len;
+    in.to_server = p->toserver;
+    in.established = p->established;
+    in.dsize = p->payload_len;
+    return verify(t, d, p, &in, out);
+}
+
+unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
+                   const struct rule_buffer bufs[RULE_BUF_COUNT], const struct detect_match **out)
+{
+    *out = t->out;
+    if (d->info.tx_rules == 0)
+        return 0;
+    t->c.inspected++;
+    t->ncand = 0;
+    for (int b = 0; b < RULE_BUF_COUNT; b++) {
+        const struct patset *ps = d->set[KIND_TX][b];
+        if (ps && bufs[b].p && bufs[b].len &&
+            patset_scan(ps, bufs[b].p, bufs[b].len, t->scratch, on_hit, t) != NS_OK)
+            t->c.scan_errors++;
+    }
+    for (uint32_t k = 0; k < d->nalways[KIND_TX]; k++)
+        cand_add(t, d->always[KIND_TX][k]);
+    if (t->ncand == 0)
+        return 0;
+    struct rule_match_input in;
+    memset(&in, 0, sizeof(in));
+    memcpy(in.buf, bufs, sizeof(in.buf));
+    in.to_server = p->toserver;
+    in.established = p->established;
+    in.dsize = p->payload_len;
+    return verify(t, d, p, &in, out);
+}
+
+struct detect_gen *detect_gen_create(const struct ns_config *cfg, unsigned nworkers, uint64_t id,
+                                     FILE *log, char *errbuf)
+{
+    struct detect_gen *g = calloc(1, sizeof(*g) + nworkers * sizeof(g->th[0]));
+    if (!g) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "detect: out of memory");
+        return NULL;
+    }
+    g->id = id;
+    g->d = detect_create(cfg, log, errbuf);
+    if (!g->d)
+        goto err;
+    for (unsigned i = 0; i < nworkers; i++, g->nth++)
+        if (!(g->th[i] = detect_thread_create(g->d, errbuf)))
+            goto err;
+    return g;
+err:
+    detect_gen_destroy(g);
+    return NULL;
+}
+
+void detect_gen_destroy(struct detect_gen *g)
+{
+    if (!g)
+        return;
+    for (unsigned i = 0; i < g->nth; i++)
+        detect_thread_destroy(g->th[i]);
+    detect_destroy(g->d);
+    free(g);
+}

@@ -1,0 +1,197 @@
+/* engine/detect_bufs.c: transaction buffers for the rules (see
+ * detect_bufs.h). */
+#include "engine/detect_bufs.h"
+
+void detect_bufs_clear(struct rule_buffer b[RULE_BUF_COUNT])
+{
+    for (unsigned i = 0; i < RULE_BUF_COUNT; i++)
+        b[i] = (struct rule_buffer){ NULL, 0 };
+}
+
+static void set_str(struct rule_buffer *b, const uint8_t *p, struct http_str s)
+{
+    b->p = p + s.off;
+    b->len = s.len;
+}
+
+static void set_hdr(struct rule_buffer *b, const struct http_msg *m, const uint8_t *p,
+                    const char *name)
+{
+    const struct http_hdr *h = http_header(m, p, name);
+    if (h)
+        set_str(b, p, h->value);
+}
+
+/* A bump allocator over the scratch. */
+struct sbuf {
+    uint8_t *p;
+    size_t cap, len;
+};
+
+static uint8_t *sb_take(struct sbuf *s, size_t n)
+{
+    if (n > s->cap - s->len)
+        return NULL;
+    uint8_t *r = s->p + s->len;
+    s->len += n;
+    return r;
+}
+
+static bool name_is(const uint8_t *p, struct http_str s, const char *name)
+{
+    size_t n = strlen(name);
+    if (s.len != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[s.off + i];
+        if ((c >= 'A' && c <= 'Z' ? c | 0x20 : c) != (uint8_t)name[i])
+            return false;
+    }
+    return true;
+}
+
+/* The end of the first line of the block (at its CR or LF). */
+static size_t first_line_len(const struct http_msg *m, const uint8_t *p)
+{
+    size_t n = m->block_len;
+    const uint8_t *lf = memchr(p, '\n', n);
+    size_t e = lf ? (size_t)(lf - p) : n;
+    if (e > 0 && p[e - 1] == '\r')
+        e--;
+    return e;
+}
+
+static void headers(struct rule_buffer b[RULE_BUF_COUNT], const struct http_msg *m,
+                    const uint8_t *p, bool request, struct sbuf *sb)
+{
+    /* raw: the lines after the first, through the blank line */
+    const uint8_t *lf = memchr(p, '\n', m->block_len);
+    size_t start = lf ? (size_t)(lf - p) + 1 : m->block_len;
+    b[RULE_BUF_HTTP_HEADER_RAW].p = p + start;
+    b[RULE_BUF_HTTP_HEADER_RAW].len = m->block_len - start;
+
+    /* normalised fields and names */
+    size_t need = 0, need_names = 4;
+    for (unsigned i = 0; i < m->nhdr; i++) {
+        need += (size_t)m->hdr[i].name.len + m->hdr[i].value.len + 4;
+        need_names += (size_t)m->hdr[i].name.len + 2;
+    }
+    uint8_t *h = sb_take(sb, need), *nm = sb_take(sb, need_names);
+    if (h) {
+        size_t k = 0;
+        const char *skip = request ? "cookie" : "set-cookie";
+        for (unsigned i = 0; i < m->nhdr; i++) {
+            const struct http_hdr *x = &m->hdr[i];
+            if (name_is(p, x->name, skip))
+                continue;
+            memcpy(h + k, p + x->name.off, x->name.len);
+            k += x->name.len;
+            h[k++] = ':';
+            h[k++] = ' ';
+            memcpy(h + k, p + x->value.off, x->value.len);
+            k += x->value.len;
+            h[k++] = '\r';
+            h[k++] = '\n';
+        }
+        b[RULE_BUF_HTTP_HEADER].p = h;
+        b[RULE_BUF_HTTP_HEADER].len = k;
+    }
+    if (nm) {
+        size_t k = 0;
+        for (unsigned i = 0; i < m->nhdr; i++) {
+            nm[k++] = '\r';
+            nm[k++] = '\n';
+            memcpy(nm + k, p + m->hdr[i].name.off, m->hdr[i].name.len);
+            k += m->hdr[i].name.len;
+        }
+        memcpy(nm + k, "\r\n\r\n", 4);
+        k += 4;
+        b[RULE_BUF_HTTP_HEADER_NAMES].p = nm;
+        b[RULE_BUF_HTTP_HEADER_NAMES].len = k;
+    }
+    /* start: the first line, CRLF, the raw header lines */
+    size_t fl = first_line_len(m, p);
+    size_t raw = b[RULE_BUF_HTTP_HEADER_RAW].len;
+    uint8_t *st = sb_take(sb, fl + 2 + raw);
+    if (st) {
+        memcpy(st, p, fl);
+        st[fl] = '\r';
+        st[fl + 1] = '\n';
+        memcpy(st + fl + 2, p + start, raw);
+        b[RULE_BUF_HTTP_START].p = st;
+        b[RULE_BUF_HTTP_START].len = fl + 2 + raw;
+    }
+    set_hdr(&b[RULE_BUF_HTTP_CONTENT_TYPE], m, p, "content-type");
+    set_hdr(&b[RULE_BUF_HTTP_CONTENT_LEN], m, p, "content-length");
+    set_str(&b[RULE_BUF_HTTP_PROTOCOL], p, m->protocol);
+}
+
+/* http.host: lower case, without the port or IPv6 brackets. */
+static void host(struct rule_buffer b[RULE_BUF_COUNT], const struct http_msg *q, const uint8_t *qp,
+                 struct sbuf *sb)
+{
+    const struct http_hdr *h = http_header(q, qp, "host");
+    if (!h)
+        return;
+    set_str(&b[RULE_BUF_HTTP_HOST_RAW], qp, h->value);
+    const uint8_t *v = qp + h->value.off;
+    size_t n = h->value.len, hs = 0, he = n;
+    if (n && v[0] == '[') {
+        const uint8_t *rb = memchr(v, ']', n);
+        if (rb) {
+            hs = 1;
+            he = (size_t)(rb - v);
+        }
+    } else {
+        const uint8_t *c = memchr(v, ':', n);
+        if (c)
+            he = (size_t)(c - v);
+    }
+    uint8_t *o = sb_take(sb, he - hs);
+    if (!o)
+        return;
+    for (size_t i = hs; i < he; i++)
+        o[i - hs] = v[i] >= 'A' && v[i] <= 'Z' ? (uint8_t)(v[i] | 0x20) : v[i];
+    b[RULE_BUF_HTTP_HOST].p = o;
+    b[RULE_BUF_HTTP_HOST].len = he - hs;
+}
+
+void detect_bufs_http(struct rule_buffer b[RULE_BUF_COUNT], bool request, const struct http_msg *q,
+                      const uint8_t *qp, const struct http_msg *r, const uint8_t *rp,
+                      uint8_t *scratch, size_t cap)
+{
+    detect_bufs_clear(b);
+    struct sbuf sb = { scratch, cap, 0 };
+    if (q && qp) {
+        set_str(&b[RULE_BUF_HTTP_URI], qp, q->uri);
+        set_str(&b[RULE_BUF_HTTP_URI_RAW], qp, q->uri);
+        set_str(&b[RULE_BUF_HTTP_METHOD], qp, q->method);
+        host(b, q, qp, &sb);
+    }
+    if (request) {
+        if (!q || !qp)
+            return;
+        b[RULE_BUF_HTTP_REQUEST_LINE].p = qp;
+        b[RULE_BUF_HTTP_REQUEST_LINE].len = first_line_len(q, qp);
+        set_hdr(&b[RULE_BUF_HTTP_USER_AGENT], q, qp, "user-agent");
+        set_hdr(&b[RULE_BUF_HTTP_COOKIE], q, qp, "cookie");
+        set_hdr(&b[RULE_BUF_HTTP_REFERER], q, qp, "referer");
+        set_hdr(&b[RULE_BUF_HTTP_ACCEPT], q, qp, "accept");
+        set_hdr(&b[RULE_BUF_HTTP_ACCEPT_LANG], q, qp, "accept-language");
+        set_hdr(&b[RULE_BUF_HTTP_ACCEPT_ENC], q, qp, "accept-encoding");
+        set_hdr(&b[RULE_BUF_HTTP_CONNECTION], q, qp, "connection");
+        headers(b, q, qp, true, &sb);
+        return;
+    }
+    if (!r || !rp)
+        return;
+    b[RULE_BUF_HTTP_RESPONSE_LINE].p = rp;
+    b[RULE_BUF_HTTP_RESPONSE_LINE].len = first_line_len(r, rp);
+    set_str(&b[RULE_BUF_HTTP_STAT_CODE], rp, r->status_str);
+    set_str(&b[RULE_BUF_HTTP_STAT_MSG], rp, r->reason);
+    set_hdr(&b[RULE_BUF_HTTP_LOCATION], r, rp, "location");
+    set_hdr(&b[RULE_BUF_HTTP_SERVER], r, rp, "server");
+    set_hdr(&b[RULE_BUF_HTTP_COOKIE], r, rp, "set-cookie");
+    set_hdr(&b[RULE_BUF_HTTP_CONNECTION], r, rp, "connection");
+    headers(b, r, rp, false, &sb);
+}

@@ -1,0 +1,474 @@
+/* engine/rule_match.c: rule verification (see rule_match.h).
+ *
+ * inspect() follows Suricata's DetectEngineContentInspectionInternal item
+ * by item: the same window arithmetic for offset/depth/distance/within
+ * (including its 32-bit wrap-arounds), the same "no match" versus "no
+ * match, give up" results, and the same backtracking: a content whose
+ * follower is relative to it (RULE_CONTENT_RETRY_NEXT) is searched again
+ * one byte past its last match start, a pcre from one byte past its last
+ * match start.  Every call of inspect() counts one step. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine/rule_match.h"
+
+struct rule_match_ctx {
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+    struct rule_match_counters cnt;
+    uint8_t xform[RULE_MATCH_XFORM_MAX + 1];
+};
+
+struct rule_match_ctx *rule_match_ctx_create(char *errbuf)
+{
+    struct rule_match_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        goto fail;
+    ctx->md = pcre2_match_data_create(16, NULL);
+    ctx->mctx = pcre2_match_context_create(NULL);
+    ctx->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+    if (!ctx->md || !ctx->mctx || !ctx->jit)
+        goto fail;
+    pcre2_set_match_limit(ctx->mctx, RULE_MATCH_PCRE_LIMIT);
+    pcre2_set_depth_limit(ctx->mctx, RULE_MATCH_PCRE_DEPTH);
+    pcre2_jit_stack_assign(ctx->mctx, NULL, ctx->jit);
+    return ctx;
+fail:
+    rule_match_ctx_destroy(ctx);
+    if (errbuf)
+        snprintf(errbuf, NS_ERRBUF_SIZE, "rule match context: out of memory");
+    return NULL;
+}
+
+void rule_match_ctx_destroy(struct rule_match_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    pcre2_match_data_free(ctx->md);
+    pcre2_match_context_free(ctx->mctx);
+    pcre2_jit_stack_free(ctx->jit);
+    free(ctx);
+}
+
+void rule_match_ctx_counters(const struct rule_match_ctx *ctx, struct rule_match_counters *c)
+{
+    *c = ctx->cnt;
+}
+
+/* ---- searching ---- */
+
+static const uint8_t *search_nocase(const uint8_t *h, uint32_t hl, const struct rule_content *c)
+{
+    const uint8_t *f = c->folded;
+    const uint16_t *t = c->kmp;
+    uint32_t m = c->len, k = 0;
+    for (uint32_t i = 0; i < hl; i++) {
+        uint8_t ch = h[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (uint8_t)(ch + 32);
+        while (k > 0 && ch != f[k])
+            k = t[k - 1];
+        if (ch == f[k] && ++k == m)
+            return h + i + 1 - m;
+    }
+    return NULL;
+}
+
+static const uint8_t *search(const uint8_t *h, uint32_t hl, const struct rule_content *c)
+{
+    if (c->flags & RULE_CONTENT_NOCASE)
+        return search_nocase(h, hl, c);
+    return memmem(h, hl, c->bytes, c->len);
+}
+
+/* ---- one list ---- */
+
+struct insp {
+    struct rule_match_ctx *ctx;
+    const struct rule_list *l;
+    const uint8_t *buf;
+    uint32_t len;
+    uint32_t buffer_offset;      /* end of the previous match */
+    uint32_t pcre_start;         /* Suricata's pcre_match_start_offset */
+    uint32_t steps;
+};
+
+static int inspect(struct insp *s, uint32_t idx);
+
+/* 1 match, 0 no match, -1 no match and give up */
+static int next_or_match(struct insp *s, uint32_t idx)
+{
+    if (idx + 1 >= s->l->nitems)
+        return 1;
+    return inspect(s, idx + 1);
+}
+
+static int inspect_content(struct insp *s, uint32_t idx, const struct rule_content *cd)
+{
+    const uint32_t len = s->len;
+    uint32_t prev_offset = 0;
+    uint32_t prev_buffer_offset = s->buffer_offset;
+    const bool rel = (cd->flags & (RULE_CONTENT_DISTANCE | RULE_CONTENT_WITHIN)) != 0;
+
+    for (;;) {
+        /* each retry counts as a step too: with the endswith shortcut
+         * below this bounds every loop, not only the recursion */
+        if (prev_offset != 0 && ++s->steps >= RULE_MATCH_MAX_STEPS) {
+            if (s->steps == RULE_MATCH_MAX_STEPS)
+                s->ctx->cnt.step_limit++;
+            return -1;
+        }
+        uint32_t depth = len;
+        uint32_t offset = 0;
+        if (rel) {
+            offset = prev_buffer_offset;
+            int32_t distance = cd->distance;
+            if (cd->flags & RULE_CONTENT_DISTANCE) {
+                if (distance < 0 && (uint32_t)(-(int64_t)distance) > offset)
+                    offset = 0;
+                else
+                    offset += (uint32_t)distance;
+            }
+            if (cd->flags & RULE_CONTENT_WITHIN) {
+                /* Suricata compares as int32 and may wrap; len is
+                 * at most RULE_MATCH_MAX_BUFFER, so the cast is exact */
+                uint32_t end = prev_buffer_offset + (uint32_t)cd->within + (uint32_t)distance;
+                if ((int32_t)depth > (int32_t)end)
+                    depth = end;
+            }
+            if (cd->depth != 0 && cd->depth + prev_buffer_offset < depth)
+                depth = prev_buffer_offset + cd->depth;
+            if (cd->offset > offset)
+                offset = cd->offset;
+        } else {
+            if (cd->depth != 0)
+                depth = cd->depth;
+            offset = cd->offset;
+            prev_buffer_offset = 0;
+        }
+        if (prev_offset != 0)
+            offset = prev_offset;
+        if (depth > len)
+            depth = len;
+        if (offset > depth || depth == 0)
+            return (cd->flags & RULE_CONTENT_NEGATED) ? next_or_match(s, idx) : 0;
+
+        const uint8_t *sbuf = s->buf + offset;
+        uint32_t sblen = depth - offset;
+        const uint8_t *found;
+        if ((cd->flags & RULE_CONTENT_ENDSWITH) && depth < len)
+            found = NULL;
+        else if (cd->len > sblen)
+            found = NULL;
+        else if ((cd->flags & (RULE_CONTENT_ENDSWITH | RULE_CONTENT_NEGATED)) ==
+                 RULE_CONTENT_ENDSWITH)
+            /* Suricata walks every occurrence until one ends the buffer;
+             * only that one can go on, so look there directly */
+            found = search(s->buf + len - cd->len, cd->len, cd);
+        else
+            found = search(sbuf, sblen, cd);
+
+        if (!found) {
+            if (!(cd->flags & RULE_CONTENT_NEGATED))
+                return rel ? 0 : -1;
+            return next_or_match(s, idx);
+        }
+        uint32_t match_offset = (uint32_t)(found - s->buf) + cd->len;
+        if (cd->flags & RULE_CONTENT_NEGATED) {
+            if ((cd->flags & RULE_CONTENT_ENDSWITH) && sblen != match_offset)
+                return next_or_match(s, idx);
+            bool single = !(cd->flags & (RULE_CONTENT_DISTANCE | RULE_CONTENT_WITHIN |
+                                         RULE_CONTENT_RELATIVE_NEXT | RULE_CONTENT_DEPTH |
+                                         RULE_CONTENT_OFFSET));
+            return single ? -1 : 0;
+        }
+        s->buffer_offset = match_offset;
+        if (!(cd->flags & RULE_CONTENT_ENDSWITH) || match_offset == len) {
+            if (idx + 1 >= s->l->nitems)
+                return 1;
+            int r = inspect(s, idx + 1);
+            if (r != 0)
+                return r;
+            if (!(cd->flags & RULE_CONTENT_RETRY_NEXT))
+                return -1;
+        }
+        /* the next occurrence starts at least one byte later */
+        prev_offset = match_offset - (cd->len - 1);
+    }
+}
+
+/* Suricata's DetectPcrePayloadMatch: 1 match, 0 not */
+static int pcre_once(struct insp *s, const struct rule_pcre *pe)
+{
+    const uint8_t *ptr = s->buf;
+    uint32_t plen = s->len;
+    if (pe->flags & RULE_PCRE_RELATIVE) {
+        ptr = s->buf + s->buffer_offset;
+        plen = s->len - s->buffer_offset;
+    }
+    uint32_t start = 0;
+    if (s->pcre_start != 0) {
+        uint32_t base = (uint32_t)(ptr - s->buf);
+        if (s->pcre_start < base)
+            return 0;
+        start = s->pcre_start - base;
+    }
+    int rc = pcre2_match((const pcre2_code *)pe->code, ptr, plen, start, 0, s->ctx->md,
+                         s->ctx->mctx);
+    if (rc >= 0) {
+        if (pe->flags & RULE_PCRE_NEGATED)
+            return 0;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->ctx->md);
+        s->buffer_offset = (uint32_t)((ptr - s->buf) + ov[1]);
+        s->pcre_start = (uint32_t)((ptr - s->buf) + ov[0] + 1);
+        return 1;
+    }
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return (pe->flags & RULE_PCRE_NEGATED) ? 1 : 0;
+    s->ctx->cnt.pcre_errors++;
+    return 0;
+}
+
+static int inspect_pcre(struct insp *s, uint32_t idx, const struct rule_pcre *pe)
+{
+    uint32_t prev_buffer_offset = s->buffer_offset;
+    s->pcre_start = 0;
+    for (;;) {
+        if (pcre_once(s, pe) == 0)
+            return 0;
+        if (!(pe->flags & RULE_PCRE_RETRY_NEXT))
+            return next_or_match(s, idx);
+        uint32_t prev_offset = s->pcre_start;
+        if (idx + 1 >= s->l->nitems)
+            return 1;
+        int r = inspect(s, idx + 1);
+        if (r != 0)
+            return r;
+        if (prev_offset == 0)
+            return 0;            /* a negated pcre: nothing to retry */
+        s->buffer_offset = prev_buffer_offset;
+        s->pcre_start = prev_offset;
+    }
+}
+
+static int inspect_isdataat(struct insp *s, uint32_t idx, const struct rule_isdataat *id)
+{
+    if (id->relative) {
+        if ((uint64_t)s->buffer_offset + id->n > s->len)
+            return id->negated ? next_or_match(s, idx) : -1;
+        return id->negated ? 0 : next_or_match(s, idx);
+    }
+    if (id->n < s->len)
+        return id->negated ? -1 : next_or_match(s, idx);
+    return id->negated ? next_or_match(s, idx) : -1;
+}
+
+static int inspect(struct insp *s, uint32_t idx)
+{
+    if (++s->steps >= RULE_MATCH_MAX_STEPS) {
+        if (s->steps == RULE_MATCH_MAX_STEPS)
+            s->ctx->cnt.step_limit++;
+        return -1;
+    }
+    const struct rule_item *it = &s->l->items[idx];
+    switch (it->kind) {
+    case RULE_ITEM_CONTENT:
+        return inspect_content(s, idx, &it->u.content);
+    case RULE_ITEM_PCRE:
+        return inspect_pcre(s, idx, &it->u.pcre);
+    case RULE_ITEM_ISDATAAT:
+        return inspect_isdataat(s, idx, &it->u.isdataat);
+    }
+    return -1;
+}
+
+bool rule_match_list(struct rule_match_ctx *ctx, const struct rule *r, const struct rule_list *l,
+                     const uint8_t *p, size_t len)
+{
+    if (!p)
+        return false;
+    if (l->dotprefix) {
+        if (len + 1 > sizeof(ctx->xform))
+            return false;
+        ctx->xform[0] = '.';
+        memcpy(ctx->xform + 1, p, len);
+        p = ctx->xform;
+        len++;
+    }
+    if (len > RULE_MATCH_MAX_BUFFER)
+        len = RULE_MATCH_MAX_BUFFER;
+    if (l->has_bsize && !rule_cmp_eval(&l->bsize, len))
+        return false;
+    if (r->has_urilen &&
+        l->buf == (r->urilen_raw ? RULE_BUF_HTTP_URI_RAW : RULE_BUF_HTTP_URI) &&
+        !rule_cmp_eval(&r->urilen, len > 65535 ? 65535 : len))
+        return false;
+    if (l->nitems == 0)
+        return true;
+    struct insp s = {
+        .ctx = ctx, .l = l, .buf = p, .len = (uint32_t)len,
+        .buffer_offset = 0, .pcre_start = 0, .steps = 0,
+    };
+    return inspect(&s, 0) == 1;
+}
+
+/* ---- flowbits ---- */
+
+static bool fb_get(const struct rule_match_input *in, uint16_t id)
+{
+    uint32_t w = id / 64u;
+    return w < in->flowbits_words && (in->flowbits[w] >> (id % 64u) & 1u);
+}
+
+static void fb_put(const struct rule_match_input *in, uint16_t id, int how)
+{
+    uint32_t w = id / 64u;
+    if (w >= in->flowbits_words)
+        return;
+    uint64_t bit = (uint64_t)1 << (id % 64u);
+    if (how == 0)
+        in->flowbits[w] |= bit;
+    else if (how == 1)
+        in->flowbits[w] &= ~bit;
+    else
+        in->flowbits[w] ^= bit;
+}
+
+static bool fb_cond(const struct rule_match_input *in, const struct rule_flowbit *fb)
+{
+    bool want = fb->cmd == RULE_FB_ISSET;
+    if (fb->any_of) {
+        for (uint32_t i = 0; i < fb->nids; i++)
+            if (fb_get(in, fb->ids[i]) == want)
+                return true;
+        return false;
+    }
+    for (uint32_t i = 0; i < fb->nids; i++)
+        if (fb_get(in, fb->ids[i]) != want)
+            return false;
+    return true;
+}
+
+bool rule_match(struct rule_match_ctx *ctx, const struct rule *r, const struct rule_match_input *in)
+{
+    uint32_t f = r->flow;
+    if (f) {
+        if ((f & RULE_FLOW_TO_SERVER) && !in->to_server)
+            return false;
+        if ((f & RULE_FLOW_TO_CLIENT) && in->to_server)
+            return false;
+        if ((f & RULE_FLOW_ESTABLISHED) && !in->established)
+            return false;
+        if ((f & RULE_FLOW_NOT_ESTABLISHED) && in->established)
+            return false;
+        if ((f & RULE_FLOW_ONLY_STREAM) && !in->stream)
+            return false;
+        if ((f & RULE_FLOW_NO_STREAM) && in->stream)
+            return false;
+    }
+    if (r->has_dsize && !rule_cmp_eval(&r->dsize, in->dsize))
+        return false;
+    for (uint32_t i = 0; i < r->nflowbits; i++) {
+        const struct rule_flowbit *fb = &r->flowbits[i];
+        if (fb->cmd != RULE_FB_ISSET && fb->cmd != RULE_FB_ISNOTSET)
+            continue;
+        if (!in->flowbits || !fb_cond(in, fb))
+            return false;
+    }
+    for (uint32_t i = 0; i < r->nlists; i++) {
+        const struct rule_list *l = &r->lists[i];
+        const struct rule_buffer *b = &in->buf[l->buf];
+        if (!rule_match_list(ctx, r, l, b->p, b->len))
+            return false;
+    }
+    if (in->flowbits) {
+        for (uint32_t i = 0; i < r->nflowbits; i++) {
+            const struct rule_flowbit *fb = &r->flowbits[i];
+            int how = fb->cmd == RULE_FB_SET ? 0 : fb->cmd == RULE_FB_UNSET ? 1
+                    : fb->cmd == RULE_FB_TOGGLE ? 2 : -1;
+            if (how < 0)
+                continue;
+            for (uint32_t j = 0; j < fb->nids; j++)
+                fb_put(in, fb->ids[j], how);
+        }
+    }
+    return true;
+}
+
+/* ---- header ---- */
+
+void rule_addr_from_v4(uint8_t out[16], uint32_t ip)
+{
+    memset(out, 0, 10);
+    out[10] = 0xff;
+    out[11] = 0xff;
+    out[12] = (uint8_t)(ip >> 24);
+    out[13] = (uint8_t)(ip >> 16);
+    out[14] = (uint8_t)(ip >> 8);
+    out[15] = (uint8_t)ip;
+}
+
+bool rule_addr_match(const struct rule_addr *a, const uint8_t ip[16])
+{
+    if (a->any)
+        return true;
+    uint32_t lo = 0, hi = a->n;
+    while (lo < hi) {                    /* first range with hi >= ip */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (memcmp(a->r[mid].hi, ip, 16) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < a->n && memcmp(a->r[lo].lo, ip, 16) <= 0;
+}
+
+bool rule_ports_match(const struct rule_ports *p, uint16_t port)
+{
+    if (p->any)
+        return true;
+    uint32_t lo = 0, hi = p->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->r[mid].hi < port)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->n && p->r[lo].lo <= port;
+}
+
+static bool l4_ok(const struct rule *r, uint8_t l4)
+{
+    switch (l4) {
+    case 6: return (r->l4 & RULE_L4_TCP) != 0;
+    case 17: return (r->l4 & RULE_L4_UDP) != 0;
+    case 1:
+    case 58: return (r->l4 & RULE_L4_ICMP) != 0;
+    default: return (r->l4 & RULE_L4_OTHER) != 0;
+    }
+}
+
+static bool one_way(const struct rule *r, bool ports, const uint8_t src[16], uint16_t sport,
+                    const uint8_t dst[16], uint16_t dport)
+{
+    if (!rule_addr_match(&r->src, src) || !rule_addr_match(&r->dst, dst))
+        return false;
+    if (ports && (!rule_ports_match(&r->sport, sport) || !rule_ports_match(&r->dport, dport)))
+        return false;
+    return true;
+}
+
+bool rule_header_match(const struct rule *r, uint8_t l4, const uint8_t src[16], uint16_t sport,
+                       const uint8_t dst[16], uint16_t dport)
+{
+    if (!l4_ok(r, l4))
+        return false;
+    bool ports = l4 == 6 || l4 == 17;
+    if (one_way(r, ports, src, sport, dst, dport))
+        return true;
+    return r->bidirectional && one_way(r, ports, dst, dport, src, sport);
+}

@@ -1,0 +1,104 @@
+/* engine/rules_int.h: what the rule loader's files share (rules.c: the set,
+ * files, header, finishing a rule; rules_addr.c: address and port sets;
+ * rules_kw.c: the option keywords).  Not for use outside them. */
+#ifndef RULES_INT_H
+#define RULES_INT_H
+
+#include <stdarg.h>
+
+#include "engine/rules.h"
+
+/* ---- arena: everything of a set, freed at once ---- */
+
+struct rules_chunk;
+
+struct rules_arena {
+    struct rules_chunk *head;    /* newest first */
+    size_t bytes;                /* total allocated, for stats */
+};
+
+struct rules_arena_mark {
+    struct rules_chunk *head;
+    size_t used;
+};
+
+void *rules_arena_alloc(struct rules_arena *a, size_t n);     /* zeroed, NULL on ENOMEM */
+char *rules_arena_strndup(struct rules_arena *a, const char *s, size_t n);
+void rules_arena_get_mark(const struct rules_arena *a, struct rules_arena_mark *m);
+/* Frees everything allocated after the mark. */
+void rules_arena_reset(struct rules_arena *a, const struct rules_arena_mark *m);
+void rules_arena_free(struct rules_arena *a);
+
+/* ---- one rule being built ---- */
+
+#define RULES_MAX_REFS     64u
+#define RULES_MAX_META     64u
+#define RULES_MAX_FB_OPS   32u
+#define RULES_MAX_FB_NAMES 32u
+
+struct rule_build {
+    struct rule_set *rs;
+    struct rules_arena *arena;   /* the set's rule arena */
+    struct rule r;               /* header and meta are filled in place */
+
+    /* items in rule order; item_buf[i] is the list each belongs to */
+    struct rule_item items[RULE_MAX_ITEMS];
+    enum rule_buf item_buf[RULE_MAX_ITEMS];
+    uint32_t nitems;
+    enum rule_buf sticky;        /* current sticky buffer */
+    bool sticky_fresh;           /* no item since the sticky keyword (transforms) */
+    int last_content;            /* index into items, -1 none */
+    int last_pcre_or_content;
+    bool buf_used[RULE_BUF_COUNT];
+    bool has_bsize[RULE_BUF_COUNT];
+    struct rule_cmp bsize[RULE_BUF_COUNT];
+    bool dotprefix[RULE_BUF_COUNT];
+    bool fp_seen;                /* a fast_pattern was given */
+    bool has_sid, has_rev, has_gid, has_priority, has_msg, has_classtype;
+
+    const char *refs[RULES_MAX_REFS];
+    uint32_t nrefs;
+    const char *meta[RULES_MAX_META];
+    uint32_t nmeta;
+    struct rule_flowbit fb[RULES_MAX_FB_OPS];
+    uint32_t nfb;
+
+    /* the first error wins */
+    bool failed;
+    enum rule_skip_reason reason;
+    char keyword[64];
+    char detail[384];
+};
+
+int rules_fail(struct rule_build *b, enum rule_skip_reason reason, const char *keyword,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* rules_kw.c: the options between the parentheses, [s, s + n). */
+int rules_parse_options(struct rule_build *b, const char *s, size_t n);
+
+/* rules_kw.c: checks across items (http.host case, bsize vs contents),
+ * made once all options are read. */
+int rules_check_items(struct rule_build *b);
+
+/* rules.c services the keywords need */
+int rules_flowbit_id(struct rule_build *b, const char *name, size_t n, uint16_t *id);
+/* classtype -> description and priority; false when unknown */
+bool rules_class_lookup(const struct rule_set *rs, const char *name,
+                        const char **desc, uint32_t *prio, bool *have_table);
+/* registers compiled PCRE2 code with the set (freed with it) */
+int rules_pcre_keep(struct rule_build *b, void *code);
+
+/* rules_addr.c: parse an address / port expression into the arena.
+ * vars may be NULL (defaults only). */
+int rules_parse_addr(struct rule_build *b, const struct rule_vars *vars, const char *s,
+                     size_t n, struct rule_addr *out);
+int rules_parse_ports(struct rule_build *b, const struct rule_vars *vars, const char *s,
+                      size_t n, struct rule_ports *out);
+
+/* helpers */
+static inline bool rules_isspace(int c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+#endif

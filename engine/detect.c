@@ -77,21 +77,24 @@ static double now_s(void)
 
 static int mkdir_p(const char *dir)
 {
-    char tmp[CONFIG_PATH_MAX];
     size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof(tmp))
+    char *tmp = n ? strdup(dir) : NULL;
+    if (!tmp)
         return -1;
-    memcpy(tmp, dir, n + 1);
+    int rc = 0;
     for (size_t i = 1; i <= n; i++) {
         if (tmp[i] != '/' && tmp[i] != '\0')
             continue;
         char c = tmp[i];
         tmp[i] = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-            return -1;
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
+            rc = -1;
+            break;
+        }
         tmp[i] = c;
     }
-    return 0;
+    free(tmp);
+    return rc;
 }
 
 static void rule_path(const struct ns_config *cfg, const char *name, char *out, size_t cap)
@@ -222,23 +225,29 @@ struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbu
         return NULL;
     }
     double t0 = now_s();
+    const size_t pcap = CONFIG_PATH_MAX * 2;
+    char *path = NULL;
     if (detect_vars(d, cfg, errbuf) != NS_OK)
         goto err;
     d->rs = rule_set_create(d->vars, errbuf);
     if (!d->rs)
         goto err;
 
-    char path[CONFIG_PATH_MAX * 2];
+    path = malloc(pcap);
+    if (!path) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "detect: out of memory");
+        goto err;
+    }
     const char *first = config_strlist_next(&cfg->rule_files, NULL);
     if (cfg->classification_file[0]) {
         if (rule_set_load_classification(d->rs, cfg->classification_file, errbuf) != NS_OK)
             goto err;
     } else if (first) {
         /* classification.config beside the first rule file, if any */
-        rule_path(cfg, first, path, sizeof(path));
+        rule_path(cfg, first, path, pcap);
         char *slash = strrchr(path, '/');
         size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-        if (dirlen + sizeof("classification.config") <= sizeof(path)) {
+        if (dirlen + sizeof("classification.config") <= pcap) {
             memcpy(path + dirlen, "classification.config", sizeof("classification.config"));
             struct stat st;
             if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -247,7 +256,7 @@ struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbu
         }
     }
     for (const char *f = first; f; f = config_strlist_next(&cfg->rule_files, f)) {
-        rule_path(cfg, f, path, sizeof(path));
+        rule_path(cfg, f, path, pcap);
         if (rule_set_load_file(d->rs, path, errbuf) != NS_OK)
             goto err;
         d->info.files++;
@@ -264,8 +273,10 @@ struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbu
     if (detect_sets(d, cfg, errbuf) != NS_OK)
         goto err;
     d->info.compile_s = now_s() - t1;
+    free(path);
     return d;
 err:
+    free(path);
     detect_destroy(d);
     return NULL;
 }

@@ -34,6 +34,9 @@ struct rule_match_ctx *rule_match_ctx_create(char *errbuf)
         goto fail;
     pcre2_set_match_limit(ctx->mctx, RULE_MATCH_PCRE_LIMIT);
     pcre2_set_depth_limit(ctx->mctx, RULE_MATCH_PCRE_DEPTH);
+    /* the interpreter (patterns JIT refused) keeps its backtracking
+     * frames in the match data: allocated on first use, then reused */
+    pcre2_set_heap_limit(ctx->mctx, RULE_MATCH_PCRE_HEAP_KIB);
     pcre2_jit_stack_assign(ctx->mctx, NULL, ctx->jit);
     return ctx;
 fail:

@@ -34,11 +34,15 @@
 #define RULE_MATCH_MAX_STEPS      3000u
 #define RULE_MATCH_PCRE_LIMIT     3500u      /* pcre2 match limit (Suricata's) */
 #define RULE_MATCH_PCRE_DEPTH     1500u      /* pcre2 depth limit (interpreter) */
+#define RULE_MATCH_PCRE_HEAP_KIB  1024u      /* pcre2 heap limit (interpreter frames) */
 #define RULE_MATCH_MAX_BUFFER     0x7fffffffu
 #define RULE_MATCH_XFORM_MAX      (64u * 1024u)  /* dotprefix: longer buffers don't match */
 
 /* Per-worker scratch: PCRE2 match data, match context and JIT stack, the
- * transform buffer.  Create one per thread at start; never share. */
+ * transform buffer.  Create one per thread at start; never share.  (The
+ * PCRE2 interpreter, used for the few patterns JIT refuses, grows its
+ * frame vector inside the match data once, up to the heap limit, and
+ * reuses it afterwards.) */
 struct rule_match_ctx;
 
 struct rule_match_ctx *rule_match_ctx_create(char *errbuf) NS_MUST_CHECK;

@@ -1174,10 +1174,6 @@ static int finish_rule(struct rule_build *b)
     }
     r->lists = lists;
     r->nlists = nlists;
-    if (r->has_dsize && !b->buf_used[RULE_BUF_PAYLOAD] && r->app_proto && nlists) {
-        /* dsize is about packets; Suricata accepts it with app-layer
-         * buffers too, and so do we: it is checked on the packet. */
-    }
     if (b->nrefs) {
         const char **refs = rules_arena_alloc(b->arena, b->nrefs * sizeof(*refs));
         if (!refs)
@@ -1406,7 +1402,8 @@ int rule_set_load_text(struct rule_set *rs, const char *name, const char *text, 
         too_long = false;
     }
     free(acc);
-    qsort(rs->sum, rs->nsum, sizeof(*rs->sum), sum_cmp);
+    if (rs->nsum > 1)
+        qsort(rs->sum, rs->nsum, sizeof(*rs->sum), sum_cmp);
     return NS_OK;
 }
 

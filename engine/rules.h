@@ -283,8 +283,9 @@ struct rule_threshold {
  * marked fast_pattern, else among the buffer kinds of best priority
  * (rule_buf_fp_priority) the longest non-negated content (negated ones
  * only when the rule has no other), ties broken by Suricata's pattern
- * strength, then rule order.  bytes/len are the chopped part for
- * fast_pattern:o,l.  A negated fast pattern cannot nominate a rule by
+ * strength, then buffer order (enum rule_buf), then rule order.
+ * bytes/len are the chopped part for fast_pattern:o,l.  nocase: Hyperscan
+ * must match caselessly.  A negated fast pattern cannot nominate a rule by
  * matching: such rules (and rules with no content, present == false) must
  * be evaluated without prefilter.  short_pattern: len <= 3, keep it out of
  * the shared databases (DESIGN.md section 5). */

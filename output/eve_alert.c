@@ -154,8 +154,7 @@ static size_t eve_alert_build(struct eve_ctx *ec, char *buf, size_t cap, const s
     json_u64(&jb, "signature_id", a->sid);
     json_u64(&jb, "rev", a->rev);
     json_str(&jb, "signature", a->msg ? a->msg : "");
-    if (a->category)
-        json_str(&jb, "category", a->category);
+    json_str(&jb, "category", a->category ? a->category : "");   /* as Suricata */
     json_u64(&jb, "severity", a->severity);
     eve_alert_metadata(&jb, a->metadata, a->nmeta);
     json_obj_close(&jb);

@@ -3,8 +3,8 @@
  * The fields and their order follow Suricata's output-json-alert.c: the
  * common head with the packet's own direction (src is the packet's
  * sender), tx_id when the alert is about a transaction, the "alert"
- * object (action, gid, signature_id, rev, signature, category when the
- * rule has a classtype, severity, metadata {key: [values]} when it has
+ * object (action, gid, signature_id, rev, signature, category ("" when
+ * the rule has no classtype), severity, metadata {key: [values]} when it has
  * metadata), the app-layer object of the transaction, app_proto,
  * direction, the "flow" object (counters and start, with the flow's own
  * orientation), then payload (base64) and payload_printable when asked. */

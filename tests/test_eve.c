@@ -733,7 +733,7 @@ static void alert_fields(void **state)
     line = keep(eve_alert(&ec, rec, sizeof(rec), &b));
     HAS(line, "\"proto\":\"ICMP\",\"icmp_type\":8,\"icmp_code\":0,\"pkt_src\":\"wire/pcap\","
               "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":5,\"rev\":1,"
-              "\"signature\":\"ping\",\"severity\":3}}\n");
+              "\"signature\":\"ping\",\"category\":\"\",\"severity\":3}}\n");
     HASNT(line, "flow_id");
     HASNT(line, "src_port");
 

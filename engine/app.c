@@ -169,6 +169,101 @@ static void app_rules(struct app_ctx *a, bool toserver, const struct rule_buffer
     rcu_read_unlock();
 }
 
+/* ---- rules on the reassembled stream ---- */
+
+static size_t app_deliver_parser(void *ctx, int dir, const uint8_t *p, size_t n, unsigned flags,
+                                 uint64_t gap);
+
+#define APP_DTAIL 512u          /* bytes kept per direction for matches across chunks */
+
+struct app_dtail {
+    uint32_t unconsumed[2];     /* bytes the parser left pending last time */
+    uint16_t tlen[2];
+    uint8_t tail[2][APP_DTAIL];
+};
+
+bool app_stream_inspected(const struct app_ctx *a, const struct flow *f, bool toserver)
+{
+    if (!a->dslot || f->proto != 6 || !f->ext || f->ext == APP_EXT_NONE)
+        return false;
+    return stream_active(&f->ext->st, toserver ? 0 : 1);
+}
+
+/* The new bytes p[0, n) going toserver (as the records tell the flow),
+ * with the tail of what came before, through the payload rules. */
+static void app_stream_rules(struct app_ctx *a, struct app_dtail *dt, int dir, bool toserver,
+                             const uint8_t *p, size_t n)
+{
+    rcu_read_lock();
+    struct detect_gen *g = rcu_dereference(*a->dslot);
+    if (g && a->wid < g->nth) {
+        const struct flow *fo = app_out(a);
+        unsigned ap = app_state_verdict(&a->f->app);
+        struct detect_pkt pk = {
+            .ts_us = a->ts_us, .flow_id = fo->flow_id, .ip_v = fo->ip_v, .l4 = fo->proto,
+            .src = toserver ? fo->cli : fo->srv, .dst = toserver ? fo->srv : fo->cli,
+            .sport = toserver ? fo->cli_port : fo->srv_port,
+            .dport = toserver ? fo->srv_port : fo->cli_port,
+            .app_proto = ap > APP_FAILED ? app_proto_name(ap) : NULL,
+            .toserver = toserver, .established = detect_flow_established(a->f, a->cfg),
+        };
+        /* in pieces that fit the scratch after the tail */
+        const size_t piece = DETECT_BUFS_SCRATCH - APP_DTAIL;
+        for (size_t off = 0; off < n;) {
+            size_t k = n - off < piece ? n - off : piece;
+            size_t old = dt->tlen[dir];
+            memcpy(a->dbuf, dt->tail[dir], old);
+            memcpy(a->dbuf + old, p + off, k);
+            const struct detect_match *m;
+            unsigned c = detect_stream(g->th[a->wid], g->d, &pk, a->dbuf, old + k, old, &m);
+            if (c) {
+                struct eve_alert e = {
+                    .ts_us = a->ts_us, .pcap_cnt = a->pcap_cnt, .ip_v = fo->ip_v,
+                    .proto = fo->proto, .sport = pk.sport, .dport = pk.dport, .vlan = fo->vlan,
+                    .vlan_cnt = fo->vlan_cnt, .f = fo, .toserver = toserver,
+                    .payload = a->dbuf, .payload_len = old + k,
+                };
+                memcpy(e.src, pk.src, sizeof(e.src));
+                memcpy(e.dst, pk.dst, sizeof(e.dst));
+                alert_emit(a->asink, m, c, &e, a->f);
+            }
+            /* the new tail: the last APP_DTAIL bytes of old + piece */
+            size_t all = old + k, keep = all < APP_DTAIL ? all : APP_DTAIL;
+            memcpy(dt->tail[dir], a->dbuf + all - keep, keep);
+            dt->tlen[dir] = (uint16_t)keep;
+            off += k;
+        }
+    }
+    rcu_read_unlock();
+}
+
+static size_t app_deliver(void *ctx, int dir, const uint8_t *p, size_t n, unsigned flags,
+                          uint64_t gap)
+{
+    struct app_ctx *a = ctx;
+    struct app_ext *x = a->f->ext;
+    if (!a->dslot)
+        return app_deliver_parser(ctx, dir, p, n, flags, gap);
+    if (!x->dt) {
+        size_t got;
+        x->dt = mempool_alloc(&a->mp, sizeof(*x->dt), &got);
+        if (x->dt)
+            memset(x->dt, 0, sizeof(*x->dt));
+    }
+    struct app_dtail *dt = x->dt;
+    if (dt) {
+        if (gap)                /* bytes were lost: nothing spans the hole */
+            dt->tlen[dir] = 0;
+        size_t seen = dt->unconsumed[dir] < n ? dt->unconsumed[dir] : n;
+        if (n > seen)
+            app_stream_rules(a, dt, dir, (dir == 0) != x->reversed, p + seen, n - seen);
+    }
+    size_t used = app_deliver_parser(ctx, dir, p, n, flags, gap);
+    if (dt)
+        dt->unconsumed[dir] = (uint32_t)(n - used);
+    return used;
+}
+
 int app_set_detect(struct app_ctx *a, struct detect_gen **slot, unsigned wid,
                    const struct alert_sink *sink, char *errbuf)
 {
@@ -511,8 +606,8 @@ static void app_attach(struct app_ctx *a, struct app_ext *x, unsigned proto)
     x->state_size = (uint32_t)got;
 }
 
-static size_t app_deliver(void *ctx, int dir, const uint8_t *p, size_t n, unsigned flags,
-                          uint64_t gap)
+static size_t app_deliver_parser(void *ctx, int dir, const uint8_t *p, size_t n, unsigned flags,
+                                 uint64_t gap)
 {
     struct app_ctx *a = ctx;
     a->cb.gap = gap;
@@ -708,5 +803,7 @@ void app_flow_end(struct app_ctx *a, struct flow *f)
     if (x->parser != APP_UNKNOWN || x->state)
         app_parser_end(a, x);
     f->ext = NULL;
+    if (x->dt)
+        mempool_free(&a->mp, x->dt, sizeof(*x->dt));
     mempool_free(&a->mp, x, sizeof(*x));
 }

@@ -37,6 +37,8 @@ enum app_counter {
 const char *app_counter_name(unsigned c);
 
 /* Per TCP flow (f->ext). */
+struct app_dtail;
+
 struct app_ext {
     struct stream st;
     void *state;                /* the parser's, from the mempool */
@@ -49,6 +51,7 @@ struct app_ext {
     bool reversed;              /* picked up midstream from the server's side */
     bool finished;              /* the parser's last transaction is out */
     uint32_t next_tx;
+    struct app_dtail *dt;       /* rules: stream inspection state, or NULL */
 };
 
 struct app_ctx {
@@ -96,6 +99,11 @@ void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_dec
  * transactions are written; its memory goes back.  Call before the flow
  * record is written, so app_proto is final. */
 void app_flow_end(struct app_ctx *a, struct flow *f);
+
+/* Whether the payload flow f carries toserver (as app_packet's toserver)
+ * goes through the rules' stream inspection (a TCP direction still being
+ * reassembled), so that its packets need only the packet-only rules. */
+bool app_stream_inspected(const struct app_ctx *a, const struct flow *f, bool toserver);
 
 /* Bytes of reassembly and parser state in use. */
 static inline size_t app_memuse(const struct app_ctx *a) { return a->mp.in_use; }

@@ -61,7 +61,7 @@ struct detect_thread {
     uint32_t fb_words;
     uint64_t *fb;                    /* DETECT_FB_SLOTS x (1 + fb_words) words */
     uint32_t fb_used;
-    uint64_t *fb_tmp;
+    uint64_t *fb_tmp, *fb_old;
     struct thr_entry *thr;
     struct detect_counters c;
 };
@@ -335,9 +335,10 @@ struct detect_thread *detect_thread_create(const struct detect *d, char *errbuf)
     if (t->fb_words) {
         t->fb = calloc((size_t)DETECT_FB_SLOTS * (1 + t->fb_words), sizeof(uint64_t));
         t->fb_tmp = calloc(t->fb_words, sizeof(uint64_t));
+        t->fb_old = calloc(t->fb_words, sizeof(uint64_t));
     }
     t->thr = calloc(DETECT_THR_SLOTS, sizeof(*t->thr));
-    if (!t->mark || !t->cand || !t->thr || (t->fb_words && (!t->fb || !t->fb_tmp)))
+    if (!t->mark || !t->cand || !t->thr || (t->fb_words && (!t->fb || !t->fb_tmp || !t->fb_old)))
         goto nomem;
     return t;
 nomem:
@@ -357,6 +358,7 @@ void detect_thread_destroy(struct detect_thread *t)
     free(t->cand);
     free(t->fb);
     free(t->fb_tmp);
+    free(t->fb_old);
     free(t->thr);
     free(t);
 }
@@ -563,8 +565,17 @@ static void addr_key(uint8_t out[16], uint8_t ip_v, const uint8_t *a)
         memcpy(out, a, 16);
 }
 
+enum vmode { V_ALL = 0, V_PACKET_ONLY, V_STREAM };
+
+/* Rules that only make sense on a packet (dsize, flow:no_stream). */
+static bool packet_only(const struct rule *r)
+{
+    return r->has_dsize || (r->flow & RULE_FLOW_NO_STREAM);
+}
+
 static unsigned verify(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
-                       struct rule_match_input *in, const struct detect_match **out)
+                       struct rule_match_input *in, enum vmode mode, size_t old,
+                       const struct detect_match **out)
 {
     unsigned nout = 0;
     if (t->ncand > 1)
@@ -584,6 +595,10 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
         if (r->app_proto && (!p->app_proto || strcmp(r->app_proto, p->app_proto) != 0))
             continue;
         if (!rule_header_match(r, p->l4, src, p->sport, dst, p->dport))
+            continue;
+        if ((mode == V_PACKET_ONLY && !packet_only(r)) ||
+            (mode == V_STREAM && packet_only(r)) ||
+            (mode != V_STREAM && (r->flow & RULE_FLOW_ONLY_STREAM)))
             continue;
         if (r->fp.present && r->fp.short_pattern && !r->fp.negated &&
             !short_present(&r->fp, in->buf[r->fp.buf].p, in->buf[r->fp.buf].len))
@@ -608,6 +623,19 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
         }
         if (!rule_match(t->mctx, r, in))
             continue;
+        if (mode == V_STREAM && old) {
+            /* the old bytes alone: a match there was reported before */
+            struct rule_match_input o = *in;
+            o.buf[RULE_BUF_PAYLOAD].len = old;
+            if (o.flowbits) {
+                memcpy(t->fb_old, bits ? bits : t->fb_tmp, t->fb_words * sizeof(uint64_t));
+                if (!bits)
+                    memset(t->fb_old, 0, t->fb_words * sizeof(uint64_t));
+                o.flowbits = t->fb_old;
+            }
+            if (rule_match(t->mctx, r, &o))
+                continue;
+        }
         t->c.matches++;
         if (in->flowbits) {
             bool changed = false;
@@ -638,17 +666,17 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
     return nout;
 }
 
-unsigned detect_packet(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
-                       const struct detect_match **out)
+static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
+                              const struct detect_pkt *p, const uint8_t *buf, size_t len,
+                              enum vmode mode, size_t old, const struct detect_match **out)
 {
     *out = t->out;
-    if (d->nrules == 0)
+    if (d->info.packet_rules == 0)
         return 0;
     t->c.inspected++;
     t->ncand = 0;
     const struct patset *ps = d->set[KIND_PACKET][RULE_BUF_PAYLOAD];
-    if (ps && p->payload_len &&
-        patset_scan(ps, p->payload, p->payload_len, t->scratch, on_hit, t) != NS_OK)
+    if (ps && len && patset_scan(ps, buf, len, t->scratch, on_hit, t) != NS_OK)
         t->c.scan_errors++;
     for (uint32_t k = 0; k < d->nalways[KIND_PACKET]; k++)
         cand_add(t, d->always[KIND_PACKET][k]);
@@ -656,12 +684,29 @@ unsigned detect_packet(struct detect_thread *t, const struct detect *d, const st
         return 0;
     struct rule_match_input in;
     memset(&in, 0, sizeof(in));
-    in.buf[RULE_BUF_PAYLOAD].p = p->payload ? p->payload : (const uint8_t *)"";
-    in.buf[RULE_BUF_PAYLOAD].len = p->payload_len;
+    in.buf[RULE_BUF_PAYLOAD].p = buf ? buf : (const uint8_t *)"";
+    in.buf[RULE_BUF_PAYLOAD].len = len;
     in.to_server = p->toserver;
     in.established = p->established;
-    in.dsize = p->payload_len;
-    return verify(t, d, p, &in, out);
+    in.stream = mode == V_STREAM;
+    in.dsize = mode == V_STREAM ? 0 : p->payload_len;
+    return verify(t, d, p, &in, mode, old, out);
+}
+
+unsigned detect_packet(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
+                       bool stream_covered, const struct detect_match **out)
+{
+    return payload_rules(t, d, p, p->payload, p->payload_len,
+                         stream_covered ? V_PACKET_ONLY : V_ALL, 0, out);
+}
+
+unsigned detect_stream(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
+                       const uint8_t *buf, size_t len, size_t old,
+                       const struct detect_match **out)
+{
+    if (old > len)
+        old = len;
+    return payload_rules(t, d, p, buf, len, V_STREAM, old, out);
 }
 
 unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
@@ -688,7 +733,7 @@ unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct
     in.to_server = p->toserver;
     in.established = p->established;
     in.dsize = p->payload_len;
-    return verify(t, d, p, &in, out);
+    return verify(t, d, p, &in, V_ALL, 0, out);
 }
 
 struct detect_gen *detect_gen_create(const struct ns_config *cfg, unsigned nworkers, uint64_t id,

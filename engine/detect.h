@@ -82,8 +82,20 @@ struct detect_match {
 #define DETECT_MAX_ALERTS 15         /* per inspection, Suricata's packet_alert_max */
 
 /* The packet rules on p; returns how many alerts (at most
- * DETECT_MAX_ALERTS, in rule order) are in *out. */
+ * DETECT_MAX_ALERTS, in rule order) are in *out.  stream_covered: the
+ * payload is (or will be) inspected as part of the flow's reassembled
+ * stream (detect_stream), so only the rules that look at packets alone
+ * (dsize, flow:no_stream) are run here, as Suricata does for TCP. */
 unsigned detect_packet(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
+                       bool stream_covered, const struct detect_match **out);
+
+/* The packet rules on reassembled TCP data going p->toserver: buf holds
+ * old bytes already inspected (the last `old` bytes before the new ones,
+ * kept for matches that span chunks) then the new bytes.  A rule that
+ * also matches the old bytes alone matched before and does not alert
+ * again.  Rules that need a packet (dsize, flow:no_stream) are not run. */
+unsigned detect_stream(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
+                       const uint8_t *buf, size_t len, size_t old,
                        const struct detect_match **out);
 
 /* The transaction rules of app proto `proto` ("http", "dns", "tls") on the

@@ -173,7 +173,10 @@ static void worker_detect(struct worker *w, const struct ns_pkt *pkt, const stru
             .payload = d->payload, .payload_len = d->has_l4 ? d->payload_len : 0,
         };
         const struct detect_match *m;
-        unsigned n = detect_packet(g->th[w->id], g->d, &p, &m);
+        /* a SYN's payload (TCP Fast Open) is not handed to the stream */
+        bool covered = f && !(d->proto == 6 && (d->tcp_flags & 0x02)) &&
+                       app_stream_inspected(&w->app, f, ts);
+        unsigned n = detect_packet(g->th[w->id], g->d, &p, covered, &m);
         if (n) {
             struct eve_alert base = {
                 .ts_us = pkt->ts_us, .pcap_cnt = pkt->pcap_cnt, .ip_v = d->ip_v,

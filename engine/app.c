@@ -136,7 +136,7 @@ static void app_rules(struct app_ctx *a, bool toserver, const struct rule_buffer
             .toserver = toserver, .established = detect_flow_established(a->f, a->cfg),
         };
         const struct detect_match *m;
-        unsigned n = detect_tx(g->th[a->wid], g->d, &p, bufs, &m);
+        unsigned n = detect_tx(detect_gen_thread(g, a->wid, &a->det_seen, &a->det_count), g->d, &p, bufs, &m);
         struct detect_match keep[DETECT_MAX_ALERTS];
         unsigned k = 0;
         for (unsigned i = 0; i < n; i++) {
@@ -215,7 +215,7 @@ static void app_stream_rules(struct app_ctx *a, struct app_dtail *dt, int dir, b
             memcpy(a->dbuf, dt->tail[dir], old);
             memcpy(a->dbuf + old, p + off, k);
             const struct detect_match *m;
-            unsigned c = detect_stream(g->th[a->wid], g->d, &pk, a->dbuf, old + k, old, &m);
+            unsigned c = detect_stream(detect_gen_thread(g, a->wid, &a->det_seen, &a->det_count), g->d, &pk, a->dbuf, old + k, old, &m);
             if (c) {
                 struct eve_alert e = {
                     .ts_us = a->ts_us, .pcap_cnt = a->pcap_cnt, .ip_v = fo->ip_v,

@@ -17,6 +17,7 @@
 #include "dissect/dhcp.h"
 #include "dissect/dns.h"
 #include "engine/config.h"
+#include "engine/detect.h"
 #include "flow/flow.h"
 #include "flow/mempool.h"
 #include "flow/stream.h"
@@ -77,6 +78,8 @@ struct app_ctx {
     unsigned wid;               /* the worker's index in a detect_gen */
     const struct alert_sink *asink;
     uint8_t *dbuf;              /* DETECT_BUFS_SCRATCH bytes */
+    uint64_t det_seen;          /* generation id bound to det_count */
+    struct detect_counters det_count;   /* the worker's, across reloads */
 };
 
 /* mem: this worker's share of stream.memcap. */

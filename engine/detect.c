@@ -64,6 +64,7 @@ struct detect_thread {
     uint64_t *fb_tmp, *fb_old;
     struct thr_entry *thr;
     struct detect_counters c;
+    struct detect_counters *cp;      /* &c, or the worker's (detect_thread_bind) */
 };
 
 /* ---- building ---------------------------------------------------------- */
@@ -318,6 +319,7 @@ struct detect_thread *detect_thread_create(const struct detect *d, char *errbuf)
     struct detect_thread *t = calloc(1, sizeof(*t));
     if (!t)
         goto nomem;
+    t->cp = &t->c;
     t->mctx = rule_match_ctx_create(errbuf);
     if (!t->mctx) {
         free(t);
@@ -365,7 +367,12 @@ void detect_thread_destroy(struct detect_thread *t)
 
 void detect_thread_counters(const struct detect_thread *t, struct detect_counters *c)
 {
-    *c = t->c;
+    *c = *t->cp;
+}
+
+void detect_thread_bind(struct detect_thread *t, struct detect_counters *c)
+{
+    t->cp = c;
 }
 
 /* ---- flowbits ------------------------------------------------------------ */
@@ -397,7 +404,7 @@ static uint64_t *fb_find(struct detect_thread *t, uint64_t flow_id, bool create)
             if (!create)
                 return NULL;
             if (t->fb_used >= DETECT_FB_SLOTS * 3 / 4) {
-                t->c.flowbits_full++;
+                t->cp->flowbits_full++;
                 return NULL;
             }
             e[0] = flow_id;
@@ -491,7 +498,7 @@ static bool thr_allow(struct detect_thread *t, uint32_t i, const struct rule *r,
         }
     }
     if (!e) {
-        t->c.threshold_full++;
+        t->cp->threshold_full++;
         return true;
     }
     if (now >= e->start_s + th->seconds) {       /* a new window */
@@ -603,7 +610,7 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
         if (r->fp.present && r->fp.short_pattern && !r->fp.negated &&
             !short_present(&r->fp, in->buf[r->fp.buf].p, in->buf[r->fp.buf].len))
             continue;
-        t->c.candidates++;
+        t->cp->candidates++;
         /* flowbits: the flow's, through a copy that is stored back if the
          * rule changed it */
         if (t->fb_words && p->flow_id) {
@@ -636,7 +643,7 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
             if (rule_match(t->mctx, r, &o))
                 continue;
         }
-        t->c.matches++;
+        t->cp->matches++;
         if (in->flowbits) {
             bool changed = false;
             for (uint32_t w = 0; w < t->fb_words && !changed; w++)
@@ -651,15 +658,15 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
         if (r->noalert || r->action == RULE_ACTION_PASS)
             continue;
         if (!thr_allow(t, i, r, p, src, dst)) {
-            t->c.suppressed++;
+            t->cp->suppressed++;
             continue;
         }
         if (nout == DETECT_MAX_ALERTS) {
-            t->c.alert_cap++;
+            t->cp->alert_cap++;
             continue;
         }
         t->out[nout++].r = r;
-        t->c.alerts++;
+        t->cp->alerts++;
     }
     t->ncand = 0;
     *out = t->out;
@@ -673,11 +680,11 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
     *out = t->out;
     if (d->info.packet_rules == 0)
         return 0;
-    t->c.inspected++;
+    t->cp->inspected++;
     t->ncand = 0;
     const struct patset *ps = d->set[KIND_PACKET][RULE_BUF_PAYLOAD];
     if (ps && len && patset_scan(ps, buf, len, t->scratch, on_hit, t) != NS_OK)
-        t->c.scan_errors++;
+        t->cp->scan_errors++;
     for (uint32_t k = 0; k < d->nalways[KIND_PACKET]; k++)
         cand_add(t, d->always[KIND_PACKET][k]);
     if (t->ncand == 0)
@@ -715,13 +722,13 @@ unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct
     *out = t->out;
     if (d->info.tx_rules == 0)
         return 0;
-    t->c.inspected++;
+    t->cp->inspected++;
     t->ncand = 0;
     for (int b = 0; b < RULE_BUF_COUNT; b++) {
         const struct patset *ps = d->set[KIND_TX][b];
         if (ps && bufs[b].p && bufs[b].len &&
             patset_scan(ps, bufs[b].p, bufs[b].len, t->scratch, on_hit, t) != NS_OK)
-            t->c.scan_errors++;
+            t->cp->scan_errors++;
     }
     for (uint32_t k = 0; k < d->nalways[KIND_TX]; k++)
         cand_add(t, d->always[KIND_TX][k]);

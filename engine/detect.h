@@ -125,6 +125,9 @@ struct detect_counters {
 };
 
 void detect_thread_counters(const struct detect_thread *t, struct detect_counters *c);
+/* Count into c from now on (the worker's own counters, which outlive the
+ * generations a reload swaps); only the thread that uses t may call it. */
+void detect_thread_bind(struct detect_thread *t, struct detect_counters *c);
 
 /* What the workers run: a detect with one thread context per worker,
  * built together (so a reload hands workers ready contexts and they never
@@ -135,6 +138,19 @@ struct detect_gen {
     unsigned nth;
     struct detect_thread *th[];      /* by worker id */
 };
+
+/* Worker wid's context in g, counting into c (bound the first time the
+ * worker meets g: *seen keeps the id of the generation last bound). */
+static inline struct detect_thread *detect_gen_thread(struct detect_gen *g, unsigned wid,
+                                                      uint64_t *seen, struct detect_counters *c)
+{
+    struct detect_thread *t = g->th[wid];
+    if (*seen != g->id) {
+        detect_thread_bind(t, c);
+        *seen = g->id;
+    }
+    return t;
+}
 
 struct detect_gen *detect_gen_create(const struct ns_config *cfg, unsigned nworkers, uint64_t id,
                                      FILE *log, char *errbuf);

@@ -133,6 +133,30 @@ struct live_ctl {
     const char *iface;       /* in_iface of the records */
 };
 
+/* detect.* in stats records: the workers' detect_counters, and the rule
+ * set they run (rules_loaded/rules_failed: a level, merged as a maximum;
+ * generation: the id of the rule set, 1 + reloads). */
+#define NS_DETECT_STATS(X)                          \
+    X(ALERT,          "alert")                      \
+    X(SUPPRESSED,     "alerts_suppressed")          \
+    X(QUEUE_OVERFLOW, "alert_queue_overflow")       \
+    X(INSPECTED,      "inspections")                \
+    X(CANDIDATES,     "candidates")                 \
+    X(MATCHES,        "matches")                    \
+    X(SCAN_ERRORS,    "scan_errors")                \
+    X(FLOWBITS_FULL,  "flowbits_full")              \
+    X(THRESHOLD_FULL, "threshold_full")             \
+    X(RULES_LOADED,   "rules_loaded")               \
+    X(RULES_FAILED,   "rules_failed")               \
+    X(GENERATION,     "generation")
+
+enum ns_det_stat {
+#define NS_DET_ENUM(id, name) DET_##id,
+    NS_DETECT_STATS(NS_DET_ENUM)
+#undef NS_DET_ENUM
+    DET_MAX
+};
+
 struct ns_snap {
     uint64_t seq;
     uint64_t ts_us;
@@ -150,6 +174,7 @@ struct ns_snap {
     uint64_t ss[SS_MAX];              /* stream reassembly (flow/stream.h) */
     uint64_t app[APP_MAX][APC_MAX];   /* app_layer.{flow,tx,error}.<proto> */
     uint64_t app_memuse, app_memcap;  /* gauge; allocations refused */
+    uint64_t det[DET_MAX];            /* detect.* (all 0 without rules) */
 };
 
 #define NS_RECORD_MAX (64u * 1024u)   /* scratch for one EVE line */

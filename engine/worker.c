@@ -63,7 +63,8 @@ static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_re
         rcu_read_lock();
         struct detect_gen *g = rcu_dereference(*w->dslot);
         if (g && w->id < g->nth)
-            detect_flow_end(g->th[w->id], f->flow_id);
+            detect_flow_end(detect_gen_thread(g, w->id, &w->app.det_seen, &w->app.det_count),
+                            f->flow_id);
         rcu_read_unlock();
     }
     if (!w->cfg->eve_flow)
@@ -176,7 +177,8 @@ static void worker_detect(struct worker *w, const struct ns_pkt *pkt, const stru
         /* a SYN's payload (TCP Fast Open) is not handed to the stream */
         bool covered = f && !(d->proto == 6 && (d->tcp_flags & 0x02)) &&
                        app_stream_inspected(&w->app, f, ts);
-        unsigned n = detect_packet(g->th[w->id], g->d, &p, covered, &m);
+        unsigned n = detect_packet(detect_gen_thread(g, w->id, &w->app.det_seen, &w->app.det_count),
+                                   g->d, &p, covered, &m);
         if (n) {
             struct eve_alert base = {
                 .ts_us = pkt->ts_us, .pcap_cnt = pkt->pcap_cnt, .ip_v = d->ip_v,
@@ -240,6 +242,30 @@ static void worker_packet(struct worker *w, const struct rec_pkt *rp)
     worker_process(w, &pkt);
 }
 
+static void worker_detect_stats(struct worker *w, uint64_t det[DET_MAX])
+{
+    const struct detect_counters *c = &w->app.det_count;
+    det[DET_ALERT] = c->alerts;
+    det[DET_SUPPRESSED] = c->suppressed;
+    det[DET_QUEUE_OVERFLOW] = c->alert_cap;
+    det[DET_INSPECTED] = c->inspected;
+    det[DET_CANDIDATES] = c->candidates;
+    det[DET_MATCHES] = c->matches;
+    det[DET_SCAN_ERRORS] = c->scan_errors;
+    det[DET_FLOWBITS_FULL] = c->flowbits_full;
+    det[DET_THRESHOLD_FULL] = c->threshold_full;
+    rcu_read_lock();
+    struct detect_gen *g = rcu_dereference(*w->dslot);
+    if (g) {
+        struct detect_info di;
+        detect_get_info(g->d, &di);
+        det[DET_RULES_LOADED] = di.loaded;
+        det[DET_RULES_FAILED] = di.skipped;
+        det[DET_GENERATION] = g->id;
+    }
+    rcu_read_unlock();
+}
+
 static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool final, bool silent)
 {
     struct ns_snap *s = ring_reserve_wait(w->out, sizeof(*s));
@@ -260,6 +286,8 @@ static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool fin
     s->app_memcap = w->app.memcap_fails;
     s->bytes_read = w->bytes_read;         /* live only; the reader's offline */
     s->first_ts_us = w->first_ts_us;
+    if (w->dslot)
+        worker_detect_stats(w, s->det);
     ring_commit(w->out, REC_SNAP, sizeof(*s));
 }
 

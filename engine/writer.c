@@ -75,7 +75,8 @@ enum {
     FLAT_SS = FLAT_CAP + CAP_MAX,
     FLAT_APP = FLAT_SS + SS_MAX,
     FLAT_APP_MEM = FLAT_APP + APP_MAX * APC_MAX,
-    FLAT_MAX = FLAT_APP_MEM + 2,
+    FLAT_DET = FLAT_APP_MEM + 2,
+    FLAT_MAX = FLAT_DET + DET_MAX,
 };
 
 static const char *const acct_names[] = {
@@ -87,6 +88,9 @@ static const char *const out_names[] = {
 };
 static const char *const cap_names[] = {
     NS_CAPTURE_STATS(NAME)
+};
+static const char *const det_names[] = {
+    NS_DETECT_STATS(NAME)
 #undef NAME
 };
 
@@ -103,6 +107,7 @@ static void flat_values(const struct ns_snap *s, uint64_t *v)
     memcpy(v + FLAT_APP, s->app, sizeof(s->app));
     v[FLAT_APP_MEM] = s->app_memuse;
     v[FLAT_APP_MEM + 1] = s->app_memcap;
+    memcpy(v + FLAT_DET, s->det, sizeof(s->det));
 }
 
 static int path_cmp(const void *a, const void *b)
@@ -165,6 +170,8 @@ static int writer_build_paths(struct writer *wr, bool live)
     }
     for (unsigned i = 0; live && i < CAP_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "capture.", cap_names[i], FLAT_CAP + i);
+    for (unsigned i = 0; wr->cfg->rules_loaded && i < DET_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "detect.", det_names[i], FLAT_DET + i);
     if (rc == NS_OK)
         qsort(wr->paths, wr->npaths, sizeof(*wr->paths), path_cmp);
     return rc;
@@ -348,6 +355,11 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     /* a maximum, not a count */
     a[FLAT_DC + DC_MAX_PKT_SIZE] = acc->dc[DC_MAX_PKT_SIZE] > s->dc[DC_MAX_PKT_SIZE]
                                        ? acc->dc[DC_MAX_PKT_SIZE] : s->dc[DC_MAX_PKT_SIZE];
+    static const unsigned det_levels[] = { DET_RULES_LOADED, DET_RULES_FAILED, DET_GENERATION };
+    for (unsigned k = 0; k < NS_ARRAY_LEN(det_levels); k++) {
+        unsigned i = det_levels[k];
+        a[FLAT_DET + i] = acc->det[i] > s->det[i] ? acc->det[i] : s->det[i];
+    }
     memcpy(acc->acct, a + FLAT_ACCT, sizeof(acc->acct));
     acc->bytes_read = a[FLAT_BYTES];
     memcpy(acc->dc, a + FLAT_DC, sizeof(acc->dc));
@@ -359,6 +371,7 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     memcpy(acc->app, a + FLAT_APP, sizeof(acc->app));
     acc->app_memuse = a[FLAT_APP_MEM];
     acc->app_memcap = a[FLAT_APP_MEM + 1];
+    memcpy(acc->det, a + FLAT_DET, sizeof(acc->det));
     if (s->ts_us > acc->ts_us)
         acc->ts_us = s->ts_us;
     if (s->first_ts_us && (!acc->first_ts_us || s->first_ts_us < acc->first_ts_us))

@@ -23,7 +23,7 @@
 
 #define DETECT_FB_SLOTS   16384u     /* flows with flowbits per worker */
 #define DETECT_THR_SLOTS  16384u     /* threshold trackers per worker */
-#define DETECT_SKIPS_SHOWN 50u       /* skip messages on the log; all go to the file */
+#define DETECT_SKIPS_SHOWN 10u       /* skip messages on the log; all go to the file */
 
 enum { KIND_PACKET = 0, KIND_TX, KIND_MAX };
 
@@ -33,8 +33,10 @@ struct detect {
     uint32_t nrules;
     uint8_t *kind;                   /* per rule: KIND_* */
     struct patset *set[KIND_MAX][RULE_BUF_COUNT];
-    uint32_t *always[KIND_MAX];      /* rule indexes, in order */
-    uint32_t nalways[KIND_MAX];
+    /* rules without a usable fast pattern, per kind and transport class
+     * (TCP, UDP, ICMP, other), rule indexes in order */
+    uint32_t *always[KIND_MAX][4];
+    uint32_t nalways[KIND_MAX][4];
     uint32_t fb_words;
     struct detect_info info;
 };
@@ -55,7 +57,8 @@ struct detect_thread {
     hs_scratch_t *scratch;
     struct rule_match_ctx *mctx;
     uint8_t *mark;                   /* per rule */
-    uint32_t *cand;
+    uint32_t *cand;                  /* hits of the literal sets */
+    uint32_t *order;                 /* hits and "always" rules, merged in order */
     uint32_t ncand, cand_cap;
     struct detect_match out[DETECT_MAX_ALERTS];
     uint32_t fb_words;
@@ -168,8 +171,10 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
 {
     d->kind = calloc(d->nrules ? d->nrules : 1, 1);
     for (int k = 0; k < KIND_MAX; k++)
-        d->always[k] = calloc(d->nrules ? d->nrules : 1, sizeof(uint32_t));
-    if (!d->kind || !d->always[0] || !d->always[1])
+        for (int c = 0; c < 4; c++)
+            if (!(d->always[k][c] = calloc(d->nrules ? d->nrules : 1, sizeof(uint32_t))))
+                goto nomem;
+    if (!d->kind)
         goto nomem;
     for (uint32_t i = 0; i < d->nrules; i++) {
         const struct rule *r = rule_set_rule(d->rs, i);
@@ -183,7 +188,10 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
         bool usable = fp->present && !fp->negated && !fp->short_pattern && fp->len > 0 &&
                       (k == KIND_TX || fp->buf == RULE_BUF_PAYLOAD);
         if (!usable) {
-            d->always[k][d->nalways[k]++] = i;
+            for (int c = 0; c < 4; c++)
+                if (r->l4 & (1u << c))      /* RULE_L4_TCP, UDP, ICMP, OTHER */
+                    d->always[k][c][d->nalways[k][c]++] = i;
+            d->info.always_rules++;
             continue;
         }
         struct patset **ps = &d->set[k][fp->buf];
@@ -192,7 +200,6 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
         if (patset_add(*ps, i, fp->bytes, fp->len, fp->nocase) != NS_OK)
             goto nomem;
     }
-    d->info.always_rules = d->nalways[0] + d->nalways[1];
 
     const char *cache = cfg->detect_cache_dir[0] ? cfg->detect_cache_dir : NULL;
     if (cache && mkdir_p(cache) != 0)
@@ -289,7 +296,8 @@ void detect_destroy(struct detect *d)
     for (int k = 0; k < KIND_MAX; k++) {
         for (int b = 0; b < RULE_BUF_COUNT; b++)
             patset_destroy(d->set[k][b]);
-        free(d->always[k]);
+        for (int c = 0; c < 4; c++)
+            free(d->always[k][c]);
     }
     free(d->kind);
     rule_set_destroy(d->rs);
@@ -332,6 +340,7 @@ struct detect_thread *detect_thread_create(const struct detect *d, char *errbuf)
     size_t n = d->nrules ? d->nrules : 1;
     t->mark = calloc(n, 1);
     t->cand = malloc(n * sizeof(*t->cand));
+    t->order = malloc(n * sizeof(*t->order));
     t->cand_cap = (uint32_t)n;
     t->fb_words = d->fb_words;
     if (t->fb_words) {
@@ -340,7 +349,7 @@ struct detect_thread *detect_thread_create(const struct detect *d, char *errbuf)
         t->fb_old = calloc(t->fb_words, sizeof(uint64_t));
     }
     t->thr = calloc(DETECT_THR_SLOTS, sizeof(*t->thr));
-    if (!t->mark || !t->cand || !t->thr || (t->fb_words && (!t->fb || !t->fb_tmp || !t->fb_old)))
+    if (!t->mark || !t->cand || !t->order || !t->thr || (t->fb_words && (!t->fb || !t->fb_tmp || !t->fb_old)))
         goto nomem;
     return t;
 nomem:
@@ -358,6 +367,7 @@ void detect_thread_destroy(struct detect_thread *t)
     rule_match_ctx_destroy(t->mctx);
     free(t->mark);
     free(t->cand);
+    free(t->order);
     free(t->fb);
     free(t->fb_tmp);
     free(t->fb_old);
@@ -523,6 +533,12 @@ static bool thr_allow(struct detect_thread *t, uint32_t i, const struct rule *r,
 
 /* ---- inspection ------------------------------------------------------------ */
 
+/* 0 TCP, 1 UDP, 2 ICMP, 3 other: the bit of RULE_L4_* */
+static unsigned l4_class(uint8_t l4)
+{
+    return l4 == 6 ? 0 : l4 == 17 ? 1 : (l4 == 1 || l4 == 58) ? 2 : 3;
+}
+
 static void cand_add(struct detect_thread *t, uint32_t i)
 {
     if (t->mark[i])
@@ -574,27 +590,42 @@ static void addr_key(uint8_t out[16], uint8_t ip_v, const uint8_t *a)
 
 enum vmode { V_ALL = 0, V_PACKET_ONLY, V_STREAM };
 
-/* Rules that only make sense on a packet (dsize, flow:no_stream). */
+/* Rules that only make sense on a packet (dsize, flow:no_stream, the
+ * tcp-pkt protocol) or only on the stream (flow:only_stream, tcp-stream). */
 static bool packet_only(const struct rule *r)
 {
-    return r->has_dsize || (r->flow & RULE_FLOW_NO_STREAM);
+    return r->has_dsize || (r->flow & RULE_FLOW_NO_STREAM) || strcmp(r->proto, "tcp-pkt") == 0;
+}
+
+static bool stream_only(const struct rule *r)
+{
+    return (r->flow & RULE_FLOW_ONLY_STREAM) || strcmp(r->proto, "tcp-stream") == 0;
 }
 
 static unsigned verify(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
-                       struct rule_match_input *in, enum vmode mode, size_t old,
-                       const struct detect_match **out)
+                       const uint32_t *al, uint32_t nal, struct rule_match_input *in,
+                       enum vmode mode, size_t old, const struct detect_match **out)
 {
     unsigned nout = 0;
+    /* the hits, sorted, merged with the (sorted) always list */
     if (t->ncand > 1)
         qsort(t->cand, t->ncand, sizeof(*t->cand), cmp_u32);
+    uint32_t n = 0;
+    for (uint32_t a = 0, h = 0; a < nal || h < t->ncand;) {
+        if (h < t->ncand)
+            t->mark[t->cand[h]] = 0;
+        if (h < t->ncand && (a == nal || t->cand[h] < al[a]))
+            t->order[n++] = t->cand[h++];
+        else
+            t->order[n++] = al[a++];
+    }
     uint8_t src[16], dst[16];
     addr_key(src, p->ip_v, p->src);
     addr_key(dst, p->ip_v, p->dst);
     uint64_t *bits = NULL;
     bool have_bits = false;
-    for (uint32_t c = 0; c < t->ncand; c++) {
-        uint32_t i = t->cand[c];
-        t->mark[i] = 0;
+    for (uint32_t c = 0; c < n; c++) {
+        uint32_t i = t->order[c];
         const struct rule *r = rule_set_rule(d->rs, i);
         if (!(r->l4 & (p->l4 == 6 ? RULE_L4_TCP : p->l4 == 17 ? RULE_L4_UDP
                        : (p->l4 == 1 || p->l4 == 58) ? RULE_L4_ICMP : RULE_L4_OTHER)))
@@ -605,7 +636,7 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
             continue;
         if ((mode == V_PACKET_ONLY && !packet_only(r)) ||
             (mode == V_STREAM && packet_only(r)) ||
-            (mode != V_STREAM && (r->flow & RULE_FLOW_ONLY_STREAM)))
+            (mode != V_STREAM && p->l4 == 6 && stream_only(r)))
             continue;
         if (r->fp.present && r->fp.short_pattern && !r->fp.negated &&
             !short_present(&r->fp, in->buf[r->fp.buf].p, in->buf[r->fp.buf].len))
@@ -685,9 +716,8 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
     const struct patset *ps = d->set[KIND_PACKET][RULE_BUF_PAYLOAD];
     if (ps && len && patset_scan(ps, buf, len, t->scratch, on_hit, t) != NS_OK)
         t->cp->scan_errors++;
-    for (uint32_t k = 0; k < d->nalways[KIND_PACKET]; k++)
-        cand_add(t, d->always[KIND_PACKET][k]);
-    if (t->ncand == 0)
+    unsigned cls = l4_class(p->l4);
+    if (t->ncand == 0 && d->nalways[KIND_PACKET][cls] == 0)
         return 0;
     struct rule_match_input in;
     memset(&in, 0, sizeof(in));
@@ -697,7 +727,8 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
     in.established = p->established;
     in.stream = mode == V_STREAM;
     in.dsize = mode == V_STREAM ? 0 : p->payload_len;
-    return verify(t, d, p, &in, mode, old, out);
+    return verify(t, d, p, d->always[KIND_PACKET][cls], d->nalways[KIND_PACKET][cls], &in, mode,
+                  old, out);
 }
 
 unsigned detect_packet(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
@@ -730,9 +761,8 @@ unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct
             patset_scan(ps, bufs[b].p, bufs[b].len, t->scratch, on_hit, t) != NS_OK)
             t->cp->scan_errors++;
     }
-    for (uint32_t k = 0; k < d->nalways[KIND_TX]; k++)
-        cand_add(t, d->always[KIND_TX][k]);
-    if (t->ncand == 0)
+    unsigned cls = l4_class(p->l4);
+    if (t->ncand == 0 && d->nalways[KIND_TX][cls] == 0)
         return 0;
     struct rule_match_input in;
     memset(&in, 0, sizeof(in));
@@ -740,7 +770,7 @@ unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct
     in.to_server = p->toserver;
     in.established = p->established;
     in.dsize = p->payload_len;
-    return verify(t, d, p, &in, V_ALL, 0, out);
+    return verify(t, d, p, d->always[KIND_TX][cls], d->nalways[KIND_TX][cls], &in, V_ALL, 0, out);
 }
 
 struct detect_gen *detect_gen_create(const struct ns_config *cfg, unsigned nworkers, uint64_t id,

@@ -79,10 +79,15 @@ static bool smb(const uint8_t *p, size_t n)
 }
 
 /* DCE/RPC connection-oriented PDU header (C706 chapter 12.6.3.1): version
- * 5.0/5.1, a known packet type, a sane fragment length. */
+ * 5.0/5.1, a known packet type, a data representation label (C706 14.1:
+ * integer and character formats 0 or 1, float format 0..3, two zero
+ * bytes), a sane fragment length.  The label keeps a SOCKS5 request
+ * (05 01 00 ...) from passing for one. */
 static bool dcerpc(const uint8_t *p, size_t n)
 {
     if (n < 16 || p[0] != 5 || p[1] > 1 || p[2] > 20)
+        return false;
+    if ((p[4] & 0xee) != 0 || p[5] > 3 || p[6] != 0 || p[7] != 0)
         return false;
     uint16_t frag = (p[4] & 0x10) ? ns_load_le16(p + 8) : ns_load_be16(p + 8);
     return frag >= 16;
@@ -147,6 +152,72 @@ static bool dns_query_strict(const uint8_t *p, size_t n)
     return ns_load_be16(p + 10) == 0 ? rest == 0 : rest >= 11 && p[o + 5] == 0;
 }
 
+/* A NUL-terminated string of at most max bytes at p[*o]: moves *o past
+ * its NUL. */
+static bool socks_cstr(const uint8_t *p, size_t n, size_t *o, size_t max)
+{
+    size_t i = *o;
+    while (i < n && i - *o <= max && p[i] != 0)
+        i++;
+    if (i >= n || i - *o > max)
+        return false;
+    *o = i + 1;
+    return true;
+}
+
+/* A SOCKS5 request (RFC 1928 section 4: VER 5, CMD 1..3, RSV 0, ATYP 1
+ * (IPv4), 3 (domain name) or 4 (IPv6), the address, the port) or, with
+ * reply, a reply (section 6: the same layout, REP for CMD).  Returns its
+ * length, 0 when [p, p + n) does not start with a whole one. */
+static size_t socks5_msg_len(const uint8_t *p, size_t n, bool reply)
+{
+    if (n < 5 || p[0] != 5 || p[2] != 0)
+        return 0;
+    if (!reply && (p[1] < 1 || p[1] > 3))
+        return 0;
+    size_t l;
+    switch (p[3]) {
+    case 1: l = 4 + 4 + 2; break;
+    case 4: l = 4 + 16 + 2; break;
+    case 3: l = p[4] ? 4 + 1 + (size_t)p[4] + 2 : 0; break;
+    default: return 0;
+    }
+    return l && l <= n ? l : 0;
+}
+
+/* The first message of a SOCKS client, exactly (a client waits for the
+ * proxy's answer, so the segment holds nothing else):
+ *  - SOCKS4 (and 4a): VN 4, CD 1 (connect) or 2 (bind), port, IPv4
+ *    address, a user id and NUL; 4a's address 0.0.0.x (x != 0) is followed
+ *    by a host name and NUL;
+ *  - SOCKS5 (RFC 1928 section 3): VER 5, NMETHODS >= 1, that many method
+ *    numbers (assigned 0x00..0x09, private 0x80..0xfe), optionally followed
+ *    by a request (clients that do not wait for the method choice). */
+static bool socks_request(const uint8_t *p, size_t n)
+{
+    if (n >= 9 && p[0] == 4 && (p[1] == 1 || p[1] == 2) && ns_load_be16(p + 2) != 0) {
+        size_t o = 8;
+        if (!socks_cstr(p, n, &o, 255))
+            return false;
+        if (p[4] == 0 && p[5] == 0 && p[6] == 0 && p[7] != 0) {
+            size_t h = o;
+            if (!socks_cstr(p, n, &o, 255) || o - h < 2)
+                return false;
+        }
+        return o == n;
+    }
+    if (n >= 3 && p[0] == 5 && p[1] >= 1 && p[1] <= 16 && n >= 2 + (size_t)p[1]) {
+        for (size_t i = 0; i < p[1]; i++) {
+            uint8_t m = p[2 + i];
+            if (!(m <= 0x09 || (m >= 0x80 && m != 0xff)))
+                return false;
+        }
+        size_t rest = n - 2 - p[1];
+        return rest == 0 || socks5_msg_len(p + 2 + p[1], rest, false) == rest;
+    }
+    return false;
+}
+
 static enum app_proto detect_tcp(uint16_t sport, uint16_t dport, bool ts,
                                  const uint8_t *p, size_t n)
 {
@@ -158,6 +229,8 @@ static enum app_proto detect_tcp(uint16_t sport, uint16_t dport, bool ts,
     } else if (starts(p, n, "HTTP/1.") || starts(p, n, "HTTP/0.9")) {
         return APP_HTTP;
     }
+    if (ts && socks_request(p, n))
+        return APP_SOCKS;
     if (tls_record(p, n))
         return APP_TLS;
     if (starts(p, n, "SSH-"))
@@ -277,14 +350,113 @@ bool app_can_starttls(unsigned a)
            a == APP_LDAP || a == APP_PGSQL;
 }
 
+/* app_state.tunnel: where a proxy handshake stands */
+enum {
+    TUN_NONE = 0,
+    TUN_ASKED,          /* HTTP CONNECT sent */
+    TUN_OPEN,           /* granted: the next payload starts the tunnel */
+    TUN_REFUSED,        /* refused, not understood, or a SOCKS command
+                           other than CONNECT: nothing changes */
+    TUN_S4_REPLY,       /* SOCKS4 request sent */
+    TUN_S5_METHOD,      /* SOCKS5 methods offered */
+    TUN_S5_AUTH,        /* username/password sub-negotiation (RFC 1929) */
+    TUN_S5_REPLY,       /* SOCKS5 request sent */
+};
+
+bool app_may_change(const struct app_state *s)
+{
+    if (s->orig)
+        return false;
+    if (s->proto == APP_SOCKS)
+        return s->tunnel != TUN_REFUSED;
+    return s->proto == APP_HTTP || app_can_starttls(s->proto);
+}
+
 /* HTTP CONNECT (RFC 9110 section 9.3.6): the request, then any 2xx answer
  * opens a tunnel whose first payload is detected afresh. */
 static void http_connect_track(struct app_state *s, bool ts, const uint8_t *p, size_t n)
 {
-    if (ts && s->connect == 0 && starts(p, n, "CONNECT "))
-        s->connect = 1;
-    else if (!ts && s->connect == 1)
-        s->connect = (starts(p, n, "HTTP/1.") && n >= 10 && p[9] == '2') ? 2 : 3;
+    if (ts && s->tunnel == TUN_NONE && starts(p, n, "CONNECT "))
+        s->tunnel = TUN_ASKED;
+    else if (!ts && s->tunnel == TUN_ASKED)
+        s->tunnel = (starts(p, n, "HTTP/1.") && n >= 10 && p[9] == '2') ? TUN_OPEN : TUN_REFUSED;
+}
+
+/* The proxy's side of a SOCKS handshake, message by message (a server
+ * payload may carry several when the client did not wait): SOCKS4's reply
+ * (VN 0, CD 90 granted); SOCKS5's method choice (0 none, 2 username and
+ * password, anything else ends our interest), the sub-negotiation status
+ * (RFC 1929 section 2: VER 1, STATUS 0) and the reply (REP 0 succeeded).
+ * The client's messages only start it: what it sends later is what the
+ * proxy answers.  Returns the bytes of p that follow a granting reply (the
+ * tunnel's own), 0 if none. */
+static size_t socks_track(struct app_state *s, bool ts, const uint8_t *p, size_t n)
+{
+    if (ts) {
+        /* CONNECT only: after BIND the proxy answers twice, after UDP
+         * ASSOCIATE nothing more flows here */
+        if (s->tunnel == TUN_NONE && n >= 2 && p[0] == 4) {
+            s->tunnel = p[1] == 1 ? TUN_S4_REPLY : TUN_REFUSED;
+        } else if (s->tunnel == TUN_NONE && n >= 2 && p[0] == 5) {
+            size_t req = 2 + (size_t)p[1];          /* a request sent eagerly */
+            s->tunnel = n > req + 1 && p[req + 1] != 1 ? TUN_REFUSED : TUN_S5_METHOD;
+        } else if (s->tunnel == TUN_S5_REPLY && n >= 2 && p[0] == 5 && p[1] != 1) {
+            s->tunnel = TUN_REFUSED;
+        } else if (s->tunnel == TUN_NONE) {
+            s->tunnel = TUN_REFUSED;
+        }
+        return 0;
+    }
+    size_t o = 0;
+    while (o < n && s->tunnel >= TUN_S4_REPLY) {
+        const uint8_t *q = p + o;
+        size_t m = n - o, used;
+        switch (s->tunnel) {
+        case TUN_S4_REPLY:
+            if (m < 8 || q[0] != 0 || q[1] != 90) {
+                s->tunnel = TUN_REFUSED;
+                return 0;
+            }
+            s->tunnel = TUN_OPEN;
+            used = 8;
+            break;
+        case TUN_S5_METHOD:
+            if (m < 2 || q[0] != 5 || (q[1] != 0 && q[1] != 2)) {
+                s->tunnel = TUN_REFUSED;
+                return 0;
+            }
+            s->tunnel = q[1] == 2 ? TUN_S5_AUTH : TUN_S5_REPLY;
+            used = 2;
+            break;
+        case TUN_S5_AUTH:
+            if (m < 2 || q[0] != 1 || q[1] != 0) {
+                s->tunnel = TUN_REFUSED;
+                return 0;
+            }
+            s->tunnel = TUN_S5_REPLY;
+            used = 2;
+            break;
+        default:                        /* TUN_S5_REPLY */
+            used = socks5_msg_len(q, m, true);
+            if (used == 0 || q[1] != 0) {
+                s->tunnel = TUN_REFUSED;
+                return 0;
+            }
+            s->tunnel = TUN_OPEN;
+            break;
+        }
+        o += used;
+    }
+    return s->tunnel == TUN_OPEN ? n - o : 0;
+}
+
+/* The tunnel's first payload names the flow's protocol from now on. */
+static void tunnel_open(struct app_state *s, uint8_t ipproto, uint16_t sport, uint16_t dport,
+                        bool ts, const uint8_t *p, size_t n)
+{
+    enum app_proto a = app_detect(ipproto, sport, dport, ts, p, n);
+    s->orig = s->proto;
+    s->proto = (uint8_t)(a == APP_UNKNOWN ? APP_FAILED : a);
 }
 
 void app_state_update(struct app_state *s, uint8_t ipproto, uint16_t sport,
@@ -296,10 +468,8 @@ void app_state_update(struct app_state *s, uint8_t ipproto, uint16_t sport,
     uint8_t *side = ts ? &s->ts : &s->tc;
     if (s->orig)
         return;                         /* changed once: settled */
-    if (s->proto == APP_HTTP && s->connect == 2) {
-        enum app_proto a = app_detect(ipproto, sport, dport, ts, p, n);
-        s->orig = APP_HTTP;
-        s->proto = (uint8_t)(a == APP_UNKNOWN ? APP_FAILED : a);
+    if ((s->proto == APP_HTTP || s->proto == APP_SOCKS) && s->tunnel == TUN_OPEN) {
+        tunnel_open(s, ipproto, sport, dport, ts, p, n);
         return;
     }
     if (*side == APP_UNKNOWN && s->tries[dir] < APP_DETECT_TRIES) {
@@ -321,8 +491,13 @@ void app_state_update(struct app_state *s, uint8_t ipproto, uint16_t sport,
             return;
         }
     }
-    if (s->proto == APP_HTTP)
+    if (s->proto == APP_HTTP) {
         http_connect_track(s, ts, p, n);
+    } else if (s->proto == APP_SOCKS && ipproto == 6) {
+        size_t rest = socks_track(s, ts, p, n);
+        if (rest)
+            tunnel_open(s, ipproto, sport, dport, ts, p + n - rest, rest);
+    }
 }
 
 enum app_proto app_state_verdict(const struct app_state *s)

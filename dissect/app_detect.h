@@ -39,7 +39,8 @@
     X(TELNET,  "telnet")         \
     X(LDAP,    "ldap")           \
     X(IRC,     "irc")            \
-    X(BITTORRENT_DHT, "bittorrent-dht")
+    X(BITTORRENT_DHT, "bittorrent-dht") \
+    X(SOCKS,   "socks")
 
 enum app_proto {
 #define APP_ENUM(id, name) APP_##id,
@@ -60,8 +61,9 @@ enum app_proto app_detect(uint8_t ipproto, uint16_t sport, uint16_t dport,
  * it is (APP_DETECT_TRIES payloads, then that side has "failed").  The
  * flow's protocol is the client's side when known, else the server's.  A
  * detected flow can still change protocol once, as Suricata reports with
- * app_proto_orig: after an HTTP CONNECT answered 2xx the tunnel's first
- * payload is detected afresh, and a TLS handshake record from the client
+ * app_proto_orig: after an HTTP CONNECT answered 2xx, or a SOCKS 4/4a/5
+ * handshake (RFC 1928, RFC 1929) the proxy granted, the tunnel's first
+ * payload is detected afresh; and a TLS handshake record from the client
  * after STARTTLS (SMTP, IMAP, POP3, FTP, LDAP) or pgsql's SSLRequest makes
  * the flow TLS. */
 #define APP_DETECT_TRIES   3
@@ -73,8 +75,13 @@ struct app_state {
     uint8_t orig;         /* protocol before a change, 0 if none */
     uint8_t tries[2];     /* payloads looked at per direction */
     uint8_t upg_tries;    /* payloads looked at for a change */
-    uint8_t connect;      /* HTTP CONNECT: 1 asked, 2 answered 2xx */
+    uint8_t tunnel;       /* HTTP CONNECT or SOCKS handshake step (app_detect.c) */
 };
+
+/* Whether the flow may still change protocol (HTTP, the STARTTLS ones, a
+ * SOCKS handshake not refused), so its bytes are worth delivering even
+ * with no parser of its own. */
+bool app_may_change(const struct app_state *s);
 
 /* Whether a flow of protocol a turns into TLS when its client sends a TLS
  * handshake (STARTTLS in SMTP, IMAP, POP3, FTP, LDAP; pgsql's SSLRequest). */

@@ -77,6 +77,9 @@ enum dissect_result dissect_packet(struct dissect_ctx *dc, const struct ns_pkt *
         .ts_us = pkt->ts_us,
         .outer_frame = true,
         .frame = pkt->data,
+        /* the capture kept only the frame's first caplen bytes: lengths in
+         * the headers that are there may reach up to this much further */
+        .snap_cut = pkt->wirelen > pkt->caplen ? pkt->wirelen - pkt->caplen : 0,
     };
     out->flow_len = pkt->caplen;
     enum dissect_result r = dissect_link(&st, pkt->dlt, pkt->data, pkt->caplen);

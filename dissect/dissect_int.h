@@ -37,6 +37,10 @@ struct dissect_state {
     const uint8_t *frame;  /* start of the frame flow_len describes */
     bool link_unknown;     /* a link decoder met an unknown ethertype (a
                               tunnel decoder clears it and reports it) */
+    uint32_t snap_cut;     /* bytes of the frame the capture left out (its
+                              snap length): wire length - captured length */
+    uint32_t l4_cut;       /* bytes of the IP payload handed to dissect_l4
+                              that the snap length left out (0: it is whole) */
 };
 
 static inline void dissect_count(struct dissect_state *st, enum dissect_counter c)
@@ -125,7 +129,9 @@ enum dissect_result dissect_ipv4(struct dissect_state *st, const uint8_t *p, siz
 enum dissect_result dissect_ipv6(struct dissect_state *st, const uint8_t *p, size_t len);
 
 /* l4.c: everything above IP.  proto is the IP protocol / next header;
- * (p, len) is the IP payload, already trimmed to the IP length. */
+ * (p, len) is the IP payload, already trimmed to the IP length; when the
+ * frame was cut by the snap length, st->l4_cut more bytes of it were on
+ * the wire but not captured. */
 enum dissect_result dissect_l4(struct dissect_state *st, uint8_t proto,
                                const uint8_t *p, size_t len);
 

@@ -81,16 +81,24 @@ const struct http_hdr *http_header(const struct http_msg *m, const uint8_t *p,
  * 1xx responses other than 101 are skipped.  After 101 or a 2xx answer to
  * CONNECT the stream is a tunnel: the parser consumes and ignores the rest.
  *
- * Header blocks are kept for the record in HTTP_KEEP bytes each; a longer
- * block is kept as its start line and as many header fields as fit (the
- * message says partial).  A malformed block raises one anomaly
+ * Header blocks are kept for the record.  A response keeps up to
+ * HTTP_KEEP bytes.  Requests share HTTP_REQ_KEEP bytes, so that a request
+ * line as long as a line may be (HTTP_LINE_MAX; RFC 9112 section 3 asks
+ * for at least 8000 octets) is kept whole: each unanswered request may take
+ * what is free but HTTP_REQ_MIN for each later one the pipeline can still
+ * hold.  A block longer than its room is kept as its start line (the
+ * target cut only when it cannot fit), the fields the record names and as
+ * many others as fit (the message says partial).  A malformed block raises
+ * one anomaly
  * (REQUEST_HEADER_INVALID, RESPONSE_HEADER_INVALID, REQUEST_LINE_INVALID,
  * RESPONSE_LINE_INVALID, REQUEST_FIELD_TOO_LONG, RESPONSE_FIELD_TOO_LONG,
  * INVALID_REQUEST_CHUNK_LEN, INVALID_RESPONSE_CHUNK_LEN), after which the
  * direction skips lines until one starts a message; after APPL_GAP it does
  * the same silently. */
 #define HTTP_PIPELINE 4
-#define HTTP_KEEP     2048
+#define HTTP_KEEP     2048          /* the response's header block */
+#define HTTP_REQ_KEEP 11776         /* all unanswered requests' blocks */
+#define HTTP_REQ_MIN  1024          /* left for each later pipelined request */
 
 struct http_kept {
     struct http_msg msg;            /* offsets into raw */
@@ -115,7 +123,12 @@ struct http_dir {
 };
 
 struct http_state {
-    struct http_kept req[HTTP_PIPELINE];    /* ring of unanswered requests */
+    /* unanswered requests, a ring of HTTP_PIPELINE slots from req_head;
+     * their blocks lie oldest first in req_raw[0, req_used), slot i's at
+     * req_raw + req_off[i] (req_len[i] bytes, 0: not kept) */
+    struct http_msg req_msg[HTTP_PIPELINE];
+    uint16_t req_off[HTTP_PIPELINE], req_len[HTTP_PIPELINE];
+    uint16_t req_used;
     uint64_t req_tx[HTTP_PIPELINE];
     uint64_t req_body[HTTP_PIPELINE];
     uint8_t req_head, req_cnt;
@@ -124,11 +137,12 @@ struct http_state {
     bool req_in_body;               /* the newest request's body is running */
     bool resp_open;                 /* resp holds a response whose body runs */
     bool tunnel;
-    struct http_kept resp;
-    uint64_t resp_tx;
     bool resp_has_req;
+    uint64_t resp_tx;
     struct http_dir d[2];           /* [0] requests, [1] responses */
     uint64_t next_tx;
+    struct http_kept resp;
+    uint8_t req_raw[HTTP_REQ_KEEP];
 };
 
 size_t http_feed(struct http_state *s, bool toserver, const uint8_t *p, size_t n,

@@ -3,6 +3,10 @@
  * are whole; bodies are only counted, never kept. */
 #include "dissect/http.h"
 
+_Static_assert(sizeof(struct http_state) <= APPL_STATE_MAX, "one mempool block per flow");
+_Static_assert(HTTP_REQ_KEEP >= HTTP_PIPELINE * HTTP_REQ_MIN && HTTP_REQ_KEEP < 65536,
+               "room for a full pipeline; 16-bit offsets");
+
 #include <string.h>
 
 enum {
@@ -48,12 +52,14 @@ static bool kept_priority(const uint8_t *name, size_t n)
     return false;
 }
 
-/* A block longer than HTTP_KEEP: its start line (the target cut so that
- * HTTP_KEEP / 4 bytes stay for fields), then the fields the record names,
- * then as many others as fit, rewritten as "name: value" lines. */
-static void kept_compact(struct http_kept *k, const uint8_t *p, const struct http_msg *m)
+/* A block longer than its room (cap bytes): its start line, then the
+ * fields the record names, then as many others as fit, rewritten as
+ * "name: value" lines.  The target is cut only when the start line and the
+ * named fields (up to a quarter of cap for them) cannot fit together. */
+static void kept_compact(struct http_msg *km, uint16_t *klen, uint8_t *raw, size_t cap,
+                         const uint8_t *p, const struct http_msg *m)
 {
-    size_t o = 0, cap = HTTP_KEEP - 2;
+    size_t o = 0;
     const struct http_str *a, *b, *c;
     if (m->response) {
         a = &m->protocol;
@@ -64,22 +70,32 @@ static void kept_compact(struct http_kept *k, const uint8_t *p, const struct htt
         b = &m->uri;
         c = &m->protocol;
     }
-    /* start line: a SP b SP c CRLF, b shortened if need be */
-    size_t fixed = a->len + 1 + 1 + c->len + 2, line_cap = cap - cap / 4;
-    if (fixed + 1 > line_cap) {
-        k->len = 0;
-        k->msg.nhdr = 0;
+    *klen = 0;
+    km->nhdr = 0;
+    if (cap < 2)
         return;
+    cap -= 2;                       /* the blank line */
+    size_t named = 0;
+    for (unsigned i = 0; i < m->nhdr; i++) {
+        const struct http_hdr *h = &m->hdr[i];
+        if (kept_priority(p + h->name.off, h->name.len))
+            named += (size_t)h->name.len + 2 + h->value.len + 2;
     }
+    if (named > cap / 4)
+        named = cap / 4;
+    /* start line: a SP b SP c CRLF, b shortened if need be */
+    size_t fixed = a->len + 1 + 1 + c->len + 2, line_cap = cap - named;
+    if (fixed + 1 > line_cap)
+        return;
     size_t blen = b->len < line_cap - fixed ? b->len : line_cap - fixed;
-    kept_put(k->raw, cap, &o, p + a->off, a->len);
-    kept_put(k->raw, cap, &o, " ", 1);
-    kept_put(k->raw, cap, &o, p + b->off, blen);
+    kept_put(raw, cap, &o, p + a->off, a->len);
+    kept_put(raw, cap, &o, " ", 1);
+    kept_put(raw, cap, &o, p + b->off, blen);
     if (c->len || m->response) {
-        kept_put(k->raw, cap, &o, " ", 1);
-        kept_put(k->raw, cap, &o, p + c->off, c->len);
+        kept_put(raw, cap, &o, " ", 1);
+        kept_put(raw, cap, &o, p + c->off, c->len);
     }
-    kept_put(k->raw, cap, &o, "\r\n", 2);
+    kept_put(raw, cap, &o, "\r\n", 2);
     for (int pass = 0; pass < 2; pass++) {
         for (unsigned i = 0; i < m->nhdr; i++) {
             const struct http_hdr *h = &m->hdr[i];
@@ -88,32 +104,53 @@ static void kept_compact(struct http_kept *k, const uint8_t *p, const struct htt
             size_t need = (size_t)h->name.len + 2 + h->value.len + 2;
             if (cap - o < need)
                 continue;       /* a shorter one later may still fit */
-            kept_put(k->raw, cap, &o, p + h->name.off, h->name.len);
-            kept_put(k->raw, cap, &o, ": ", 2);
-            kept_put(k->raw, cap, &o, p + h->value.off, h->value.len);
-            kept_put(k->raw, cap, &o, "\r\n", 2);
+            kept_put(raw, cap, &o, p + h->name.off, h->name.len);
+            kept_put(raw, cap, &o, ": ", 2);
+            kept_put(raw, cap, &o, p + h->value.off, h->value.len);
+            kept_put(raw, cap, &o, "\r\n", 2);
         }
     }
-    memcpy(k->raw + o, "\r\n", 2);
+    memcpy(raw + o, "\r\n", 2);
     o += 2;
-    k->len = (uint16_t)o;
-    if (http_parse(k->raw, o, &k->msg) != HTTP_ERR_OK) {
-        k->len = 0;
-        k->msg.nhdr = 0;
+    if (http_parse(raw, o, km) != HTTP_ERR_OK) {
+        km->nhdr = 0;
         return;
     }
-    k->msg.partial = true;
+    *klen = (uint16_t)o;
+    km->partial = true;
 }
 
-static void kept_store(struct http_kept *k, const uint8_t *p, const struct http_msg *m)
+/* The block at p (parsed as m) into [raw, raw + cap): *klen bytes kept, 0
+ * when not even its start line fits. */
+static void kept_store(struct http_msg *km, uint16_t *klen, uint8_t *raw, size_t cap,
+                       const uint8_t *p, const struct http_msg *m)
 {
-    if (m->block_len <= HTTP_KEEP) {
-        memcpy(k->raw, p, m->block_len);
-        k->len = (uint16_t)m->block_len;
-        k->msg = *m;
+    if (m->block_len <= cap) {
+        memcpy(raw, p, m->block_len);
+        *klen = (uint16_t)m->block_len;
+        *km = *m;
         return;
     }
-    kept_compact(k, p, m);
+    kept_compact(km, klen, raw, cap, p, m);
+}
+
+/* The oldest unanswered request is done: its block leaves req_raw, the
+ * others move down (only when requests are pipelined). */
+static void req_pop(struct http_state *s)
+{
+    unsigned h = s->req_head;
+    size_t l = s->req_len[h];
+    s->req_head = (uint8_t)((h + 1) % HTTP_PIPELINE);
+    s->req_cnt--;
+    if (l == 0)
+        return;
+    memmove(s->req_raw, s->req_raw + l, s->req_used - l);
+    s->req_used = (uint16_t)(s->req_used - l);
+    for (unsigned i = 0; i < s->req_cnt; i++) {
+        unsigned j = (s->req_head + i) % HTTP_PIPELINE;
+        if (s->req_len[j])
+            s->req_off[j] = (uint16_t)(s->req_off[j] - l);
+    }
 }
 
 /* ---- header values ---- */
@@ -162,9 +199,9 @@ static void http_emit(struct http_state *s, const struct appl_cb *cb, bool with_
     if (has_req && s->req_cnt) {
         unsigned h = s->req_head;
         t.tx_id = s->req_tx[h];
-        if (s->req[h].len) {
-            t.req = &s->req[h].msg;
-            t.req_p = s->req[h].raw;
+        if (s->req_len[h]) {
+            t.req = &s->req_msg[h];
+            t.req_p = s->req_raw + s->req_off[h];
         }
         t.req_body = s->req_body[h];
     } else if (with_resp) {
@@ -179,10 +216,8 @@ static void http_emit(struct http_state *s, const struct appl_cb *cb, bool with_
     }
     if (t.req || t.resp)
         cb->tx(cb->ctx, &t);
-    if (has_req && s->req_cnt) {
-        s->req_head = (uint8_t)((s->req_head + 1) % HTTP_PIPELINE);
-        s->req_cnt--;
-    }
+    if (has_req && s->req_cnt)
+        req_pop(s);
     if (with_resp) {
         s->resp_open = false;
         s->resp_has_req = false;
@@ -217,7 +252,19 @@ static void http_request(struct http_state *s, const uint8_t *p, const struct ht
     if (s->req_cnt == HTTP_PIPELINE)
         http_emit(s, cb, false);            /* the oldest, never answered */
     unsigned slot = (s->req_head + s->req_cnt) % HTTP_PIPELINE;
-    kept_store(&s->req[slot], p, m);
+    /* Each queued request holds at least HTTP_REQ_MIN of the budget and
+     * each one that may still queue behind this one is promised as much:
+     * the rest is this one's, never less than HTTP_REQ_MIN (the sum of
+     * the holdings stays within HTTP_REQ_KEEP, so the bytes are free). */
+    size_t held = (size_t)(HTTP_PIPELINE - 1 - s->req_cnt) * HTTP_REQ_MIN;
+    for (unsigned i = 0; i < s->req_cnt; i++) {
+        size_t l = s->req_len[(s->req_head + i) % HTTP_PIPELINE];
+        held += l > HTTP_REQ_MIN ? l : HTTP_REQ_MIN;
+    }
+    size_t cap = HTTP_REQ_KEEP - held;
+    kept_store(&s->req_msg[slot], &s->req_len[slot], s->req_raw + s->req_used, cap, p, m);
+    s->req_off[slot] = s->req_used;
+    s->req_used = (uint16_t)(s->req_used + s->req_len[slot]);
     s->req_tx[slot] = s->next_tx++;
     s->req_body[slot] = 0;
     s->req_head_method[slot] = m->method.len == 4 && memcmp(p + m->method.off, "HEAD", 4) == 0;
@@ -255,7 +302,7 @@ static void http_response(struct http_state *s, const uint8_t *p, const struct h
         s->resp_tx = s->next_tx++;
         s->resp_has_req = false;
     }
-    kept_store(&s->resp, p, m);
+    kept_store(&s->resp.msg, &s->resp.len, s->resp.raw, HTTP_KEEP, p, m);
     s->resp_open = true;
     struct http_dir *hd = &s->d[1];
     hd->body = 0;

@@ -283,8 +283,19 @@ static enum dissect_result ipv4_decode(struct dissect_state *st, const uint8_t *
     size_t tot = ns_load_be16(p + 2);
     if (unlikely(tot < hlen))
         return dissect_invalid(st, DEV_IPV4_IPLEN_SMALLER_THAN_HLEN);
-    if (unlikely(tot > len))
-        return dissect_invalid(st, DEV_IPV4_TRUNC_PKT);
+    size_t cut = 0;
+    if (unlikely(tot > len)) {
+        /* More than the frame holds.  If the capture's snap length cut
+         * the frame and the header is whole, the rest was on the wire: the
+         * packet is decoded from what is there (the event still says
+         * trunc_pkt).  Otherwise the header lies (Suricata drops it too,
+         * and so would the receiving host). */
+        if (reassembled || len < hlen || tot - len > st->snap_cut)
+            return dissect_invalid(st, DEV_IPV4_TRUNC_PKT);
+        dissect_event(st, DEV_IPV4_TRUNC_PKT);
+        cut = tot - len;
+        tot = len;
+    }
     /* from here on only tot bytes: the rest is link-layer padding */
 
     struct ns_decoded *o = st->out;
@@ -296,7 +307,7 @@ static enum dissect_result ipv4_decode(struct dissect_state *st, const uint8_t *
     o->proto = p[9];
     memcpy(o->src, p + 12, 4);
     memcpy(o->dst, p + 16, 4);
-    o->ip_len = (uint32_t)tot;
+    o->ip_len = (uint32_t)(tot + cut);
     o->tunnel_depth = st->tunnel;
 
     if (unlikely(hlen > IPV4_HDR_LEN) && !reassembled) {
@@ -306,9 +317,13 @@ static enum dissect_result ipv4_decode(struct dissect_state *st, const uint8_t *
     }
 
     uint16_t frag = ns_load_be16(p + 6);
-    if (unlikely(frag & (IPV4_MF | IPV4_OFF_MASK)) && !reassembled)
+    if (unlikely(frag & (IPV4_MF | IPV4_OFF_MASK)) && !reassembled) {
+        if (unlikely(cut))
+            return dissect_invalid(st, DEV_IPV4_TRUNC_PKT);     /* cannot be reassembled */
         return ipv4_fragment(st, p, hlen, tot, frag);
+    }
 
+    st->l4_cut = (uint32_t)cut;
     return dissect_l4(st, p[9], p + hlen, tot - hlen);
 }
 
@@ -558,6 +573,8 @@ static enum dissect_result ipv6_exthdrs(struct dissect_state *st, const uint8_t 
                 dissect_event(st, DEV_IPV6_EXTHDR_USELESS_FH);
                 break;
             }
+            if (unlikely(st->l4_cut))
+                return dissect_invalid(st, DEV_IPV6_TRUNC_PKT);  /* cannot be reassembled */
             return ipv6_fragment(st, p, len, off, nh_off);
 
         default:
@@ -589,9 +606,17 @@ static enum dissect_result ipv6_decode(struct dissect_state *st, const uint8_t *
      * not on any link we capture from, and not supported */
     if (unlikely(plen == 0 && p[6] == IPPROTO_HOPOPTS_))
         return dissect_invalid(st, DEV_IPV6_TRUNC_PKT);
-    if (unlikely(len - IPV6_HDR_LEN < plen))
-        return dissect_invalid(st, DEV_IPV6_TRUNC_PKT);
-    len = IPV6_HDR_LEN + plen;
+    size_t cut = 0;
+    if (unlikely(len - IPV6_HDR_LEN < plen)) {
+        /* cut by the snap length, or lying: as for IPv4 */
+        if (dg || plen - (len - IPV6_HDR_LEN) > st->snap_cut)
+            return dissect_invalid(st, DEV_IPV6_TRUNC_PKT);
+        dissect_event(st, DEV_IPV6_TRUNC_PKT);
+        cut = plen - (len - IPV6_HDR_LEN);
+    } else {
+        len = IPV6_HDR_LEN + plen;
+    }
+    st->l4_cut = (uint32_t)cut;
 
     struct ns_decoded *o = st->out;
     st->outer_frame = false;
@@ -602,7 +627,7 @@ static enum dissect_result ipv6_decode(struct dissect_state *st, const uint8_t *
     o->proto = p[6];
     memcpy(o->src, p + 8, 16);
     memcpy(o->dst, p + 24, 16);
-    o->ip_len = (uint32_t)len;
+    o->ip_len = (uint32_t)(len + cut);
     o->tunnel_depth = st->tunnel;
 
     struct v6_walk w = { .first = true };

@@ -279,20 +279,24 @@ static bool dissect_gtpu(struct dissect_state *st, const uint8_t *p, size_t len,
 /* UDP, SCTP */
 
 /* Suricata's checks, in its order; a UDP length that differs from the IP
- * payload length is invalid (udp.hlen_invalid), shorter or longer. */
+ * payload length is invalid (udp.hlen_invalid), shorter or longer.  The
+ * IP payload's length is the one its header gives: in a frame cut by the
+ * snap length the datagram is checked against it, and its payload is
+ * what was captured. */
 static enum dissect_result dissect_udp(struct dissect_state *st, const uint8_t *p, size_t len)
 {
     struct ns_decoded *d = st->out;
     dissect_count(st, DC_UDP);
     if (unlikely(len < UDP_HDR_LEN))
         return dissect_invalid(st, DEV_UDP_HLEN_TOO_SMALL);
-    size_t ulen = ns_load_be16(p + 4);
-    if (unlikely(len < ulen))
+    size_t ulen = ns_load_be16(p + 4), iplen = len + st->l4_cut;
+    if (unlikely(iplen < ulen))
         return dissect_invalid(st, DEV_UDP_PKT_TOO_SMALL);
     if (unlikely(ulen < UDP_HDR_LEN))
         return dissect_invalid(st, DEV_UDP_LEN_INVALID);
-    if (unlikely(len != ulen))
+    if (unlikely(iplen != ulen))
         return dissect_invalid(st, DEV_UDP_HLEN_INVALID);
+    ulen = len;                     /* what is there (all of it, unless cut) */
 
     d->sport = ns_load_be16(p);
     d->dport = ns_load_be16(p + 2);

@@ -652,8 +652,9 @@ static size_t app_deliver_parser(void *ctx, int dir, const uint8_t *p, size_t n,
         bool settled = proto != APP_UNKNOWN ||
                        (f->app.tries[0] >= APP_DETECT_TRIES && f->app.tries[1] >= APP_DETECT_TRIES);
         /* nothing more to learn from the bytes, unless the protocol can
-         * turn into TLS (STARTTLS, pgsql's SSLRequest) or a tunnel */
-        if (settled && proto != APP_HTTP && !app_can_starttls(proto))
+         * turn into TLS (STARTTLS, pgsql's SSLRequest) or a tunnel (HTTP
+         * CONNECT, SOCKS) */
+        if (settled && !app_may_change(&f->app))
             x->stop = true;
         return n;
     }

@@ -54,6 +54,7 @@ static void prefixes_are_safe(void **state)
         "\x80\x2e\x01\x03\x01", "\x00\x00\x00\x40\xffSMB", "\x05\x00\x0b\x03\x10\x00\x00\x00\x48\x00",
         "\x05\x64\x05\xc0\x01\x00\x00\x04\xe9\x21", "SIP/2.0 200 OK", "OPTIONS sip:a@b SIP/2.0",
         "220 x ESMTP", "+OK", "* OK", "\x00\x00\x00\x08\x04\xd2\x16\x2f", "CONNECT a:443 HTTP/1.1",
+        "\x04\x01\x00\x50\x00\x00\x00\x01u\x00host", "\x05\x02\x00\x02\x05\x01\x00\x03\x01a\x00\x50",
     };
     static const uint16_t ports[] = { 0, 21, 25, 53, 67, 69, 88, 110, 123, 161, 443, 502, 1883, 3389, 5432 };
     for (size_t i = 0; i < NS_ARRAY_LEN(inputs); i++) {
@@ -133,6 +134,104 @@ static void http_connect_tunnel(void **state)
     assert_int_equal(r.orig, 0);
 }
 
+/* SOCKS 4, 4a and 5 (RFC 1928, RFC 1929): the handshake is recognised from
+ * the client's first message and, once the proxy grants the connection,
+ * the tunnel's first payload names the flow (app_proto_orig "socks"), as
+ * for HTTP CONNECT; a refusal leaves the flow SOCKS. */
+static void socks_tunnel(void **state)
+{
+    (void)state;
+    static const uint8_t s4[] = { 4, 1, 0, 80, 93, 184, 216, 34, 'u', 0 };
+    static const uint8_t s4a[] = { 4, 1, 0, 80, 0, 0, 0, 1, 0, 'a', '.', 'b', 0 };
+    static const uint8_t s4_ok[] = { 0, 90, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t s4_no[] = { 0, 91, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t s5_hello[] = { 5, 2, 0, 2 };
+    static const uint8_t s5_req[] = { 5, 1, 0, 3, 14, 'w', 'w', 'w', '.', 'g', 'o', 'o', 'g',
+                                      'l', 'e', '.', 'c', 'o', 'm', 0, 80 };
+    static const uint8_t s5_ok[] = { 5, 0, 0, 1, 10, 0, 0, 2, 0x1f, 0x90 };
+    static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x00, 0x00 };
+
+    assert_int_equal(app_detect(6, 40000, 1080, true, s4, sizeof(s4)), APP_SOCKS);
+    assert_int_equal(app_detect(6, 40000, 1080, true, s4a, sizeof(s4a)), APP_SOCKS);
+    assert_int_equal(app_detect(6, 40000, 1080, true, s5_hello, sizeof(s5_hello)), APP_SOCKS);
+    /* a SOCKS5 request is not DCE/RPC (05 01 00 ... used to pass for one) */
+    assert_int_equal(app_detect(6, 40000, 21477, true, s5_req, sizeof(s5_req)), APP_UNKNOWN);
+    /* not exactly one message, or from the server: not SOCKS */
+    assert_int_equal(app_detect(6, 40000, 1080, true, s4, sizeof(s4) - 1), APP_UNKNOWN);
+    assert_int_equal(app_detect(6, 40000, 1080, true, s5_hello, 3), APP_UNKNOWN);
+    assert_int_equal(app_detect(6, 1080, 40000, false, s4, sizeof(s4)), APP_UNKNOWN);
+    assert_string_equal(app_proto_name(APP_SOCKS), "socks");
+
+    /* SOCKS4 granted, then HTTP */
+    struct app_state a = { 0 };
+    app_state_update(&a, 6, 40000, 1080, true, s4, sizeof(s4));
+    assert_int_equal(app_state_verdict(&a), APP_SOCKS);
+    assert_true(app_may_change(&a));
+    app_state_update(&a, 6, 1080, 40000, false, s4_ok, sizeof(s4_ok));
+    app_state_update(&a, 6, 40000, 1080, true, S("GET / HTTP/1.1\r\nHost: a.b\r\n\r\n"));
+    assert_int_equal(app_state_verdict(&a), APP_HTTP);
+    assert_int_equal(a.orig, APP_SOCKS);
+
+    /* SOCKS5 with username/password, then TLS */
+    struct app_state b = { 0 };
+    app_state_update(&b, 6, 40000, 21477, true, s5_hello, sizeof(s5_hello));
+    app_state_update(&b, 6, 21477, 40000, false, S("\x05\x02"));
+    app_state_update(&b, 6, 40000, 21477, true, S("\x01\x01u\x01p"));
+    app_state_update(&b, 6, 21477, 40000, false, S("\x01\x00"));
+    app_state_update(&b, 6, 40000, 21477, true, s5_req, sizeof(s5_req));
+    assert_int_equal(app_state_verdict(&b), APP_SOCKS);
+    app_state_update(&b, 6, 21477, 40000, false, s5_ok, sizeof(s5_ok));
+    app_state_update(&b, 6, 40000, 21477, true, hello, sizeof(hello));
+    assert_int_equal(app_state_verdict(&b), APP_TLS);
+    assert_int_equal(b.orig, APP_SOCKS);
+
+    /* a client that does not wait: the proxy's answers come together, and
+     * the tunnel's first bytes (a server banner) with them */
+    uint8_t both[sizeof(s5_ok) + 2 + 14];
+    memcpy(both, "\x05\x00", 2);
+    memcpy(both + 2, s5_ok, sizeof(s5_ok));
+    memcpy(both + 2 + sizeof(s5_ok), "220 mx ESMTP\r\n", 14);
+    uint8_t eager[3 + sizeof(s5_req)];
+    memcpy(eager, "\x05\x01\x00", 3);
+    memcpy(eager + 3, s5_req, sizeof(s5_req));
+    struct app_state c = { 0 };
+    app_state_update(&c, 6, 40000, 1080, true, eager, sizeof(eager));
+    assert_int_equal(app_state_verdict(&c), APP_SOCKS);
+    app_state_update(&c, 6, 1080, 40000, false, both, sizeof(both));
+    assert_int_equal(app_state_verdict(&c), APP_SMTP);
+    assert_int_equal(c.orig, APP_SOCKS);
+
+    /* refused: stays SOCKS, nothing more to learn */
+    struct app_state r = { 0 };
+    app_state_update(&r, 6, 40000, 1080, true, s4a, sizeof(s4a));
+    app_state_update(&r, 6, 1080, 40000, false, s4_no, sizeof(s4_no));
+    app_state_update(&r, 6, 40000, 1080, true, S("GET / HTTP/1.1\r\n\r\n"));
+    assert_int_equal(app_state_verdict(&r), APP_SOCKS);
+    assert_int_equal(r.orig, 0);
+    assert_false(app_may_change(&r));
+    /* BIND (the proxy answers twice) and UDP ASSOCIATE are not followed */
+    static const uint8_t s4_bind[] = { 4, 2, 0, 80, 93, 184, 216, 34, 0 };
+    struct app_state d = { 0 };
+    app_state_update(&d, 6, 40000, 1080, true, s4_bind, sizeof(s4_bind));
+    assert_int_equal(app_state_verdict(&d), APP_SOCKS);
+    app_state_update(&d, 6, 1080, 40000, false, s4_ok, sizeof(s4_ok));
+    app_state_update(&d, 6, 1080, 40000, false, s4_ok, sizeof(s4_ok));
+    assert_int_equal(app_state_verdict(&d), APP_SOCKS);
+    assert_false(app_may_change(&d));
+    struct app_state u = { 0 };
+    app_state_update(&u, 6, 40000, 1080, true, S("\x05\x01\x00"));
+    app_state_update(&u, 6, 1080, 40000, false, S("\x05\x00"));
+    app_state_update(&u, 6, 40000, 1080, true, S("\x05\x03\x00\x01\x00\x00\x00\x00\x00\x00"));
+    app_state_update(&u, 6, 1080, 40000, false, s5_ok, sizeof(s5_ok));
+    assert_int_equal(app_state_verdict(&u), APP_SOCKS);
+    assert_false(app_may_change(&u));
+
+    struct app_state n = { 0 };
+    app_state_update(&n, 6, 40000, 1080, true, s5_hello, sizeof(s5_hello));
+    app_state_update(&n, 6, 1080, 40000, false, S("\x05\xff"));
+    assert_false(app_may_change(&n));
+}
+
 static void starttls(void **state)
 {
     (void)state;
@@ -163,6 +262,7 @@ int main(void)
         cmocka_unit_test(flow_sides_and_failure),
         cmocka_unit_test(http_connect_tunnel),
         cmocka_unit_test(starttls),
+        cmocka_unit_test(socks_tunnel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -904,6 +904,71 @@ static void frame_udp6(struct pb *p, size_t n)
     ip6_end(p, ip);
 }
 
+/* A frame cut by the capture's snap length (caplen < wire length): the IP
+ * and UDP lengths reach past what was captured, legitimately.  The
+ * headers that are there are decoded, the payload is what was captured,
+ * and ipv4.trunc_pkt is still counted.  With nothing cut, the same
+ * lengths are a lying header: invalid, as before; and a header claiming
+ * more than the frame had on the wire is invalid either way. */
+static enum dissect_result run_cut(struct fx *f, const struct pb *p, size_t caplen)
+{
+    struct ns_pkt pk = {
+        .data = p->b, .caplen = (uint32_t)caplen, .wirelen = (uint32_t)p->n,
+        .ts_us = f->ts, .pcap_cnt = 1, .dlt = DISSECT_DLT_EN10MB,
+    };
+    return dissect_packet(&f->dc, &pk, &f->d);
+}
+
+static void snaplen_cut(void **state)
+{
+    struct fx *f = *state;
+    struct pb p;
+    frame_udp4(&p, 200);
+    uint64_t inv = C(f, INVALID);
+    assert_int_equal(run_cut(f, &p, 14 + 20 + 8 + 50), DISSECT_DECODED);
+    assert_int_equal(f->d.proto, 17);
+    assert_int_equal(f->d.dport, 53);
+    assert_int_equal(f->d.payload_len, 50);
+    assert_memory_equal(f->d.payload, "abcde", 5);
+    assert_true(has_event(&f->d, DEV_IPV4_TRUNC_PKT));
+    assert_int_equal(E(f, IPV4_TRUNC_PKT), 1);
+    assert_int_equal(C(f, INVALID), inv);
+    /* the same bytes, not cut by the capture: the header lies */
+    struct pb q = p;
+    q.n = 14 + 20 + 8 + 50;
+    expect_invalid(f, DISSECT_DLT_EN10MB, &q, DEV_IPV4_TRUNC_PKT);
+    /* cut, but IP claims more than the wire had */
+    put16(&p, 14 + 2, (uint16_t)(p.n - 14 + 1));
+    assert_int_equal(run_cut(f, &p, 14 + 20 + 8 + 50), DISSECT_INVALID);
+    /* cut, and UDP's length disagrees with IP's: invalid as ever */
+    frame_udp4(&p, 200);
+    put16(&p, 14 + 20 + 4, 8 + 100);
+    assert_int_equal(run_cut(f, &p, 14 + 20 + 8 + 50), DISSECT_INVALID);
+    assert_int_equal(f->d.events[0], DEV_UDP_HLEN_INVALID);
+    /* cut inside the IP header: nothing to decode */
+    frame_udp4(&p, 200);
+    assert_int_equal(run_cut(f, &p, 14 + 12), DISSECT_INVALID);
+
+    /* TCP: the segment's captured part is its payload */
+    static const uint8_t get[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    frame_tcp4(&p, get, sizeof(get) - 1);
+    size_t hdrs = 14 + 20 + 20 + sizeof(SYN_OPTS);
+    assert_int_equal(run_cut(f, &p, hdrs + 10), DISSECT_DECODED);
+    assert_int_equal(f->d.sport, 40000);
+    assert_int_equal(f->d.payload_len, 10);
+    assert_memory_equal(f->d.payload, "GET / HTTP", 10);
+
+    /* IPv6 */
+    frame_udp6(&p, 300);
+    assert_int_equal(run_cut(f, &p, 14 + 40 + 8 + 20), DISSECT_DECODED);
+    assert_int_equal(f->d.ip_v, 6);
+    assert_int_equal(f->d.payload_len, 20);
+    assert_true(has_event(&f->d, DEV_IPV6_TRUNC_PKT));
+    q = p;
+    q.n = 14 + 40 + 8 + 20;
+    expect_invalid(f, DISSECT_DLT_EN10MB, &q, DEV_IPV6_TRUNC_PKT);
+}
+
 static void ipv6_basic(void **state)
 {
     struct fx *f = *state;
@@ -2563,6 +2628,7 @@ int main(void)
         T(tcp_errors),
         T(tcp_options),
         T(udp_good_and_errors),
+        T(snaplen_cut),
         T(sctp),
         T(icmpv4),
         T(icmpv6),

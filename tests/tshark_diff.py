@@ -29,11 +29,35 @@ def norm_name(s, ours):
     return re.sub(r"\?+", "?", s)       # tshark folds some byte runs into one U+FFFD
 
 
+def norm_http(s, ours):
+    """HTTP host and URI: tshark's string fields end at a NUL byte (the
+    rest of the value is not in its output) and show every byte outside
+    ASCII as U+FFFD, where NetScope writes valid UTF-8 as it is and other
+    bytes as \\xNN; both are compared as far as tshark can show them, with
+    such bytes as '?', as for DNS names (norm_name)."""
+    if ours:
+        s = s.split("\x00", 1)[0]
+        s = re.sub(r"\\x[0-9a-fA-F]{2}", "?", s)
+    s = "".join(c if " " <= c <= "~" else "?" for c in s)
+    return re.sub(r"\?+", "?", s)
+
+
+# Where tshark cannot decode a DNS name (a label of the reserved types 01
+# and 10, RFC 6891 section 5) it writes this placeholder, which is not a
+# name: such a message has no name to compare, as when tshark leaves the
+# field empty (and NetScope logs no question for it either).
+TSHARK_NO_NAME = ("<Unknown extended label>",)
+
+
 def tshark_txs(pcap):
     """One tshark pass.  tshark calls mDNS and LLMNR protocols of their own
     and dissects SSDP (HTTP over UDP multicast) as http: those are left out,
-    as is DNS quoted inside ICMP errors (not a transaction)."""
-    cmd = ["tshark", "-r", pcap, "-Y", "dns || http.request || tls.handshake.type == 1",
+    as is DNS quoted inside ICMP errors (not a transaction).  TCP segments
+    that arrive out of order are reassembled, as NetScope does (README, TCP
+    reassembly): by default tshark does not, and misses the requests they
+    carry."""
+    cmd = ["tshark", "-r", pcap, "-o", "tcp.reassemble_out_of_order:TRUE",
+           "-Y", "dns || http.request || tls.handshake.type == 1",
            "-T", "fields", "-E", "occurrence=f", "-E", "separator=\t"]
     for f in FIELDS:
         cmd += ["-e", f]
@@ -45,13 +69,13 @@ def tshark_txs(pcap):
         protos = v.get("frame.protocols", "").split(":")
         if "icmp" in protos or "icmpv6" in protos:
             continue
-        if "dns" in protos and v.get("dns.qry.name"):
+        if "dns" in protos and v.get("dns.qry.name") and v["dns.qry.name"] not in TSHARK_NO_NAME:
             name = v["dns.qry.name"]
             out["dns"][norm_name("" if name == "<Root>" else name, False)] += 1
         if v.get("http.request") and "tcp" in protos:
             host = v.get("http.host", "").lower()
             host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host.strip("[]")
-            out["http"][(host, v.get("http.request.uri", ""))] += 1
+            out["http"][(norm_http(host, False), norm_http(v.get("http.request.uri", ""), False))] += 1
         # TLS over TCP: tshark also decrypts QUIC Initial packets and shows
         # their ClientHello, which is QUIC's, not a tls transaction
         if "1" in v.get("tls.handshake.type", "").split(",") and "tcp" in protos and \
@@ -86,7 +110,7 @@ def netscope_txs(ns, pcap, tmp):
         elif t == "http":
             h = rec["http"]
             if "http_method" in h:
-                out["http"][(h.get("hostname", ""), h.get("url", ""))] += 1
+                out["http"][(norm_http(h.get("hostname", ""), True), norm_http(h.get("url", ""), True))] += 1
         elif t == "tls":
             sni = rec["tls"].get("sni")
             if sni:

@@ -1,6 +1,8 @@
 /* tests/fuzz/fuzz_dissect.c: libFuzzer target for dissect_packet and
- * dissect_worker_hash.  The first input byte picks the link type, the rest
- * is the frame.  One context lives across inputs, with small defrag limits
+ * dissect_worker_hash.  The first input byte picks the link type (its low
+ * seven bits) and whether the frame was cut by the snap length (bit 7: the
+ * wire length is then longer than the frame by 1 + 8 * its last byte), the
+ * rest is the frame.  One context lives across inputs, with small defrag limits
  * so that fragments pile up, collide and hit every limit; packet time
  * advances a little per input and trackers are expired now and then.
  * Build (not part of the Makefile) and run:
@@ -42,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
 
-    int dlt = fuzz_dlts[data[0] % (sizeof(fuzz_dlts) / sizeof(fuzz_dlts[0]))];
+    int dlt = fuzz_dlts[(data[0] & 0x7f) % (sizeof(fuzz_dlts) / sizeof(fuzz_dlts[0]))];
     /* an exact-size copy, so that a read past the end is caught */
     size_t n = size - 1;
     uint8_t *frame = malloc(n ? n : 1);
@@ -52,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     now_us += 10000;
     struct ns_pkt pkt = {
-        .data = frame, .caplen = (uint32_t)n, .wirelen = (uint32_t)n,
+        .data = frame, .caplen = (uint32_t)n,
+        .wirelen = (uint32_t)n + ((data[0] & 0x80) && n ? 1u + 8u * frame[n - 1] : 0u),
         .ts_us = now_us, .pcap_cnt = 1, .dlt = dlt,
     };
     struct ns_decoded d;

@@ -131,7 +131,16 @@ void detect_thread_bind(struct detect_thread *t, struct detect_counters *c);
 
 /* What the workers run: a detect with one thread context per worker,
  * built together (so a reload hands workers ready contexts and they never
- * allocate or wait) and published through an RCU-protected pointer. */
+ * allocate or wait) and published through an RCU-protected pointer.
+ *
+ * A reload (SIGUSR2, engine/main.c) builds the next generation from the
+ * same configuration, swaps it into the pointer and destroys the old one
+ * after a grace period.  The state in a detect_thread belongs to its
+ * generation: after a reload the flowbits set before it are gone (an
+ * isset test is false until a packet sets the bit again) and thresholds
+ * count from zero; the counters are the worker's (detect_thread_bind) and
+ * go on.  Generation ids only grow (a failed reload uses none), so a
+ * worker tells generations apart by id. */
 struct detect_gen {
     struct detect *d;
     uint64_t id;                     /* 1, 2, ... per load */

@@ -16,7 +16,10 @@ struct live_opts {
     uint64_t count;            /* -c, 0: none */
     uint64_t duration_s;       /* --duration, 0: none */
     bool fail_on_loss;         /* any loss makes the exit status 1 */
-    struct detect_gen **detect; /* rules (RCU slot), or NULL */
+    /* rules (RCU slot), or NULL.  The caller reloads them (SIGUSR2, taken
+     * by its own thread: it must be blocked before live_run so that every
+     * thread made here inherits the block). */
+    struct detect_gen **detect;
 };
 
 /* Returns the exit status: 0, 1 (loss with fail_on_loss, or output failed)

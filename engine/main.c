@@ -6,7 +6,8 @@
  * Configuration comes from the built-in defaults, then the YAML file given
  * with -c, then the command line.  The main thread runs the reader; one
  * thread per worker and one writer thread do the rest (engine/reader.h,
- * engine/worker.h, engine/writer.h).  Exit status: 0 when the whole file was
+ * engine/worker.h, engine/writer.h), and one more reloads the rules on
+ * SIGUSR2, live and offline.  Exit status: 0 when the whole file was
  * analysed, 1 when it was truncated or corrupt or output failed (everything
  * read before that point is still written), 2 for usage or setup errors. */
 #include <errno.h>
@@ -14,11 +15,14 @@
 #include <signal.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <urcu.h>
 
 #include "engine/config.h"
 #include "engine/detect.h"
@@ -60,7 +64,7 @@ static void usage(FILE *f)
         "  -h, --help               this text\n"
         "\n"
         "A BPF expression (tcpdump syntax) after the options selects the packets analysed;\n"
-        "the others are counted as filtered.\n");
+        "the others are counted as filtered.  SIGUSR2 reloads the rules.\n");
 }
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out, bool size_suffix)
@@ -107,17 +111,149 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void detect_print_info(const struct detect_gen *g)
+/* One line on a generation of rules; what: "rules" at start, "rules
+ * reloaded (generation N)" after SIGUSR2. */
+static void detect_print_info(const struct detect_gen *g, const char *what)
 {
     struct detect_info di;
     detect_get_info(g->d, &di);
     fprintf(stderr,
-            "netscope: rules: %u loaded, %u skipped from %u file%s in %.2f s; %u packet and %u "
+            "netscope: %s: %u loaded, %u skipped from %u file%s in %.2f s; %u packet and %u "
             "transaction rules, %u without a prefilter; %u patterns in %u Hyperscan database%s "
             "(%.1f MiB, %u from the cache) built in %.2f s\n",
-            di.loaded, di.skipped, di.files, di.files == 1 ? "" : "s", di.load_s, di.packet_rules,
+            what, di.loaded, di.skipped, di.files, di.files == 1 ? "" : "s", di.load_s, di.packet_rules,
             di.tx_rules, di.always_rules, di.patterns, di.sets, di.sets == 1 ? "" : "s",
             (double)di.db_bytes / (1024.0 * 1024.0), di.sets_from_cache, di.compile_s);
+}
+
+/* ---- rule reload (SIGUSR2) ----
+ *
+ * SIGUSR2 is blocked in every thread from the start of main (one that
+ * comes while the rules first load stays pending instead of killing the
+ * process, and it never interrupts the reader's read), and one thread
+ * takes it with sigwait and does the whole reload there, off the packet
+ * path: build the next generation from the same configuration (rule files,
+ * variables, classification; the YAML file is not read again), swap it
+ * into the slot the workers read under rcu_read_lock, wait for a grace
+ * period (only this thread waits: once synchronize_rcu returns, no worker
+ * can still hold the old generation), then free the old one.  A generation
+ * that fails to build changes nothing.  This thread is the slot's only
+ * writer, so it reads the slot without rcu_dereference. */
+struct main_reload {
+    const struct ns_config *cfg;
+    struct detect_gen **slot;        /* NULL: no rules at start */
+    unsigned nworkers;
+    pthread_t thread;
+    bool running;
+    atomic_bool stop;
+    uint64_t done, failed;           /* read by main after the join */
+    char loaded_at[40];              /* when *slot was built, local time */
+};
+
+static void main_reload_stamp(struct main_reload *r)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!localtime_r(&now, &tm) ||
+        !strftime(r->loaded_at, sizeof(r->loaded_at), "%Y-%m-%dT%H:%M:%S%z", &tm))
+        snprintf(r->loaded_at, sizeof(r->loaded_at), "%lld", (long long)now);
+}
+
+static void main_reload_once(struct main_reload *r)
+{
+    char err[NS_ERRBUF_SIZE] = "";
+    if (!r->slot) {
+        /* the workers were started without a slot and never look for one */
+        fprintf(stderr, "netscope: SIGUSR2: no rules configured (-S or rules:) at start, so none "
+                        "can be loaded now; ignored\n");
+        return;
+    }
+    struct detect_gen *old = *r->slot;
+    struct detect_info di;
+    detect_get_info(old->d, &di);
+    double t0 = now_s();
+    struct detect_gen *g = detect_gen_create(r->cfg, r->nworkers, old->id + 1, stderr, err);
+    if (!g) {
+        r->failed++;
+        fprintf(stderr, "netscope: rules reload failed: %s; keeping the %u rules loaded at %s "
+                        "(generation %llu)\n",
+                err, di.loaded, r->loaded_at, (unsigned long long)old->id);
+        return;
+    }
+    /* release: a worker that sees g sees it built (its rcu_dereference
+     * pairs with this) */
+    rcu_assign_pointer(*r->slot, g);
+    synchronize_rcu();
+    detect_gen_destroy(old);
+    r->done++;
+    main_reload_stamp(r);
+    char what[96];
+    snprintf(what, sizeof(what), "rules reloaded (generation %llu, %.2f s)", (unsigned long long)g->id,
+             now_s() - t0);
+    detect_print_info(g, what);
+}
+
+static void *main_reload_thread(void *arg)
+{
+    struct main_reload *r = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    for (;;) {
+        int sig;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        /* acquire: pairs with the release store in main_reload_stop */
+        if (atomic_load_explicit(&r->stop, memory_order_acquire))
+            break;
+        main_reload_once(r);
+    }
+    return NULL;
+}
+
+/* The thread is made with every asynchronous signal blocked, so that
+ * SIGINT and SIGTERM still go where each run mode takes them (the reader's
+ * handler offline, sigtimedwait in live_run), never to this thread. */
+static int main_reload_start(struct main_reload *r, char *errbuf)
+{
+    atomic_init(&r->stop, false);
+    main_reload_stamp(r);
+    sigset_t all, old;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = pthread_create(&r->thread, NULL, main_reload_thread, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "reload thread: pthread_create: %s", strerror(rc));
+        return NS_ERR_NOMEM;
+    }
+    r->running = true;
+    (void)pthread_setname_np(r->thread, "ns-reload");
+    return NS_OK;
+}
+
+/* Waits for a reload in progress to finish, then ends the thread; prints
+ * the reload counters when there are rules. */
+static void main_reload_stop(struct main_reload *r)
+{
+    if (!r->running)
+        return;
+    atomic_store_explicit(&r->stop, true, memory_order_release);
+    pthread_kill(r->thread, SIGUSR2);
+    pthread_join(r->thread, NULL);
+    r->running = false;
+    if (r->slot && *r->slot) {
+        struct detect_info di;
+        detect_get_info((*r->slot)->d, &di);
+        fprintf(stderr, "netscope: rules: %llu reload%s done, %llu failed; generation %llu (%u rules, "
+                        "loaded at %s) at exit\n",
+                (unsigned long long)r->done, r->done == 1 ? "" : "s", (unsigned long long)r->failed,
+                (unsigned long long)(*r->slot)->id, di.loaded, r->loaded_at);
+    }
 }
 
 static void print_summary(const char *file, const char *eve, const struct ns_snap *t,
@@ -182,6 +318,13 @@ int main(int argc, char **argv)
     const char *file = NULL, *config_path = NULL;
     struct live_opts lo = { 0 };
     int c;
+
+    /* Blocked in every thread from here on: only the reload thread takes
+     * it (main_reload_thread), and not before the first rules are in. */
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &usr2, NULL);
 
     config_defaults(&cfg);
     /* first pass: only the config file, so the command line wins over it */
@@ -339,28 +482,39 @@ int main(int argc, char **argv)
     else
         snprintf(eve_path, sizeof(eve_path), "%s/%s", cfg.log_dir, cfg.eve_filename);
 
-    /* rules: loaded before any packet is read */
+    if (file && (lo.count || lo.duration_s || lo.user)) {
+        fprintf(stderr, "netscope: -c, --duration and --user are for live capture (-i)\n");
+        return 2;
+    }
+
+    /* rules: loaded before any packet is read; SIGUSR2 reloads them */
     static struct detect_gen *detect_slot;
+    static struct main_reload reload;
     if (cfg.rule_files.n) {
         detect_slot = detect_gen_create(&cfg, nw, 1, stderr, err);
         if (!detect_slot) {
             fprintf(stderr, "netscope: %s\n", err);
             return 2;
         }
-        detect_print_info(detect_slot);
+        detect_print_info(detect_slot, "rules");
         cfg.rules_loaded = true;
+    }
+    reload.cfg = &cfg;
+    reload.slot = detect_slot ? &detect_slot : NULL;
+    reload.nworkers = nw;
+    if (main_reload_start(&reload, err) != NS_OK) {
+        fprintf(stderr, "netscope: %s\n", err);
+        detect_gen_destroy(detect_slot);
+        return 2;
     }
 
     if (!file) {
         lo.eve_path = eve_path;
         lo.detect = detect_slot ? &detect_slot : NULL;
         int lrc = live_run(&cfg, nw, &lo);
+        main_reload_stop(&reload);
         detect_gen_destroy(detect_slot);
         return lrc;
-    }
-    if (lo.count || lo.duration_s || lo.user) {
-        fprintf(stderr, "netscope: -c, --duration and --user are for live capture (-i)\n");
-        return 2;
     }
 
     int ret = 2;
@@ -462,6 +616,7 @@ out_free:
     free(out);
     free(wk);
     reader_close(rd);
+    main_reload_stop(&reload);
     detect_gen_destroy(detect_slot);
     return ret;
 }

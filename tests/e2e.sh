@@ -7,7 +7,8 @@
 #    unsupported + invalid) and read equals what tcpdump reads from the file;
 #  - tests/expected/NAME.expect (if present) holds.
 # Then the error paths: truncated and corrupt files, BPF filters, unknown
-# link types, bad options and configuration files.
+# link types, bad options and configuration files; signals while reading
+# (SIGINT; SIGUSR2, which reloads the rules).
 set -uo pipefail
 bin=$(realpath "${1:?binary}")
 cd "$(dirname "$0")/.."
@@ -219,6 +220,112 @@ PY
        && python3 tests/schema_check.py "$work/sig/eve.json" >/dev/null; then ok
     else bad "SIGINT while reading: rc $rc, read $rd: $(tail -2 "$work/sig/stderr")"; fi
 fi
+
+# SIGUSR2 while reading: the rules (tests/rules/reload_a.rules) are reloaded
+# five times while a capture of 20000 UDP packets comes through a FIFO in
+# 20 slices over 2 s, once with the rule file gone (that reload fails and
+# says so; the set in use stays); the flow and alert records equal those of
+# a run on the same file without the signal.  Without rules, SIGUSR2 is
+# reported and ignored.
+python3 - "$work/udp.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+o = bytearray(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+for i in range(20000):
+    pl = b"NSRELOAD-BOTH NSRELOAD-ONLYA NSRELOAD-ONLYB seq=%08d\n" % i
+    udp = struct.pack("!HHHH", 1024 + i, 7000, 8 + len(pl), 0) + pl
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i & 0xffff, 0, 64, 17, 0,
+                     bytes([10, 250, 0, 2]), bytes([10, 250, 0, 1]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    fr = bytes.fromhex("025e00000101025e000001020800") + ip + udp
+    t = 1700000000000000 + i * 1000
+    o += struct.pack("<IIII", t // 1000000, t % 1000000, len(fr), len(fr)) + fr
+open(sys.argv[1], "wb").write(o)
+PY
+# records EVE: the flow and alert records less pcap_filename, sorted
+# canonical JSON
+records() {
+    python3 -c '
+import json, sys
+out = []
+for r in map(json.loads, open(sys.argv[1])):
+    if r["event_type"] in ("flow", "alert"):
+        r.pop("pcap_filename", None)
+        out.append(json.dumps(r, sort_keys=True))
+print("\n".join(sorted(out)))' "$1"
+}
+# slowfifo FILE FIFO SLICES: writes FILE into FIFO in SLICES parts, 0.1 s
+# apart (given up after 30 s, so a reader that never came cannot hang us)
+slowfifo() {
+    timeout 30 python3 - "$@" <<'PY'
+import sys, time
+d, n = open(sys.argv[1], "rb").read(), int(sys.argv[3])
+with open(sys.argv[2], "wb") as f:
+    step = (len(d) + n - 1) // n
+    for k in range(n):
+        f.write(d[k * step:(k + 1) * step])
+        f.flush()
+        time.sleep(0.1)
+PY
+}
+# wait_log FILE PATTERN N: until FILE has N lines matching PATTERN (10 s at most)
+wait_log() {
+    local i
+    for i in $(seq 200); do
+        [ "$(grep -c -- "$2" "$1")" -ge "$3" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+mkdir -p "$work/rl" "$work/rl0"
+cp tests/rules/reload_a.rules "$work/rl/cur.rules"
+rlargs=(-S "$work/rl/cur.rules" --set detect.cache-dir="$work/rl/cache" --threads 2)
+run rl0 "$work/rl0" -r "$work/udp.pcap" "${rlargs[@]}"
+mkfifo "$work/rl/fifo.pcap"
+slowfifo "$work/udp.pcap" "$work/rl/fifo.pcap" 20 &
+wpid=$!
+"$bin" -r "$work/rl/fifo.pcap" -l "$work/rl" "${rlargs[@]}" >/dev/null 2>"$work/rl/stderr" &
+pid=$!
+rl_err=""
+for k in 1 2 3 4 5; do
+    sleep 0.3
+    if [ "$k" = 3 ]; then
+        mv "$work/rl/cur.rules" "$work/rl/gone.rules"
+        kill -USR2 $pid
+        wait_log "$work/rl/stderr" 'rules reload failed: ' 1 || rl_err="$rl_err; failed reload not reported"
+        mv "$work/rl/gone.rules" "$work/rl/cur.rules"
+    else
+        kill -USR2 $pid
+        wait_log "$work/rl/stderr" 'rules reloaded (generation' $((k < 3 ? k : k - 1)) || rl_err="$rl_err; reload $k not reported"
+    fi
+done
+wait $pid
+rc=$?
+wait $wpid
+nal=$(grep -c '"event_type":"alert"' "$work/rl/eve.json")
+if [ "$rc" = 0 ] && [ "$(cat "$work/rl0/rc")" = 0 ] && [ -z "$rl_err" ] && [ "$nal" = 40000 ] \
+   && grep -q 'rules reload failed: .*cur.rules: No such file or directory; keeping the 2 rules loaded at ' "$work/rl/stderr" \
+   && grep -q 'netscope: rules: 4 reloads done, 1 failed; generation 5 ' "$work/rl/stderr" \
+   && cmp -s <(records "$work/rl/eve.json") <(records "$work/rl0/eve.json"); then ok
+else bad "SIGUSR2 while reading: rc $rc, $nal alerts (40000 expected, as without the signal)${rl_err}: $(grep -e reload -e 'packets read' "$work/rl/stderr" | tail -3)"; fi
+mkdir -p "$work/rl1"
+rm -f "$work/rl/fifo.pcap" && mkfifo "$work/rl/fifo.pcap"
+slowfifo "$work/udp.pcap" "$work/rl/fifo.pcap" 5 &
+wpid=$!
+"$bin" -r "$work/rl/fifo.pcap" -l "$work/rl1" --threads 2 >/dev/null 2>"$work/rl1/stderr" &
+pid=$!
+sleep 0.2
+kill -USR2 $pid
+wait_log "$work/rl1/stderr" 'SIGUSR2: no rules configured' 1
+wait $pid
+rc=$?
+wait $wpid
+if [ "$rc" = 0 ] && grep -q 'netscope: SIGUSR2: no rules configured' "$work/rl1/stderr" \
+   && grep -q 'fifo.pcap: 20000 packets read' "$work/rl1/stderr"; then ok
+else bad "SIGUSR2 without rules: rc $rc: $(tail -2 "$work/rl1/stderr")"; fi
 
 # netscope follow: the bytes of each TCP stream equal tshark's "Follow TCP
 # stream", also with neighbouring segments swapped (out of order); a flow

@@ -31,6 +31,16 @@
 #     tests/schema_check.py, a final stats record adds up.
 #  e) -w: the live pcap holds `read` packets, the frames replayed; offline
 #     -r ... -w writes every packet of the file, or those the filter passes.
+#  g) rule reload: --threads 2 -S with tests/rules/reload_a.rules; UDP
+#     packets made here (10.250.0.2 -> 10.250.0.1:7000, one source port
+#     each, every payload carrying the strings of sid 9000001, in both
+#     sets, 9000002, only in set A, and 9000003, only in set B); 1000 with
+#     set A, then SIGUSR2 with set B in place, then 14000 at 2000 pps while
+#     SIGUSR2 comes 10 more times (sets alternating, and once the rule file
+#     gone: that reload fails and the set in use stays).  Every packet read,
+#     no kernel drop, every reload reported, one 9000001 alert per packet
+#     and exactly one of 9000002/9000003 per packet (each packet is
+#     inspected by one set), none of 9000003 before set B was loaded.
 # Skipped (exit 0) when not root or network namespaces are unavailable.
 set -uo pipefail
 bin=$(realpath "${1:?binary}")
@@ -430,6 +440,124 @@ if [ "$(cat "$work/f3/rc")" = 0 ] && grep -q 'vcap: capture: Network is down; wa
     ok "f) interface down and up under --user nobody: reported, resumed, $rd of $sent read after it"
 else
     bad "f) interface down/up: rc $(cat "$work/f3/rc"), read $rd of $sent: $(head -5 "$work/f3/stderr")"
+fi
+
+# --- g) SIGUSR2 reloads the rules while packets keep coming -------------
+# mkudp OUT FIRST COUNT: UDP packets 10.250.0.2:(1024+i) -> 10.250.0.1:7000
+# for i in FIRST..FIRST+COUNT-1, one a millisecond, to a MAC that is not
+# vcap's (so the kernel in $ns_cap answers nothing); each payload has the
+# strings of the three rules of tests/rules/reload_[ab].rules.
+mkudp() {
+    python3 - "$@" <<'PY'
+import struct, sys
+out, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+o = bytearray(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+for i in range(first, first + count):
+    pl = b"NSRELOAD-BOTH NSRELOAD-ONLYA NSRELOAD-ONLYB seq=%08d\n" % i
+    udp = struct.pack("!HHHH", 1024 + i, 7000, 8 + len(pl), 0) + pl
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i & 0xffff, 0, 64, 17, 0,
+                     bytes([10, 250, 0, 2]), bytes([10, 250, 0, 1]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    fr = bytes.fromhex("025e00000101025e000001020800") + ip + udp
+    t = 1700000000000000 + i * 1000
+    o += struct.pack("<IIII", t // 1000000, t % 1000000, len(fr), len(fr)) + fr
+open(out, "wb").write(o)
+PY
+}
+# wait_log FILE PATTERN N: until FILE has N lines matching PATTERN (10 s at most).
+wait_log() {
+    local i
+    for i in $(seq 200); do
+        [ "$(grep -c -- "$2" "$1")" -ge "$3" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+n_g1=1000 n_g2=14000
+mkdir -p "$work/g"
+mkudp "$work/g1.pcap" 0 $n_g1 && mkudp "$work/g2.pcap" $n_g1 $n_g2
+rules=$work/g/current.rules
+cp tests/rules/reload_a.rules "$rules"
+live_start g --threads 2 -S "$rules" --set detect.cache-dir="$work/g/cache"
+sent1=$(replay g --pps=$rate "$work/g1.pcap")
+sleep 0.5                    # past the ring's block timeout: all inspected
+cp tests/rules/reload_b.rules "$rules.new" && mv "$rules.new" "$rules"
+kill -USR2 "$live_pid"
+reloads=1 failed=0 reload_err=""
+wait_log "$work/g/stderr" 'rules reloaded (generation' 1 || reload_err="first reload not reported"
+ip netns exec "$ns_snd" tcpreplay -i vsnd --pps=$rate "$work/g2.pcap" >"$work/g/tcpreplay2.out" 2>&1 &
+rpid=$!
+pids+=("$rpid")
+for k in $(seq 2 11); do
+    sleep 0.55
+    if [ "$k" = 6 ]; then    # the rule file gone: the reload fails
+        rm -f "$rules"
+        kill -USR2 "$live_pid"
+        failed=1
+        wait_log "$work/g/stderr" 'rules reload failed: ' 1 || reload_err="$reload_err; the failed reload not reported"
+        continue
+    fi
+    # set B after an odd number of successful reloads, set A after an even
+    if [ $((reloads % 2)) = 1 ]; then next=a; else next=b; fi
+    cp "tests/rules/reload_$next.rules" "$rules.new" && mv "$rules.new" "$rules"
+    kill -USR2 "$live_pid"
+    reloads=$((reloads + 1))
+    wait_log "$work/g/stderr" 'rules reloaded (generation' $reloads || reload_err="$reload_err; reload $reloads not reported"
+done
+wait "$rpid"
+sent2=$(sed -n 's/^Actual: \([0-9]*\) packets.*/\1/p' "$work/g/tcpreplay2.out" | tail -1)
+sleep 1
+live_stop g
+sent=$((${sent1:-0} + ${sent2:-0}))
+read -r rd dec filt uns inv kp kd kf < <(stats "$work/g/eve.json")
+if [ "$(cat "$work/g/rc")" = 0 ] && [ "$sent" = $((n_g1 + n_g2)) ] && [ "$rd" = "$sent" ] && [ "$kd" = 0 ] \
+   && [ "$rd" = $((dec + filt + uns + inv)) ]; then
+    ok "g) reload: $sent sent at $rate pps = $rd read = $dec + $filt + $uns + $inv, kernel_drops $kd"
+else
+    bad "g) reload: sent $sent of $((n_g1 + n_g2)), read $rd, kernel_drops $kd; $(info g)"
+fi
+if [ -z "$reload_err" ] && grep -q "netscope: rules: $reloads reloads done, $failed failed; generation $((reloads + 1))" "$work/g/stderr" \
+   && [ "$(grep -c 'rules reloaded (generation' "$work/g/stderr")" = "$reloads" ] \
+   && grep -q "rules reload failed: .*current.rules: No such file or directory; keeping the [23] rules loaded at " "$work/g/stderr"; then
+    ok "g) reload: $reloads reloads reported, and $failed failed (rule file gone) that kept the set in use"
+else
+    bad "g) reload: ${reload_err#; }; $(grep -c 'rules reloaded' "$work/g/stderr") reloads reported of $reloads: $(grep -e 'reload failed' -e 'reloads done' "$work/g/stderr" | cut -c1-200 | tr '\n' ' ')"
+fi
+# per source port (one packet each): the alerts by sid, and the packet time
+python3 - "$work/g/eve.json" $n_g1 $((n_g1 + n_g2)) > "$work/g/alerts" 2>&1 <<'PY'
+import json, sys
+path, n1, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+sids = {}
+for l in open(path):
+    r = json.loads(l)
+    if r.get("event_type") == "alert":
+        sids.setdefault(r["src_port"] - 1024, []).append(r["alert"]["signature_id"])
+both = sum(s.count(9000001) for s in sids.values())
+a = sum(s.count(9000002) for s in sids.values())
+b = sum(s.count(9000003) for s in sids.values())
+one = sum(1 for i in range(n) if sorted(sids.get(i, [])) in ([9000001, 9000002], [9000001, 9000003]))
+early_b = sum(1 for i in range(n1) if 9000003 in sids.get(i, []))
+early_a = sum(1 for i in range(n1) if 9000002 in sids.get(i, []))
+# how often the set changes along the packets as sent (workers interleave
+# near a change, so this can count more changes than reloads, never fewer)
+seq = [9000002 in sids.get(i, []) for i in range(n) if sids.get(i)]
+switches = sum(1 for x, y in zip(seq, seq[1:]) if x != y)
+print(both, a, b, one, early_a, early_b, switches)
+PY
+read -r g_both g_a g_b g_one g_early_a g_early_b g_sw < "$work/g/alerts"
+if [ "${g_both:-x}" = "$sent" ] && [ "$g_one" = "$sent" ] && [ "$g_sw" -ge $((reloads - 2)) ]; then
+    ok "g) reload: sid 9000001 (in both sets) alerted $g_both times for $sent packets; each packet raised one of set A's ($g_a) or set B's ($g_b) rule; the set changed $g_sw times along the replay"
+else
+    bad "g) reload: sid 9000001 alerts $g_both for $sent packets, packets with exactly one of 9000002/9000003: $g_one (A $g_a, B $g_b), set changes $g_sw for $reloads reloads $(head -c 300 "$work/g/alerts")"
+fi
+if [ "$g_early_a" = "$n_g1" ] && [ "$g_early_b" = 0 ] && [ "$g_b" -gt 0 ] && [ "$g_a" -gt "$n_g1" ]; then
+    ok "g) reload: no set B alert before set B was loaded ($n_g1 packets before it: all set A); both sets alerted after"
+else
+    bad "g) reload: before set B was loaded: $g_early_a of $n_g1 packets alerted set A's rule, $g_early_b set B's; after: A $((g_a - g_early_a)), B $g_b"
 fi
 
 echo "live: $(python3 -c "print('%.0f' % ($EPOCHREALTIME - $t_start))") s"

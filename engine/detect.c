@@ -38,6 +38,7 @@ struct detect {
     uint32_t *always[KIND_MAX][4];
     uint32_t nalways[KIND_MAX][4];
     uint32_t fb_words;
+    hs_scratch_t *scratch;           /* the prototype the threads clone */
     struct detect_info info;
 };
 
@@ -274,12 +275,21 @@ struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbu
     rule_set_get_stats(d->rs, &st);
     d->info.loaded = st.loaded;
     d->info.skipped = st.skipped;
+    for (uint32_t i = 0; i < rule_set_skip_count(d->rs); i++) {
+        const struct rule_skip *sk = rule_set_skip(d->rs, i);
+        if ((unsigned)sk->reason < RULE_SKIP_REASON_COUNT)
+            d->info.skipped_by[sk->reason]++;
+    }
     d->fb_words = (rule_set_flowbit_count(d->rs) + 63) / 64;
     double t1 = now_s();
     d->info.load_s = t1 - t0;
     detect_log_skips(d, cfg, log);
     if (detect_sets(d, cfg, errbuf) != NS_OK)
         goto err;
+    for (int k = 0; k < KIND_MAX; k++)
+        for (int b = 0; b < RULE_BUF_COUNT; b++)
+            if (d->set[k][b] && patset_scratch_grow(d->set[k][b], &d->scratch, errbuf) != NS_OK)
+                goto err;
     d->info.compile_s = now_s() - t1;
     free(path);
     return d;
@@ -300,6 +310,7 @@ void detect_destroy(struct detect *d)
             free(d->always[k][c]);
     }
     free(d->kind);
+    hs_free_scratch(d->scratch);
     rule_set_destroy(d->rs);
     rule_vars_destroy(d->vars);
     free(d);
@@ -333,10 +344,10 @@ struct detect_thread *detect_thread_create(const struct detect *d, char *errbuf)
         free(t);
         return NULL;
     }
-    for (int k = 0; k < KIND_MAX; k++)
-        for (int b = 0; b < RULE_BUF_COUNT; b++)
-            if (d->set[k][b] && patset_scratch_grow(d->set[k][b], &t->scratch, errbuf) != NS_OK)
-                goto err;
+    if (d->scratch && hs_clone_scratch(d->scratch, &t->scratch) != HS_SUCCESS) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "hyperscan: cannot clone the scratch");
+        goto err;
+    }
     size_t n = d->nrules ? d->nrules : 1;
     t->mark = calloc(n, 1);
     t->cand = malloc(n * sizeof(*t->cand));

@@ -34,6 +34,7 @@ struct detect_thread;
 
 struct detect_info {
     uint32_t loaded, skipped, files;
+    uint32_t skipped_by[RULE_SKIP_REASON_COUNT];    /* by enum rule_skip_reason */
     uint32_t packet_rules, tx_rules, always_rules;
     uint32_t patterns;               /* distinct literals in all sets */
     size_t db_bytes;                 /* compiled Hyperscan databases */

@@ -134,7 +134,8 @@ struct live_ctl {
 };
 
 /* detect.* in stats records: the workers' detect_counters, and the rule
- * set they run (rules_loaded/rules_failed: a level, merged as a maximum;
+ * set they run (rules_loaded, rules_failed and rules_skipped.<reason>, in
+ * the order of enum rule_skip_reason: levels, merged as a maximum;
  * generation: the id of the rule set, 1 + reloads). */
 #define NS_DETECT_STATS(X)                          \
     X(ALERT,          "alert")                      \
@@ -148,7 +149,16 @@ struct live_ctl {
     X(THRESHOLD_FULL, "threshold_full")             \
     X(RULES_LOADED,   "rules_loaded")               \
     X(RULES_FAILED,   "rules_failed")               \
-    X(GENERATION,     "generation")
+    X(GENERATION,     "generation")                 \
+    X(SKIP_KEYWORD,   "rules_skipped.unsupported_keyword") \
+    X(SKIP_PROTO,     "rules_skipped.unsupported_protocol") \
+    X(SKIP_BUFFER,    "rules_skipped.unsupported_buffer") \
+    X(SKIP_VALUE,     "rules_skipped.bad_value")    \
+    X(SKIP_HEADER,    "rules_skipped.bad_header")   \
+    X(SKIP_SYNTAX,    "rules_skipped.syntax_error") \
+    X(SKIP_DUP_SID,   "rules_skipped.duplicate_sid") \
+    X(SKIP_NO_SID,    "rules_skipped.missing_sid")  \
+    X(SKIP_TOO_LARGE, "rules_skipped.too_large")
 
 enum ns_det_stat {
 #define NS_DET_ENUM(id, name) DET_##id,

@@ -355,11 +355,8 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     /* a maximum, not a count */
     a[FLAT_DC + DC_MAX_PKT_SIZE] = acc->dc[DC_MAX_PKT_SIZE] > s->dc[DC_MAX_PKT_SIZE]
                                        ? acc->dc[DC_MAX_PKT_SIZE] : s->dc[DC_MAX_PKT_SIZE];
-    static const unsigned det_levels[] = { DET_RULES_LOADED, DET_RULES_FAILED, DET_GENERATION };
-    for (unsigned k = 0; k < NS_ARRAY_LEN(det_levels); k++) {
-        unsigned i = det_levels[k];
+    for (unsigned i = DET_RULES_LOADED; i < DET_MAX; i++)      /* levels */
         a[FLAT_DET + i] = acc->det[i] > s->det[i] ? acc->det[i] : s->det[i];
-    }
     memcpy(acc->acct, a + FLAT_ACCT, sizeof(acc->acct));
     acc->bytes_read = a[FLAT_BYTES];
     memcpy(acc->dc, a + FLAT_DC, sizeof(acc->dc));

@@ -182,6 +182,18 @@ struct app_dtail {
     uint8_t tail[2][APP_DTAIL];
 };
 
+bool app_encrypted(const struct flow *f, bool toserver)
+{
+    if (f->proto != 6)
+        return false;
+    unsigned ap = app_state_verdict(&f->app);
+    if (ap != APP_TLS && ap != APP_SSH)
+        return false;
+    /* the handshake parser has let go: what follows is ciphertext */
+    return f->ext && f->ext != APP_EXT_NONE && !stream_active(&f->ext->st, toserver ? 0 : 1) &&
+           f->ext->state == NULL;
+}
+
 bool app_stream_inspected(const struct app_ctx *a, const struct flow *f, bool toserver)
 {
     if (!a->dslot || f->proto != 6 || !f->ext || f->ext == APP_EXT_NONE)

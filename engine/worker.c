@@ -173,6 +173,10 @@ static void worker_detect(struct worker *w, const struct ns_pkt *pkt, const stru
             .established = f && detect_flow_established(f, w->cfg),
             .payload = d->payload, .payload_len = d->has_l4 ? d->payload_len : 0,
         };
+        if (f && app_encrypted(f, ts)) {
+            p.payload = NULL;           /* ciphertext: header-only rules still run */
+            p.payload_len = 0;
+        }
         const struct detect_match *m;
         /* a SYN's payload (TCP Fast Open) is not handed to the stream */
         bool covered = f && !(d->proto == 6 && (d->tcp_flags & 0x02)) &&

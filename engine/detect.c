@@ -32,6 +32,10 @@ struct detect {
     struct rule_vars *vars;
     uint32_t nrules;
     uint8_t *kind;                   /* per rule: KIND_* */
+    /* literal sets: [KIND_TX][buffer kind]; [KIND_PACKET][transport class
+     * 0..3] (packet rules inspect only the payload) */
+    /* literal sets: [KIND_TX][buffer kind]; [KIND_PACKET][transport class
+     * 0..3] (packet rules inspect only the payload) */
     struct patset *set[KIND_MAX][RULE_BUF_COUNT];
     /* rules without a usable fast pattern, per kind and transport class
      * (TCP, UDP, ICMP, other), rule indexes in order */
@@ -195,11 +199,25 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
             d->info.always_rules++;
             continue;
         }
-        struct patset **ps = &d->set[k][fp->buf];
-        if (!*ps && !(*ps = patset_create()))
-            goto nomem;
-        if (patset_add(*ps, i, fp->bytes, fp->len, fp->nocase) != NS_OK)
-            goto nomem;
+        if (k == KIND_TX) {
+            struct patset **ps = &d->set[k][fp->buf];
+            if (!*ps && !(*ps = patset_create()))
+                goto nomem;
+            if (patset_add(*ps, i, fp->bytes, fp->len, fp->nocase) != NS_OK)
+                goto nomem;
+            continue;
+        }
+        /* packet rules: one set per transport class, so that a UDP
+         * datagram is not scanned for the TCP rules' patterns */
+        for (unsigned c = 0; c < 4; c++) {
+            if (!(r->l4 & (1u << c)))
+                continue;
+            struct patset **ps = &d->set[k][c];
+            if (!*ps && !(*ps = patset_create()))
+                goto nomem;
+            if (patset_add(*ps, i, fp->bytes, fp->len, fp->nocase) != NS_OK)
+                goto nomem;
+        }
     }
 
     const char *cache = cfg->detect_cache_dir[0] ? cfg->detect_cache_dir : NULL;
@@ -724,10 +742,10 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
         return 0;
     t->cp->inspected++;
     t->ncand = 0;
-    const struct patset *ps = d->set[KIND_PACKET][RULE_BUF_PAYLOAD];
+    unsigned cls = l4_class(p->l4);
+    const struct patset *ps = d->set[KIND_PACKET][cls];
     if (ps && len && patset_scan(ps, buf, len, t->scratch, on_hit, t) != NS_OK)
         t->cp->scan_errors++;
-    unsigned cls = l4_class(p->l4);
     if (t->ncand == 0 && d->nalways[KIND_PACKET][cls] == 0)
         return 0;
     struct rule_match_input in;

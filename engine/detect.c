@@ -592,19 +592,39 @@ static inline uint8_t lower(uint8_t c)
     return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
 }
 
-/* Is the short fast pattern in the buffer at all? */
+static inline uint8_t upper(uint8_t c)
+{
+    return c >= 'a' && c <= 'z' ? (uint8_t)(c & ~0x20) : c;
+}
+
+/* Is the short fast pattern in the buffer at all?  nocase: the first
+ * byte's two cases are found with memchr (fast), the rest compared. */
 static bool short_present(const struct rule_fp *fp, const uint8_t *p, size_t n)
 {
     if (!p || fp->len > n)
         return false;
-    if (!fp->nocase)
-        return memmem(p, n, fp->bytes, fp->len) != NULL;
-    for (size_t i = 0; i + fp->len <= n; i++) {
-        size_t k = 0;
-        while (k < fp->len && lower(p[i + k]) == lower(fp->bytes[k]))
+    uint8_t lo = lower(fp->bytes[0]), up = upper(fp->bytes[0]);
+    if (!fp->nocase || lo == up) {
+        bool letters = false;
+        for (uint32_t k = 1; fp->nocase && k < fp->len; k++)
+            letters |= lower(fp->bytes[k]) != upper(fp->bytes[k]);
+        if (!letters)
+            return memmem(p, n, fp->bytes, fp->len) != NULL;
+    }
+    const uint8_t *end = p + n - fp->len + 1;
+    const uint8_t *a = memchr(p, lo, (size_t)(end - p));
+    const uint8_t *b = lo == up ? NULL : memchr(p, up, (size_t)(end - p));
+    while (a || b) {
+        const uint8_t *c = !b || (a && a < b) ? a : b;
+        uint32_t k = 1;
+        while (k < fp->len && lower(c[k]) == lower(fp->bytes[k]))
             k++;
         if (k == fp->len)
             return true;
+        if (c == a)
+            a = c + 1 < end ? memchr(c + 1, lo, (size_t)(end - c - 1)) : NULL;
+        else
+            b = c + 1 < end ? memchr(c + 1, up, (size_t)(end - c - 1)) : NULL;
     }
     return false;
 }

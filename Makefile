@@ -5,7 +5,7 @@ CC      ?= gcc
 CXX     ?= g++
 SHARED  ?= ../shared
 
-DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev \
+DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev zlib1g-dev \
             libcmocka-dev libbenchmark-dev g++ python3 python3-jsonschema \
             python3-yaml tcpdump iproute2 curl bind9-dnsutils openssl \
             iputils-ping dnsmasq-base ethtool tcpreplay \
@@ -14,7 +14,7 @@ DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev \
 CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread
 LDFLAGS := -pthread
-LIBS    := -lpcap -lyaml -lcrypto -lhs -lpcre2-8 -lurcu
+LIBS    := -lpcap -lyaml -lcrypto -lhs -lpcre2-8 -lurcu -lz
 
 ifeq ($(MODE),release)
   CFLAGS += -O2 -g -DNDEBUG -flto=auto

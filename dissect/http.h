@@ -94,11 +94,23 @@ const struct http_hdr *http_header(const struct http_msg *m, const uint8_t *p,
  * RESPONSE_LINE_INVALID, REQUEST_FIELD_TOO_LONG, RESPONSE_FIELD_TOO_LONG,
  * INVALID_REQUEST_CHUNK_LEN, INVALID_RESPONSE_CHUNK_LEN), after which the
  * direction skips lines until one starts a message; after APPL_GAP it does
- * the same silently. */
+ * the same silently.
+ *
+ * Bodies: the first bytes of each body are kept for the rules, dechunked
+ * (chunk data only) and as sent (no Content-Encoding decoding here): up to
+ * HTTP_REQ_BODY_KEEP of a request's body, stored after its header block in
+ * the requests' shared room (so a pipeline's bodies never mix, and a body
+ * only takes what the rule above leaves: a long pipelined request may keep
+ * less or none of it), and up to HTTP_RESP_BODY_KEEP of the response's.
+ * Suricata inspects up to request-body-limit / response-body-limit (100
+ * KiB by default); the per-flow state (APPL_STATE_MAX, 16 KiB) holds no
+ * more.  A gap inside a body ends what is kept of it. */
 #define HTTP_PIPELINE 4
 #define HTTP_KEEP     2048          /* the response's header block */
-#define HTTP_REQ_KEEP 11776         /* all unanswered requests' blocks */
-#define HTTP_REQ_MIN  1024          /* left for each later pipelined request */
+#define HTTP_REQ_KEEP 9728          /* all unanswered requests' blocks and bodies */
+#define HTTP_REQ_MIN  512           /* left for each later pipelined request */
+#define HTTP_REQ_BODY_KEEP  4096    /* of each request's body */
+#define HTTP_RESP_BODY_KEEP 2048    /* of the response's body */
 
 struct http_kept {
     struct http_msg msg;            /* offsets into raw */
@@ -112,6 +124,10 @@ struct http_tx {
     const struct http_msg *req, *resp;      /* either may be NULL */
     const uint8_t *req_p, *resp_p;
     uint64_t req_body, resp_body;   /* body bytes as sent (chunk framing included) */
+    /* the kept start of each body (dechunked, still content-encoded);
+     * NULL/0 when there is none */
+    const uint8_t *req_data, *resp_data;
+    size_t req_data_len, resp_data_len;
 };
 
 struct http_dir {
@@ -120,14 +136,16 @@ struct http_dir {
     bool resync;                    /* skipping after a gap */
     uint64_t remain;                /* body or chunk bytes left */
     uint64_t body;                  /* body bytes so far */
+    bool bkeep;                     /* the body's bytes are still kept */
 };
 
 struct http_state {
     /* unanswered requests, a ring of HTTP_PIPELINE slots from req_head;
      * their blocks lie oldest first in req_raw[0, req_used), slot i's at
-     * req_raw + req_off[i] (req_len[i] bytes, 0: not kept) */
+     * req_raw + req_off[i] (req_len[i] bytes, 0: not kept), each followed
+     * by the kept start of its body (req_blen[i] bytes) */
     struct http_msg req_msg[HTTP_PIPELINE];
-    uint16_t req_off[HTTP_PIPELINE], req_len[HTTP_PIPELINE];
+    uint16_t req_off[HTTP_PIPELINE], req_len[HTTP_PIPELINE], req_blen[HTTP_PIPELINE];
     uint16_t req_used;
     uint64_t req_tx[HTTP_PIPELINE];
     uint64_t req_body[HTTP_PIPELINE];
@@ -142,6 +160,8 @@ struct http_state {
     struct http_dir d[2];           /* [0] requests, [1] responses */
     uint64_t next_tx;
     struct http_kept resp;
+    uint16_t resp_blen;
+    uint8_t resp_bdata[HTTP_RESP_BODY_KEEP];
     uint8_t req_raw[HTTP_REQ_KEEP];
 };
 

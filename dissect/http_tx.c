@@ -1,11 +1,13 @@
 /* dissect/http_tx.c: HTTP/1.x transactions over a reassembled stream
  * (http.h, second half).  Header blocks are parsed by http_parse once they
- * are whole; bodies are only counted, never kept. */
+ * are whole; bodies are counted and their first bytes kept (dechunked). */
 #include "dissect/http.h"
 
 _Static_assert(sizeof(struct http_state) <= APPL_STATE_MAX, "one mempool block per flow");
 _Static_assert(HTTP_REQ_KEEP >= HTTP_PIPELINE * HTTP_REQ_MIN && HTTP_REQ_KEEP < 65536,
                "room for a full pipeline; 16-bit offsets");
+_Static_assert(HTTP_REQ_KEEP - (HTTP_PIPELINE - 1) * HTTP_REQ_MIN >= HTTP_LINE_MAX,
+               "the first request keeps a line as long as a line may be");
 
 #include <string.h>
 
@@ -139,7 +141,7 @@ static void kept_store(struct http_msg *km, uint16_t *klen, uint8_t *raw, size_t
 static void req_pop(struct http_state *s)
 {
     unsigned h = s->req_head;
-    size_t l = s->req_len[h];
+    size_t l = (size_t)s->req_len[h] + s->req_blen[h];
     s->req_head = (uint8_t)((h + 1) % HTTP_PIPELINE);
     s->req_cnt--;
     if (l == 0)
@@ -151,6 +153,48 @@ static void req_pop(struct http_state *s)
         if (s->req_len[j])
             s->req_off[j] = (uint16_t)(s->req_off[j] - l);
     }
+}
+
+/* Bytes of the requests' room slot j holds toward the budget. */
+static size_t req_held(const struct http_state *s, unsigned j)
+{
+    size_t l = (size_t)s->req_len[j] + s->req_blen[j];
+    return l > HTTP_REQ_MIN ? l : HTTP_REQ_MIN;
+}
+
+/* Body bytes [q, q + n) of direction dir: the first ones are kept.  A
+ * request's go after the newest request's block, the last bytes of
+ * req_raw in use, within what the budget leaves it. */
+static void body_keep(struct http_state *s, int dir, const uint8_t *q, size_t n)
+{
+    if (!s->d[dir].bkeep || n == 0)
+        return;
+    if (dir == 1) {
+        size_t room = (size_t)HTTP_RESP_BODY_KEEP - s->resp_blen;
+        size_t k = n < room ? n : room;
+        memcpy(s->resp_bdata + s->resp_blen, q, k);
+        s->resp_blen = (uint16_t)(s->resp_blen + k);
+        return;
+    }
+    if (!s->req_cnt)
+        return;
+    unsigned slot = (s->req_head + s->req_cnt - 1) % HTTP_PIPELINE;
+    if (s->req_len[slot] == 0)
+        return;
+    size_t held = (size_t)(HTTP_PIPELINE - s->req_cnt) * HTTP_REQ_MIN;
+    for (unsigned i = 0; i + 1 < s->req_cnt; i++)
+        held += req_held(s, (s->req_head + i) % HTTP_PIPELINE);
+    size_t own = (size_t)s->req_len[slot] + s->req_blen[slot];
+    if (held + own >= HTTP_REQ_KEEP)
+        return;
+    size_t room = HTTP_REQ_KEEP - held - own;
+    size_t left = (size_t)HTTP_REQ_BODY_KEEP - s->req_blen[slot];
+    if (room > left)
+        room = left;
+    size_t k = n < room ? n : room;
+    memcpy(s->req_raw + s->req_used, q, k);
+    s->req_used = (uint16_t)(s->req_used + k);
+    s->req_blen[slot] = (uint16_t)(s->req_blen[slot] + k);
 }
 
 /* ---- header values ---- */
@@ -204,6 +248,10 @@ static void http_emit(struct http_state *s, const struct appl_cb *cb, bool with_
             t.req_p = s->req_raw + s->req_off[h];
         }
         t.req_body = s->req_body[h];
+        if (s->req_len[h] && s->req_blen[h]) {
+            t.req_data = s->req_raw + s->req_off[h] + s->req_len[h];
+            t.req_data_len = s->req_blen[h];
+        }
     } else if (with_resp) {
         t.tx_id = s->resp_tx;
     } else {
@@ -213,6 +261,10 @@ static void http_emit(struct http_state *s, const struct appl_cb *cb, bool with_
         t.resp = &s->resp.msg;
         t.resp_p = s->resp.raw;
         t.resp_body = s->d[1].body;
+        if (s->resp_blen) {
+            t.resp_data = s->resp_bdata;
+            t.resp_data_len = s->resp_blen;
+        }
     }
     if (t.req || t.resp)
         cb->tx(cb->ctx, &t);
@@ -221,12 +273,15 @@ static void http_emit(struct http_state *s, const struct appl_cb *cb, bool with_
     if (with_resp) {
         s->resp_open = false;
         s->resp_has_req = false;
+        s->resp_blen = 0;
+        s->d[1].bkeep = false;
     }
 }
 
 static void http_body_done(struct http_state *s, int dir, const struct appl_cb *cb)
 {
     s->d[dir].phase = PH_HEAD;
+    s->d[dir].bkeep = false;
     if (dir == 0)
         s->req_in_body = false;
     else
@@ -240,6 +295,7 @@ static void http_bad(struct http_state *s, int dir, const struct appl_cb *cb, co
         cb->anomaly(cb->ctx, ev);
     hd->bad = true;
     hd->phase = PH_HEAD;
+    hd->bkeep = false;
     if (dir == 0)
         s->req_in_body = false;
     else if (s->resp_open)
@@ -257,21 +313,21 @@ static void http_request(struct http_state *s, const uint8_t *p, const struct ht
      * the rest is this one's, never less than HTTP_REQ_MIN (the sum of
      * the holdings stays within HTTP_REQ_KEEP, so the bytes are free). */
     size_t held = (size_t)(HTTP_PIPELINE - 1 - s->req_cnt) * HTTP_REQ_MIN;
-    for (unsigned i = 0; i < s->req_cnt; i++) {
-        size_t l = s->req_len[(s->req_head + i) % HTTP_PIPELINE];
-        held += l > HTTP_REQ_MIN ? l : HTTP_REQ_MIN;
-    }
+    for (unsigned i = 0; i < s->req_cnt; i++)
+        held += req_held(s, (s->req_head + i) % HTTP_PIPELINE);
     size_t cap = HTTP_REQ_KEEP - held;
     kept_store(&s->req_msg[slot], &s->req_len[slot], s->req_raw + s->req_used, cap, p, m);
     s->req_off[slot] = s->req_used;
     s->req_used = (uint16_t)(s->req_used + s->req_len[slot]);
     s->req_tx[slot] = s->next_tx++;
     s->req_body[slot] = 0;
+    s->req_blen[slot] = 0;
     s->req_head_method[slot] = m->method.len == 4 && memcmp(p + m->method.off, "HEAD", 4) == 0;
     s->req_connect[slot] = m->method.len == 7 && memcmp(p + m->method.off, "CONNECT", 7) == 0;
     s->req_cnt++;
     struct http_dir *hd = &s->d[0];
     hd->body = 0;
+    hd->bkeep = true;
     if (hdr_has_token(m, p, "transfer-encoding", "chunked")) {
         hd->phase = PH_CHUNK_SIZE;
         s->req_in_body = true;
@@ -304,8 +360,10 @@ static void http_response(struct http_state *s, const uint8_t *p, const struct h
     }
     kept_store(&s->resp.msg, &s->resp.len, s->resp.raw, HTTP_KEEP, p, m);
     s->resp_open = true;
+    s->resp_blen = 0;
     struct http_dir *hd = &s->d[1];
     hd->body = 0;
+    hd->bkeep = true;
     if (st == 101 || (connect && st >= 200 && st < 300)) {
         http_emit(s, cb, true);
         s->tunnel = true;
@@ -450,7 +508,9 @@ size_t http_feed(struct http_state *s, bool toserver, const uint8_t *p, size_t n
     if ((flags & APPL_GAP) && cb->gap && (hd->phase == PH_LEN || hd->phase == PH_CHUNK_DATA ||
                                           hd->phase == PH_TO_EOF) &&
         (hd->phase == PH_TO_EOF || cb->gap <= hd->remain)) {
-        /* bytes lost inside a body of known length: skip them */
+        /* bytes lost inside a body of known length: skip them (what is
+         * kept of the body ends before them) */
+        hd->bkeep = false;
         if (hd->phase != PH_TO_EOF)
             hd->remain -= cb->gap;
         hd->body += cb->gap;
@@ -486,6 +546,7 @@ size_t http_feed(struct http_state *s, bool toserver, const uint8_t *p, size_t n
         case PH_LEN:
         case PH_CHUNK_DATA:
             used = m < hd->remain ? m : (size_t)hd->remain;
+            body_keep(s, dir, q, used);
             hd->remain -= used;
             hd->body += used;
             if (dir == 0 && s->req_cnt)
@@ -537,6 +598,7 @@ size_t http_feed(struct http_state *s, bool toserver, const uint8_t *p, size_t n
         case PH_TO_EOF:
         default:
             used = m;
+            body_keep(s, dir, q, m);
             hd->body += m;
             break;
         }

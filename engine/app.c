@@ -186,8 +186,9 @@ bool app_encrypted(const struct flow *f, bool toserver)
 {
     if (f->proto != 6)
         return false;
-    unsigned ap = app_state_verdict(&f->app);
-    if (ap != APP_TLS && ap != APP_SSH)
+    /* TLS only: our SSH parser lets go after the key exchange init, before
+     * the NEWKEYS that Suricata still inspects in clear */
+    if (app_state_verdict(&f->app) != APP_TLS)
         return false;
     /* the handshake parser has let go: what follows is ciphertext */
     return f->ext && f->ext != APP_EXT_NONE && !stream_active(&f->ext->st, toserver ? 0 : 1) &&
@@ -435,13 +436,11 @@ static void tx_http(void *ctx, const void *txp)
         unsigned ndone = 0;
         struct eve_alert base = { .has_tx = true, .tx_id = t->tx_id, .http = &e };
         if (t->req) {
-            detect_bufs_http(b, true, t->req, t->req_p, t->resp, t->resp_p, a->dbuf,
-                             DETECT_BUFS_SCRATCH);
+            detect_bufs_http(b, true, t, a->dbuf, DETECT_BUFS_SCRATCH);
             app_rules(a, true, b, &base, done, &ndone);
         }
         if (t->resp) {
-            detect_bufs_http(b, false, t->req, t->req_p, t->resp, t->resp_p, a->dbuf,
-                             DETECT_BUFS_SCRATCH);
+            detect_bufs_http(b, false, t, a->dbuf, DETECT_BUFS_SCRATCH);
             app_rules(a, false, b, &base, done, &ndone);
         }
     }

@@ -108,9 +108,9 @@ void app_flow_end(struct app_ctx *a, struct flow *f);
  * reassembled), so that its packets need only the packet-only rules. */
 bool app_stream_inspected(const struct app_ctx *a, const struct flow *f, bool toserver);
 
-/* Whether what flow f carries toserver is the encrypted part of a TLS or
- * SSH session (its handshake parsed and let go).  Rules do not inspect
- * that payload, as Suricata's default TLS encryption handling. */
+/* Whether what flow f carries toserver is the encrypted part of a TLS
+ * session (its handshake parsed and let go).  Rules do not inspect that
+ * payload, as Suricata's default TLS encryption handling. */
 bool app_encrypted(const struct flow *f, bool toserver);
 
 /* Bytes of reassembly and parser state in use. */

@@ -2,6 +2,8 @@
  * detect_bufs.h). */
 #include "engine/detect_bufs.h"
 
+#include <zlib.h>
+
 void detect_bufs_clear(struct rule_buffer b[RULE_BUF_COUNT])
 {
     for (unsigned i = 0; i < RULE_BUF_COUNT; i++)
@@ -156,10 +158,104 @@ static void host(struct rule_buffer b[RULE_BUF_COUNT], const struct http_msg *q,
     b[RULE_BUF_HTTP_HOST].len = he - hs;
 }
 
-void detect_bufs_http(struct rule_buffer b[RULE_BUF_COUNT], bool request, const struct http_msg *q,
-                      const uint8_t *qp, const struct http_msg *r, const uint8_t *rp,
+/* ---- Content-Encoding: gzip / deflate ----
+ *
+ * zlib allocates its state (about 7 KiB) and window (32 KiB) through
+ * zalloc: here a bump allocator over a per-thread arena, reset for each
+ * body, so nothing is allocated per packet. */
+#define INFLATE_ARENA (64u * 1024u)
+
+static _Thread_local struct {
+    size_t used;
+    _Alignas(16) uint8_t mem[INFLATE_ARENA];
+} zarena;
+
+static voidpf z_take(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    size_t n = (size_t)items * size;
+    n = (n + 15) & ~(size_t)15;
+    if (n > INFLATE_ARENA - zarena.used)
+        return Z_NULL;
+    void *r = zarena.mem + zarena.used;
+    zarena.used += n;
+    return r;
+}
+
+static void z_give(voidpf opaque, voidpf address)
+{
+    (void)opaque;
+    (void)address;
+}
+
+/* Inflates [in, in + n) into [out, out + cap) with windowBits wbits; the
+ * bytes produced (up to cap, a cut or damaged stream keeps what came
+ * before), 0 when the stream does not start as one. */
+static size_t inflate_run(const uint8_t *in, size_t n, uint8_t *out, size_t cap, int wbits)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    z.zalloc = z_take;
+    z.zfree = z_give;
+    zarena.used = 0;
+    if (inflateInit2(&z, wbits) != Z_OK)
+        return 0;
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    (void)inflate(&z, Z_SYNC_FLUSH);
+    size_t got = cap - z.avail_out;
+    inflateEnd(&z);
+    return got;
+}
+
+static bool token_in(const uint8_t *v, size_t n, const char *tok)
+{
+    size_t tl = strlen(tok);
+    for (size_t i = 0; i + tl <= n; i++) {
+        size_t j = 0;
+        while (j < tl && (v[i + j] | 0x20) == tok[j])
+            j++;
+        if (j == tl)
+            return true;
+    }
+    return false;
+}
+
+/* The response body as file.data / http.response_body: inflated into the
+ * scratch (at most DETECT_BODY_DECODED bytes) when Content-Encoding says
+ * gzip or deflate and the bytes inflate, else as sent. */
+static void resp_body(struct rule_buffer b[RULE_BUF_COUNT], const struct http_tx *t,
+                      struct sbuf *sb)
+{
+    struct rule_buffer body = { t->resp_data, t->resp_data_len };
+    const struct http_hdr *h = http_header(t->resp, t->resp_p, "content-encoding");
+    if (h) {
+        const uint8_t *v = t->resp_p + h->value.off;
+        bool gz = token_in(v, h->value.len, "gzip"), df = token_in(v, h->value.len, "deflate");
+        uint8_t *o = (gz || df) ? sb_take(sb, DETECT_BODY_DECODED) : NULL;
+        if (o) {
+            /* 15 + 32: a zlib or gzip header, found from the bytes;
+             * "deflate" is sometimes sent raw (-15) */
+            size_t got = inflate_run(t->resp_data, t->resp_data_len, o, DETECT_BODY_DECODED, 15 + 32);
+            if (!got && df)
+                got = inflate_run(t->resp_data, t->resp_data_len, o, DETECT_BODY_DECODED, -15);
+            if (got) {
+                body.p = o;
+                body.len = got;
+            }
+        }
+    }
+    b[RULE_BUF_HTTP_RESPONSE_BODY] = body;
+    b[RULE_BUF_FILE_DATA] = body;
+}
+
+void detect_bufs_http(struct rule_buffer b[RULE_BUF_COUNT], bool request, const struct http_tx *t,
                       uint8_t *scratch, size_t cap)
 {
+    const struct http_msg *q = t->req, *r = t->resp;
+    const uint8_t *qp = t->req_p, *rp = t->resp_p;
     detect_bufs_clear(b);
     struct sbuf sb = { scratch, cap, 0 };
     if (q && qp) {
@@ -181,6 +277,11 @@ void detect_bufs_http(struct rule_buffer b[RULE_BUF_COUNT], bool request, const 
         set_hdr(&b[RULE_BUF_HTTP_ACCEPT_ENC], q, qp, "accept-encoding");
         set_hdr(&b[RULE_BUF_HTTP_CONNECTION], q, qp, "connection");
         headers(b, q, qp, true, &sb);
+        if (t->req_data && t->req_data_len) {
+            /* Suricata files a request body too (uploads): file.data */
+            b[RULE_BUF_HTTP_REQUEST_BODY] = (struct rule_buffer){ t->req_data, t->req_data_len };
+            b[RULE_BUF_FILE_DATA] = b[RULE_BUF_HTTP_REQUEST_BODY];
+        }
         return;
     }
     if (!r || !rp)
@@ -194,4 +295,6 @@ void detect_bufs_http(struct rule_buffer b[RULE_BUF_COUNT], bool request, const 
     set_hdr(&b[RULE_BUF_HTTP_COOKIE], r, rp, "set-cookie");
     set_hdr(&b[RULE_BUF_HTTP_CONNECTION], r, rp, "connection");
     headers(b, r, rp, false, &sb);
+    if (t->resp_data && t->resp_data_len)
+        resp_body(b, t, &sb);
 }

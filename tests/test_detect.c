@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <string.h>
+#include <zlib.h>
+
 #include "engine/detect.h"
 #include "engine/detect_bufs.h"
 
@@ -147,8 +150,11 @@ static void tx_rules(void **state)
     assert_int_equal(http_parse((const uint8_t *)resp, sizeof(resp) - 1, &r), HTTP_ERR_OK);
     static uint8_t scratch[DETECT_BUFS_SCRATCH];
     struct rule_buffer b[RULE_BUF_COUNT];
-    detect_bufs_http(b, true, &q, (const uint8_t *)req, &r, (const uint8_t *)resp, scratch,
-                     sizeof(scratch));
+    struct http_tx tx = { .req = &q, .resp = &r, .req_p = (const uint8_t *)req,
+                          .resp_p = (const uint8_t *)resp };
+    detect_bufs_http(b, true, &tx, scratch, sizeof(scratch));
+    assert_null(b[RULE_BUF_HTTP_REQUEST_BODY].p);  /* no body */
+    assert_null(b[RULE_BUF_FILE_DATA].p);
     assert_int_equal(b[RULE_BUF_HTTP_HOST].len, 15);
     assert_memory_equal(b[RULE_BUF_HTTP_HOST].p, "www.example.com", 15);
     assert_null(b[RULE_BUF_HTTP_STAT_CODE].p);
@@ -159,8 +165,8 @@ static void tx_rules(void **state)
     assert_int_equal(n, 2);
     assert_true(alerted(m, n, 10) && alerted(m, n, 11));
 
-    detect_bufs_http(b, false, &q, (const uint8_t *)req, &r, (const uint8_t *)resp, scratch,
-                     sizeof(scratch));
+    detect_bufs_http(b, false, &tx, scratch, sizeof(scratch));
+    assert_null(b[RULE_BUF_HTTP_RESPONSE_BODY].p);
     assert_int_equal(b[RULE_BUF_HTTP_STAT_CODE].len, 3);
     p = pkt(6, "", false);
     p.app_proto = "http";
@@ -183,6 +189,115 @@ static void tx_rules(void **state)
     n = detect_tx(t, d, &p, b, &m);
     assert_int_equal(n, 0);                         /* dotprefix: ".notbad.test" */
     detect_thread_destroy(t);
+    detect_destroy(d);
+}
+
+/* Bodies kept by the HTTP parser reach the rules through detect_bufs_http:
+ * http.request_body and file.data on the request side, http.response_body
+ * and file.data on the response side, a gzip body inflated. */
+struct body_log {
+    struct detect *d;
+    struct detect_thread *t;
+    unsigned n;
+    uint32_t sids[16];
+};
+
+static void body_tx(void *ctx, const void *txp)
+{
+    struct body_log *l = ctx;
+    static uint8_t scratch[DETECT_BUFS_SCRATCH];
+    struct rule_buffer b[RULE_BUF_COUNT];
+    const struct detect_match *m;
+    for (int side = 0; side < 2; side++) {
+        detect_bufs_http(b, side == 0, txp, scratch, sizeof(scratch));
+        struct detect_pkt p = pkt(6, "", side == 0);
+        p.app_proto = "http";
+        unsigned n = detect_tx(l->t, l->d, &p, b, &m);
+        for (unsigned i = 0; i < n && l->n < 16; i++)
+            l->sids[l->n++] = m[i].r->sid;
+    }
+}
+
+static void body_anomaly(void *ctx, const char *ev)
+{
+    (void)ctx;
+    fail_msg("anomaly %s", ev);
+}
+
+static bool body_alerted(const struct body_log *l, uint32_t sid)
+{
+    for (unsigned i = 0; i < l->n; i++)
+        if (l->sids[i] == sid)
+            return true;
+    return false;
+}
+
+static void tx_bodies(void **state)
+{
+    (void)state;
+    struct detect *d = load(
+        "alert http any any -> any any (msg:\"req body\"; flow:to_server; http.request_body; "
+        "content:\"user=admin\"; sid:30;)\n"
+        "alert http any any -> any any (msg:\"upload\"; flow:to_server; file.data; "
+        "content:\"EICAR\"; sid:31;)\n"
+        "alert http any any -> any any (msg:\"resp file\"; flow:to_client; file.data; "
+        "content:\"MZ-payload\"; startswith; sid:32;)\n"
+        "alert http any any -> any any (msg:\"resp body\"; http.response_body; "
+        "content:\"inflated text\"; sid:33;)\n"
+        "alert http any any -> any any (msg:\"never\"; http.request_body; "
+        "content:\"MZ-payload\"; sid:34;)\n");
+    char err[NS_ERRBUF_SIZE];
+    struct body_log l = { .d = d };
+    l.t = detect_thread_create(d, err);
+    assert_non_null(l.t);
+    struct appl_cb cb = { .tx = body_tx, .anomaly = body_anomaly, .ctx = &l };
+    static struct http_state hs;
+    memset(&hs, 0, sizeof(hs));
+    static const char req[] =
+        "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5\r\nuser=\r\n10\r\nadmin&file=EICAR\r\n0\r\n\r\n";
+    static const char resp[] =
+        "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nMZ-payload....";
+    assert_int_equal(http_feed(&hs, true, (const uint8_t *)req, strlen(req), 0, &cb), strlen(req));
+    assert_int_equal(http_feed(&hs, false, (const uint8_t *)resp, strlen(resp), 0, &cb),
+                     strlen(resp));
+    assert_int_equal(l.n, 3);
+    assert_true(body_alerted(&l, 30) && body_alerted(&l, 31) && body_alerted(&l, 32));
+
+    /* gzip: inflated for http.response_body / file.data */
+    static const char text[] = "some inflated text, more than once: inflated text";
+    static uint8_t gz[256];
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (Bytef *)(uintptr_t)text;
+    z.avail_in = (uInt)strlen(text);
+    z.next_out = gz;
+    z.avail_out = sizeof(gz);
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t gzlen = sizeof(gz) - z.avail_out;
+    deflateEnd(&z);
+    static char head[256];
+    int hl = snprintf(head, sizeof(head),
+                      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n",
+                      gzlen);
+    l.n = 0;
+    const char *r2 = "GET /z HTTP/1.1\r\n\r\n";
+    http_feed(&hs, true, (const uint8_t *)r2, strlen(r2), 0, &cb);
+    assert_int_equal(http_feed(&hs, false, (const uint8_t *)head, (size_t)hl, 0, &cb), (size_t)hl);
+    assert_int_equal(http_feed(&hs, false, gz, gzlen, 0, &cb), gzlen);
+    assert_int_equal(l.n, 1);
+    assert_true(body_alerted(&l, 33));
+    /* said gzip but not compressed: the bytes as sent */
+    hl = snprintf(head, sizeof(head),
+                  "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n%s",
+                  strlen(text), text);
+    l.n = 0;
+    http_feed(&hs, true, (const uint8_t *)r2, strlen(r2), 0, &cb);
+    assert_int_equal(http_feed(&hs, false, (const uint8_t *)head, (size_t)hl, 0, &cb), (size_t)hl);
+    assert_int_equal(l.n, 1);
+    assert_true(body_alerted(&l, 33));
+    detect_thread_destroy(l.t);
     detect_destroy(d);
 }
 
@@ -301,6 +416,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(packet_rules),
         cmocka_unit_test(tx_rules),
+        cmocka_unit_test(tx_bodies),
         cmocka_unit_test(flowbits_and_thresholds),
         cmocka_unit_test(cache_and_generations),
     };

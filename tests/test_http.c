@@ -271,6 +271,8 @@ struct txlog {
     char uri[16][64];
     bool has_req[16], has_resp[16], partial[16];
     char last_event[64];
+    char req_data[16][64], resp_data[16][64];     /* kept bodies, cut to 63 */
+    size_t req_dlen[16], resp_dlen[16];
 };
 
 static void txlog_tx(void *ctx, const void *txp)
@@ -286,6 +288,19 @@ static void txlog_tx(void *ctx, const void *txp)
     l->has_resp[i] = t->resp != NULL;
     l->status[i] = t->resp ? t->resp->status : 0;
     l->uri[i][0] = '\0';
+    l->req_dlen[i] = t->req_data_len;
+    l->resp_dlen[i] = t->resp_data_len;
+    assert_true(t->req_data_len <= HTTP_REQ_BODY_KEEP && t->resp_data_len <= HTTP_RESP_BODY_KEEP);
+    assert_int_equal(t->req_data != NULL, t->req_data_len != 0);
+    assert_int_equal(t->resp_data != NULL, t->resp_data_len != 0);
+    size_t dl = t->req_data_len < 63 ? t->req_data_len : 63;
+    if (dl)
+        memcpy(l->req_data[i], t->req_data, dl);
+    l->req_data[i][dl] = '\0';
+    dl = t->resp_data_len < 63 ? t->resp_data_len : 63;
+    if (dl)
+        memcpy(l->resp_data[i], t->resp_data, dl);
+    l->resp_data[i][dl] = '\0';
     if (t->req) {
         size_t ul = t->req->uri.len < 63 ? t->req->uri.len : 63;
         memcpy(l->uri[i], t->req_p + t->req->uri.off, ul);
@@ -367,7 +382,96 @@ static void pipelined(void **state)
         assert_int_equal(l.resp_body[1], strlen("4;x=y\r\nwxyz\r\n3\r\n123\r\n0\r\nTrailer: t\r\n\r\n"));
         assert_int_equal(l.req_body[1], 5);
         assert_int_equal(l.resp_body[2], 0);
+        /* bodies kept per transaction, dechunked */
+        assert_string_equal(l.req_data[0], "");
+        assert_string_equal(l.req_data[1], "hello");
+        assert_string_equal(l.req_data[2], "");
+        assert_string_equal(l.resp_data[0], "abc");
+        assert_string_equal(l.resp_data[1], "wxyz123");
+        assert_int_equal(l.resp_dlen[2], 0);
     }
+}
+
+/* Pipelined requests with bodies, answered after all were sent: each
+ * transaction gets its own body, also after the oldest leave the room. */
+static void pipelined_bodies(void **state)
+{
+    (void)state;
+    static const char req[] =
+        "POST /1 HTTP/1.1\r\nContent-Length: 3\r\n\r\none"
+        "POST /2 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\ntw\r\n1\r\no\r\n0\r\n\r\n"
+        "GET /3 HTTP/1.1\r\n\r\n"
+        "PUT /4 HTTP/1.1\r\nContent-Length: 5\r\n\r\nfour!";
+    static const char resp[] =
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nr1"
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nr2"
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nr\r\n1\r\n3\r\n0\r\n\r\n"
+        "HTTP/1.1 200 OK\r\n\r\nr4 to the end";
+    static const size_t steps[] = { 1, 3, 100000 };
+    for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+        struct txlog l;
+        memset(&l, 0, sizeof(l));
+        memset(&hs, 0, sizeof(hs));
+        feed_steps(&hs, true, req, steps[k], 0, &l);
+        feed_steps(&hs, false, resp, steps[k], APPL_EOF, &l);
+        assert_int_equal(l.n, 4);
+        assert_int_equal(l.anomalies, 0);
+        assert_string_equal(l.req_data[0], "one");
+        assert_string_equal(l.req_data[1], "two");
+        assert_int_equal(l.req_dlen[2], 0);
+        assert_string_equal(l.req_data[3], "four!");
+        assert_string_equal(l.resp_data[0], "r1");
+        assert_string_equal(l.resp_data[1], "r2");
+        assert_string_equal(l.resp_data[2], "r3");
+        assert_string_equal(l.resp_data[3], "r4 to the end");
+        assert_int_equal(hs.req_used, 0);
+    }
+}
+
+/* Long bodies are cut at the keep sizes; a gap inside a body ends what is
+ * kept of it. */
+static void body_keep_limits(void **state)
+{
+    (void)state;
+    static char big[3 * 8192];
+    struct txlog l;
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    size_t o = (size_t)snprintf(big, sizeof(big), "POST /big HTTP/1.1\r\nContent-Length: 10000\r\n\r\n");
+    for (size_t i = 0; i < 10000; i++)
+        big[o + i] = (char)('a' + i % 26);
+    big[o + 10000] = '\0';
+    feed_steps(&hs, true, big, 1460, 0, &l);
+    o = (size_t)snprintf(big, sizeof(big), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int c = 0; c < 6; c++) {
+        o += (size_t)snprintf(big + o, sizeof(big) - o, "400\r\n");
+        memset(big + o, '0' + c, 0x400);
+        o += 0x400;
+        o += (size_t)snprintf(big + o, sizeof(big) - o, "\r\n");
+    }
+    snprintf(big + o, sizeof(big) - o, "0\r\n\r\n");
+    feed_steps(&hs, false, big, 700, 0, &l);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.req_body[0], 10000);
+    assert_int_equal(l.req_dlen[0], HTTP_REQ_BODY_KEEP);
+    assert_memory_equal(l.req_data[0], "abcdefghijklmnopqrstuvwxyzabc", 29);
+    assert_int_equal(l.resp_dlen[0], HTTP_RESP_BODY_KEEP);
+    assert_memory_equal(l.resp_data[0], "0000", 4);
+    assert_int_equal(hs.req_used, 0);
+
+    /* a gap inside the body: what came before it */
+    memset(&l, 0, sizeof(l));
+    memset(&hs, 0, sizeof(hs));
+    struct appl_cb cb = { .tx = txlog_tx, .anomaly = txlog_anomaly, .ctx = &l };
+    const char *r1 = "GET /g HTTP/1.1\r\n\r\n";
+    http_feed(&hs, true, (const uint8_t *)r1, strlen(r1), 0, &cb);
+    const char *a = "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\nbefore";
+    http_feed(&hs, false, (const uint8_t *)a, strlen(a), 0, &cb);
+    cb.gap = 4;
+    http_feed(&hs, false, (const uint8_t *)"after_gap!", 10, APPL_GAP, &cb);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.resp_body[0], 20);
+    assert_string_equal(l.resp_data[0], "before");
 }
 
 static void unanswered_and_eof(void **state)
@@ -564,6 +668,8 @@ int main(void)
         cmocka_unit_test(random_bytes),
         cmocka_unit_test(eve_tx),
         cmocka_unit_test(pipelined),
+        cmocka_unit_test(pipelined_bodies),
+        cmocka_unit_test(body_keep_limits),
         cmocka_unit_test(unanswered_and_eof),
         cmocka_unit_test(head_and_tunnel),
         cmocka_unit_test(gap_resync),

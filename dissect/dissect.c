@@ -151,6 +151,28 @@ static uint32_t worker_hash_ip(const uint8_t *p, size_t len)
     }
 }
 
+/* NSH carries no flow of its own: the IP header behind it (directly, or
+ * behind an untagged inner Ethernet header) decides. */
+static uint32_t worker_hash_nsh(const uint8_t *p, size_t len)
+{
+    if (len < 8)
+        return 0;
+    size_t hlen = (size_t)(ns_load_be16(p) & 0x3f) * 4;
+    if (hlen < 8 || hlen > len)
+        return 0;
+    uint8_t np = p[3];
+    p += hlen;
+    len -= hlen;
+    if (np == 1 || np == 2)
+        return worker_hash_ip(p, len);
+    if (np == 3 && len >= 14) {
+        uint16_t type = ns_load_be16(p + 12);
+        if (type == DISSECT_ETHERTYPE_IPV4 || type == DISSECT_ETHERTYPE_IPV6)
+            return worker_hash_ip(p + 14, len - 14);
+    }
+    return 0;
+}
+
 /* The outermost IP header only: every fragment of a datagram carries it,
  * and tunnelled flows keep their tunnel endpoints in both directions. */
 static uint32_t worker_hash_ethertype(uint16_t type, const uint8_t *p, size_t len)
@@ -169,6 +191,8 @@ static uint32_t worker_hash_ethertype(uint16_t type, const uint8_t *p, size_t le
     }
     if (type == DISSECT_ETHERTYPE_IPV4 || type == DISSECT_ETHERTYPE_IPV6)
         return worker_hash_ip(p, len);
+    if (type == DISSECT_ETHERTYPE_NSH)
+        return worker_hash_nsh(p, len);
     return 0;
 }
 

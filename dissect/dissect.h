@@ -4,7 +4,8 @@
  * state).  dissect_packet() reads only inside [data, data + caplen), never
  * allocates (the defrag pool is preallocated at create), never logs, and
  * never fails on what a packet contains: malformed input is counted under a
- * named event and reported in out->events.  Tunnels (GRE, VXLAN on UDP 4789,
+ * named event and reported in out->events.  NSH (RFC 8300) is decoded
+ * through to its IPv4, IPv6 or Ethernet payload.  Tunnels (GRE, VXLAN on UDP 4789,
  * Geneve on UDP 6081, IP-in-IP, 6in4) are decoded to the innermost packet,
  * which is what struct ns_decoded describes. */
 #ifndef DISSECT_H
@@ -108,7 +109,13 @@ bool dissect_linktype_supported(int dlt);
     X(GRE_VERSION0_FLAGS,       "gre.version0_flags")                  \
     X(GRE_VERSION0_HDR_TOO_BIG, "gre.version0_hdr_too_big")            \
     X(GRE_VERSION0_MALFORMED_SRE_HDR, "gre.version0_malformed_sre_hdr") \
-    X(GRE_VERSION1_HDR_TOO_BIG, "gre.version1_hdr_too_big")
+    X(GRE_VERSION1_HDR_TOO_BIG, "gre.version1_hdr_too_big")          \
+    X(NSH_HEADER_TOO_SMALL,     "nsh.header_too_small")                \
+    X(NSH_UNSUPPORTED_VERSION,  "nsh.unsupported_version")             \
+    X(NSH_BAD_HEADER_LENGTH,    "nsh.bad_header_length")               \
+    X(NSH_RESERVED_TYPE,        "nsh.reserved_type")                   \
+    X(NSH_UNSUPPORTED_TYPE,     "nsh.unsupported_type")                \
+    X(NSH_UNKNOWN_PAYLOAD,      "nsh.unknown_payload")
 
 enum dissect_event {
 #define DISSECT_EV_ENUM(id, name) DEV_##id,
@@ -157,7 +164,8 @@ const char *dissect_event_name(unsigned ev);
     X(DEFRAG_MEMCAP, "defrag_memcap")       \
     X(MAX_PKT_SIZE, "max_pkt_size")         \
     X(SCTP,         "sctp")                 \
-    X(DEFRAG_MAX_FRAG_HITS, "defrag_max_frag_hits")
+    X(DEFRAG_MAX_FRAG_HITS, "defrag_max_frag_hits") \
+    X(NSH,          "nsh")
 
 enum dissect_counter {
 #define DISSECT_CNT_ENUM(id, name) DC_##id,

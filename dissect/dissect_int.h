@@ -25,6 +25,7 @@
 #define DISSECT_ETHERTYPE_QINQ_OLD 0x9100
 #define DISSECT_ETHERTYPE_TEB   0x6558  /* transparent Ethernet bridging */
 #define DISSECT_ETHERTYPE_IPV6  0x86dd
+#define DISSECT_ETHERTYPE_NSH   0x894f  /* RFC 8300 network service header */
 
 struct dissect_state {
     struct dissect_ctx *dc;

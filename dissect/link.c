@@ -1,6 +1,6 @@
 /* dissect/link.c: link layers -- Ethernet with 802.1Q / 802.1ad / old QinQ
  * tags, Linux cooked captures v1 and v2, BSD loopback in either byte order,
- * raw IP, and ARP.
+ * raw IP, ARP, and NSH (RFC 8300) with its IPv4, IPv6 or Ethernet payload.
  *
  * The outermost frame's MACs and VLAN ids go to the record; frames found
  * inside tunnels (VXLAN, Geneve, GRE transparent bridging) are decoded the
@@ -15,6 +15,13 @@
 #define SLL2_HDR_LEN  20
 #define NULL_HDR_LEN  4
 #define ARP_FIXED_LEN 8     /* htype, ptype, hlen, plen, oper */
+#define NSH_HDR_LEN   8     /* base header + service path header */
+#define NSH_MD1_LEN   24    /* MD type 1: the fixed 16-byte context follows */
+
+/* NSH next protocol values (RFC 8300 section 11.2.5) */
+#define NSH_NP_IPV4   1
+#define NSH_NP_IPV6   2
+#define NSH_NP_ETH    3
 
 bool dissect_linktype_supported(int dlt)
 {
@@ -46,6 +53,59 @@ static enum dissect_result dissect_arp(struct dissect_state *st, const uint8_t *
     if (unlikely(len - ARP_FIXED_LEN < addrs))
         return dissect_invalid(st, DEV_ARP_PKT_TOO_SMALL);
     return DISSECT_DECODED;
+}
+
+/* NSH, RFC 8300 section 2: ver(2 bits) O U TTL(6) length(6, 4-byte words)
+ * | U(4) MD type(4) | next protocol(1) | service path id(3) service index(1),
+ * then the context headers (16 bytes for MD type 1, TLVs for MD type 2) up
+ * to length.  The checks and their events are Suricata's (decode-nsh.c):
+ * an unsupported version, a reserved or unsupported MD type or an unknown
+ * next protocol leaves the frame decoded as far as NSH; a header longer
+ * than the frame, or an MD type 1 header that is not 24 bytes, is
+ * malformed.  NSH is not a tunnel: the flow counts the whole frame, and an
+ * inner Ethernet frame leaves the outer MACs and VLAN ids in the record. */
+static enum dissect_result dissect_nsh(struct dissect_state *st, const uint8_t *p, size_t len)
+{
+    if (unlikely(!dissect_layer_enter(st)))
+        return dissect_invalid(st, DEV_TOO_MANY_LAYERS);
+    dissect_count(st, DC_NSH);
+    if (unlikely(len < NSH_HDR_LEN))
+        return dissect_invalid(st, DEV_NSH_HEADER_TOO_SMALL);
+    uint16_t vfl = ns_load_be16(p);
+    if (unlikely((vfl >> 14) != 0)) {
+        dissect_event(st, DEV_NSH_UNSUPPORTED_VERSION);
+        return DISSECT_DECODED;
+    }
+    size_t hlen = (size_t)(vfl & 0x3f) * 4;
+    if (unlikely(hlen < NSH_HDR_LEN || hlen > len))
+        return dissect_invalid(st, DEV_NSH_BAD_HEADER_LENGTH);
+    unsigned md = p[2] & 0x0f;
+    if (unlikely(md == 0 || md == 0xf)) {
+        dissect_event(st, DEV_NSH_RESERVED_TYPE);
+        return DISSECT_DECODED;
+    }
+    if (unlikely(md == 1 && hlen != NSH_MD1_LEN))
+        return dissect_invalid(st, DEV_NSH_BAD_HEADER_LENGTH);
+    if (unlikely(md != 1 && md != 2)) {
+        dissect_event(st, DEV_NSH_UNSUPPORTED_TYPE);
+        return DISSECT_DECODED;
+    }
+    uint8_t np = p[3];
+    p += hlen;
+    len -= hlen;
+    switch (np) {
+    case NSH_NP_IPV4:
+        return dissect_ipv4(st, p, len);
+    case NSH_NP_IPV6:
+        return dissect_ipv6(st, p, len);
+    case NSH_NP_ETH:
+        st->outer_frame = false;
+        return dissect_eth(st, p, len);
+    default:
+        /* MPLS, NSH in NSH, experimental values: not decoded */
+        dissect_event(st, DEV_NSH_UNKNOWN_PAYLOAD);
+        return DISSECT_DECODED;
+    }
 }
 
 static inline bool is_vlan_type(uint16_t type)
@@ -85,6 +145,8 @@ static enum dissect_result dissect_ethertype(struct dissect_state *st, uint16_t 
         return dissect_ipv6(st, p, len);
     case DISSECT_ETHERTYPE_ARP:
         return dissect_arp(st, p, len);
+    case DISSECT_ETHERTYPE_NSH:
+        return dissect_nsh(st, p, len);
     default:
         /* including 802.3 length fields (< 0x0600) with LLC behind them */
         dissect_count(st, DC_UNKNOWN_ETHERTYPE);

@@ -45,6 +45,9 @@ enum { CT_MESSAGE = 0, CT_TEXT, CT_HTML, CT_UNKNOWN };
 /* smtp_mime.cte */
 enum { CTE_PLAIN = 0, CTE_B64, CTE_QP };
 
+/* smtp_txdata.file: the first attachment's content */
+enum { FILE_NONE = 0, FILE_ON, FILE_DONE };
+
 /* smtp_mime.cur_mime */
 enum { CM_NONE = 0, CM_CTYPE, CM_CDISP, CM_CTE };
 
@@ -151,6 +154,9 @@ static void tx_emit(struct smtp_state *s, const struct appl_cb *cb)
         .d = &s->tx,
         .helo = s->has_helo ? s->helo : NULL,
         .helo_len = s->helo_len,
+        .has_file = s->tx.file != FILE_NONE,
+        .file_data = s->tx.file_data,
+        .file_len = s->tx.file_len,
     };
     s->tx_open = false;
     s->data = DATA_NONE;
@@ -401,6 +407,11 @@ static void mime_block_end(struct smtp_state *s, const struct appl_cb *cb)
     else if (ci_equal((const uint8_t *)m->cte_val, el, "quoted-printable"))
         m->cte = CTE_QP;
     m->b64_nb = 0;
+    if (m->attachment && s->tx.file == FILE_NONE) {
+        s->tx.file = FILE_ON;
+        s->tx.file_eol = 0;
+        s->tx.file_len = 0;
+    }
     if (m->phase == MP_MAIN_HDR)
         s->tx.headers_done = true;
     m->phase = MP_BODY;
@@ -589,6 +600,140 @@ static void mime_qp_check(struct smtp_state *s, const struct appl_cb *cb, const 
         raise_ev(s, cb, SMTP_EV_MIME_INVALID_QP);
 }
 
+/* ---- the first attachment's content (file.data) ---- */
+
+static void file_put(struct smtp_txdata *t, const uint8_t *p, size_t n)
+{
+    size_t room = SMTP_FILE_DATA_MAX - t->file_len;
+    if (n > room)
+        n = room;
+    memcpy(t->file_data + t->file_len, p, n);
+    t->file_len = (uint16_t)(t->file_len + n);
+}
+
+/* The previous line's break, now that another line of the part follows. */
+static void file_eol_flush(struct smtp_txdata *t)
+{
+    static const uint8_t crlf[2] = { '\r', '\n' };
+    if (t->file_eol)
+        file_put(t, crlf + 2 - t->file_eol, t->file_eol);
+    t->file_eol = 0;
+}
+
+static int b64_val(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* The groups mime_b64_check will check on this line, decoded: it must run
+ * first, from the same open group (which it leaves alone). */
+static void file_b64(struct smtp_state *s, const uint8_t *b, size_t len)
+{
+    struct smtp_txdata *t = &s->tx;
+    uint8_t g[4];
+    unsigned nb = s->mime.b64_nb;
+    memcpy(g, s->mime.b64_tmp, sizeof(g));
+    for (size_t i = 0; i < len && t->file_len < SMTP_FILE_DATA_MAX; i++) {
+        if (b[i] == ' ')
+            continue;
+        g[nb++] = b[i];
+        if (nb < 4)
+            continue;
+        nb = 0;
+        int v0 = b64_val(g[0]), v1 = b64_val(g[1]), v2 = b64_val(g[2]), v3 = b64_val(g[3]);
+        uint8_t out[3];
+        size_t n;
+        if (v0 < 0 || v1 < 0)
+            continue;
+        out[0] = (uint8_t)(v0 << 2 | v1 >> 4);
+        if (g[2] == '=') {
+            n = 1;
+        } else if (v2 < 0) {
+            continue;
+        } else {
+            out[1] = (uint8_t)(v1 << 4 | v2 >> 2);
+            if (g[3] == '=') {
+                n = 2;
+            } else if (v3 < 0) {
+                continue;
+            } else {
+                out[2] = (uint8_t)(v2 << 6 | v3);
+                n = 3;
+            }
+        }
+        file_put(t, out, n);
+    }
+}
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = lower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* A quoted-printable line: "=XX" is a byte, a final "=" a soft line break
+ * (the next line continues this one); a bad escape is kept as it is. */
+static void file_qp(struct smtp_txdata *t, const uint8_t *b, size_t len, uint8_t delim)
+{
+    file_eol_flush(t);
+    size_t i = 0;
+    while (i < len && t->file_len < SMTP_FILE_DATA_MAX) {
+        size_t j = i;
+        while (j < len && b[j] != '=')
+            j++;
+        file_put(t, b + i, j - i);
+        if (j == len)
+            break;
+        if (j == len - 1)
+            return;                 /* soft line break: no line break */
+        int hi, lo;
+        if (j + 2 < len && (hi = hexval(b[j + 1])) >= 0 && (lo = hexval(b[j + 2])) >= 0) {
+            uint8_t c = (uint8_t)(hi << 4 | lo);
+            file_put(t, &c, 1);
+            i = j + 3;
+        } else {
+            file_put(t, b + j, 1);
+            i = j + 1;
+        }
+    }
+    t->file_eol = delim;
+}
+
+/* One body line of the first attachment. */
+static void file_line(struct smtp_state *s, const uint8_t *b, size_t len, uint8_t delim)
+{
+    struct smtp_txdata *t = &s->tx;
+    if (t->file_len >= SMTP_FILE_DATA_MAX)
+        return;
+    switch (s->mime.cte) {
+    case CTE_B64:
+        file_b64(s, b, len);
+        break;
+    case CTE_QP:
+        file_qp(t, b, len, delim);
+        break;
+    default:
+        file_eol_flush(t);
+        file_put(t, b, len);
+        t->file_eol = delim;
+        break;
+    }
+}
+
 /* One message line (dot-unstuffed); full_len counts its terminator. */
 static void mime_line(struct smtp_state *s, const struct appl_cb *cb, const uint8_t *b, size_t len,
                       size_t full_len)
@@ -609,6 +754,8 @@ static void mime_line(struct smtp_state *s, const struct appl_cb *cb, const uint
     for (unsigned i = 0; i < m->nboundary; i++) {
         if (len >= m->blen[i] && memcmp(b, m->boundary[i], m->blen[i]) == 0) {
             /* a part's header block follows (or the epilogue) */
+            if (s->tx.file == FILE_ON)
+                s->tx.file = FILE_DONE;
             m->phase = MP_PART_HDR;
             m->attachment = false;
             m->cte = CTE_PLAIN;
@@ -626,6 +773,8 @@ static void mime_line(struct smtp_state *s, const struct appl_cb *cb, const uint
             mime_urls(s, b, full_len);
         return;
     }
+    if (s->tx.file == FILE_ON)
+        file_line(s, b, len, (uint8_t)(full_len - len));
     switch (m->cte) {
     case CTE_B64:
         if (len > SMTP_MIME_ENC_LINE_MAX)

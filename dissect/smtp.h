@@ -66,6 +66,14 @@
  * terminators and dot-stuffing included, as Suricata hashes it) when it
  * had any line.
  *
+ * The first attachment's content (Suricata's file.data for SMTP: the
+ * file, decoded) is kept per transaction, its first SMTP_FILE_DATA_MAX
+ * bytes: base64 and quoted-printable parts decoded (base64 groups that are
+ * not valid are left out; a quoted-printable soft line break joins the
+ * lines), others as sent; the line break in front of the boundary that
+ * ends the part belongs to the boundary (RFC 2046 5.1.1), not to the
+ * content.
+ *
  * Limits: the text of one transaction (mail_from, rcpt_to, header values,
  * attachment names, URLs) shares SMTP_POOL_SIZE bytes, each value at most
  * SMTP_VALUE_MAX; counts are capped below.  What does not fit is left out
@@ -93,6 +101,8 @@
 #define SMTP_BOUNDARY_LEN    128     /* bytes kept of "--" boundary */
 #define SMTP_MIME_VALUE_MAX  512     /* Content-Type/-Disposition value kept */
 #define SMTP_EVENTS_PER_TX   255     /* Suricata's per-transaction cap */
+#define SMTP_FILE_DATA_MAX   1536    /* first attachment bytes kept (the
+                                      * state must fit APPL_STATE_MAX) */
 
 /* Suricata's MIME limits (rust/src/mime/smtp.rs), for the MIME_* events */
 #define SMTP_MIME_LINE_MAX       998
@@ -205,7 +215,14 @@ struct smtp_txdata {
     struct smtp_str received[SMTP_RECEIVED_MAX];
     struct smtp_str attach[SMTP_ATTACH_MAX];
     struct smtp_str url[SMTP_URL_MAX];      /* in the order found */
+    uint8_t file;                   /* first attachment: none yet, being
+                                     * read, ended (smtp.c) */
+    uint8_t file_eol;               /* its last line's break, held back
+                                     * until the next line: 0, 1 (LF), 2 (CR LF) */
+    uint16_t file_len;              /* bytes in file_data */
+    /* from pool on, nothing is zeroed when a transaction starts */
     char pool[SMTP_POOL_SIZE];
+    uint8_t file_data[SMTP_FILE_DATA_MAX];
 };
 
 /* What cb->tx receives: points into the state, valid during the call. */
@@ -214,6 +231,9 @@ struct smtp_tx {
     const struct smtp_txdata *d;
     const char *helo;               /* NULL: no HELO/EHLO (yet) */
     size_t helo_len;
+    bool has_file;                  /* the message had an attachment */
+    const uint8_t *file_data;       /* its first file_len bytes, decoded */
+    size_t file_len;
 };
 
 /* Private parts of the state (smtp.c). */

@@ -515,6 +515,15 @@ static void tx_smtp(void *ctx, const void *txp)
     struct app_ctx *a = ctx;
     const struct smtp_tx *t = txp;
     a->counters[APP_SMTP][APC_TX]++;
+    if (a->dslot && t->has_file) {
+        /* file.data: the first attachment, decoded (Suricata's SMTP file) */
+        struct rule_buffer b[RULE_BUF_COUNT];
+        detect_bufs_clear(b);
+        b[RULE_BUF_FILE_DATA].p = t->file_data;
+        b[RULE_BUF_FILE_DATA].len = t->file_len;
+        struct eve_alert base = { .has_tx = true, .tx_id = t->tx_id };
+        app_rules(a, true, b, &base, NULL, NULL);
+    }
     if (!a->cfg->eve_smtp)
         return;
     char *buf = ring_reserve_wait(a->out, NS_RECORD_MAX);

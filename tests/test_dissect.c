@@ -1756,6 +1756,159 @@ static void geneve(void **state)
     assert_int_equal(C(f, GENEVE), gn);
 }
 
+/* NSH (RFC 8300): version 0, TTL 63, length hlen bytes (a multiple of 4),
+ * MD type md, next protocol np, SPI 1 / SI 255, then hlen - 8 bytes of
+ * context (zeros: MD type 2 TLVs of class 0, type 0, length 0). */
+static void nsh_header(struct pb *p, uint8_t md, uint8_t np, size_t hlen)
+{
+    be16(p, (uint16_t)((63u << 6) | ((hlen / 4) & 0x3f)));
+    u8(p, md);
+    u8(p, np);
+    be32(p, (1u << 8) | 255u);
+    fill(p, 0, hlen - 8);
+}
+
+/* Ethernet / NSH with the IPv4/UDP packet of ip_udp4 behind. */
+static void frame_nsh4(struct pb *p, uint8_t md, uint8_t np, size_t hlen)
+{
+    struct pb ip4;
+    ip_udp4(&ip4, 6);
+    p->n = 0;
+    eth(p, 0x894f);
+    nsh_header(p, md, np, hlen);
+    bytes(p, ip4.b, ip4.n);
+}
+
+static void expect_nsh_udp(struct fx *f, const struct pb *p, uint8_t v)
+{
+    uint64_t nsh = C(f, NSH);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p->b, p->n), DISSECT_DECODED);
+    assert_int_equal(C(f, NSH), nsh + 1);
+    assert_int_equal(f->d.nevents, 0);
+    assert_int_equal(f->d.ip_v, v);
+    assert_int_equal(f->d.proto, 17);
+    assert_true(f->d.has_l4);
+    assert_int_equal(f->d.payload_len, 6);
+    /* not a tunnel: the outer MACs stay, the flow counts the whole frame */
+    assert_true(f->d.has_eth);
+    assert_memory_equal(f->d.src_mac, MAC_SRC, 6);
+    assert_memory_equal(f->d.dst_mac, MAC_DST, 6);
+    assert_int_equal(f->d.tunnel_depth, 0);
+    assert_int_equal(f->d.flow_len, p->n);
+}
+
+static void nsh(void **state)
+{
+    struct fx *f = *state;
+    struct pb p, ip6;
+
+    /* MD type 1 (24-byte header), IPv4 */
+    frame_nsh4(&p, 1, 1, 24);
+    expect_nsh_udp(f, &p, 4);
+    assert_int_equal(f->d.sport, 1111);
+    assert_int_equal(f->d.dport, 53);
+
+    /* MD type 2 without and with context, IPv6 */
+    ip_udp6(&ip6, 6);
+    p.n = 0;
+    eth(&p, 0x894f);
+    nsh_header(&p, 2, 2, 8);
+    bytes(&p, ip6.b, ip6.n);
+    expect_nsh_udp(f, &p, 6);
+    assert_int_equal(f->d.sport, 5353);
+    p.n = 0;
+    eth(&p, 0x894f);
+    nsh_header(&p, 2, 2, 16);
+    bytes(&p, ip6.b, ip6.n);
+    expect_nsh_udp(f, &p, 6);
+
+    /* Ethernet inside, with a VLAN tag in front of NSH */
+    struct pb ip4;
+    ip_udp4(&ip4, 6);
+    p.n = 0;
+    eth(&p, 0x8100);
+    vlan(&p, 42, 0x894f);
+    nsh_header(&p, 1, 3, 24);
+    eth_inner(&p, 0x0800);
+    bytes(&p, ip4.b, ip4.n);
+    expect_nsh_udp(f, &p, 4);
+    assert_int_equal(f->d.vlan_cnt, 1);
+    assert_int_equal(f->d.vlan[0], 42);
+    assert_true(C(f, ETHERNET) >= 2);
+
+    /* the worker hash looks through NSH */
+    struct pb plain;
+    frame_udp4(&plain, 6);
+    uint32_t h = dissect_worker_hash(DISSECT_DLT_EN10MB, plain.b, (uint32_t)plain.n);
+    frame_nsh4(&p, 1, 1, 24);
+    assert_int_equal(dissect_worker_hash(DISSECT_DLT_EN10MB, p.b, (uint32_t)p.n), h);
+    p.n = 0;
+    eth(&p, 0x894f);
+    nsh_header(&p, 2, 3, 8);
+    eth_inner(&p, 0x0800);
+    bytes(&p, ip4.b, ip4.n);
+    assert_int_equal(dissect_worker_hash(DISSECT_DLT_EN10MB, p.b, (uint32_t)p.n), h);
+    expect_nsh_udp(f, &p, 4);
+    assert_int_equal(dissect_worker_hash(DISSECT_DLT_EN10MB, p.b, 14 + 7), 0);
+
+    /* truncated: less than the 8-byte base and service path headers */
+    frame_nsh4(&p, 1, 1, 24);
+    uint64_t nsh_n = C(f, NSH);
+    for (size_t n = 14; n < 14 + 8; n++) {
+        assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, n), DISSECT_INVALID);
+        assert_int_equal(f->d.events[0], DEV_NSH_HEADER_TOO_SMALL);
+    }
+    assert_int_equal(C(f, NSH), nsh_n + 8);
+    assert_int_equal(E(f, NSH_HEADER_TOO_SMALL), 8);
+
+    /* length past the frame, shorter than 8 bytes, or MD type 1 not 24 */
+    p.b[15] = 0x3f;                             /* 252 bytes */
+    expect_invalid(f, DISSECT_DLT_EN10MB, &p, DEV_NSH_BAD_HEADER_LENGTH);
+    p.b[15] = 1;
+    expect_invalid(f, DISSECT_DLT_EN10MB, &p, DEV_NSH_BAD_HEADER_LENGTH);
+    p.b[15] = 0;
+    expect_invalid(f, DISSECT_DLT_EN10MB, &p, DEV_NSH_BAD_HEADER_LENGTH);
+    frame_nsh4(&p, 1, 1, 20);
+    expect_invalid(f, DISSECT_DLT_EN10MB, &p, DEV_NSH_BAD_HEADER_LENGTH);
+    frame_nsh4(&p, 1, 1, 24);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, 14 + 23), DISSECT_INVALID);
+    assert_int_equal(f->d.events[0], DEV_NSH_BAD_HEADER_LENGTH);
+
+    /* unknown next protocol (MPLS, NSH, experimental): decoded up to NSH */
+    static const uint8_t nps[] = { 0, 4, 5, 0x7f, 0xfe };
+    for (size_t i = 0; i < sizeof(nps); i++) {
+        frame_nsh4(&p, 1, nps[i], 24);
+        assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+        assert_true(has_event(&f->d, DEV_NSH_UNKNOWN_PAYLOAD));
+        assert_int_equal(f->d.ip_v, 0);
+        assert_false(f->d.has_l4);
+        assert_true(f->d.has_eth);
+    }
+    assert_int_equal(E(f, NSH_UNKNOWN_PAYLOAD), sizeof(nps));
+
+    /* version 1; reserved MD types 0 and 15; MD type 3 */
+    frame_nsh4(&p, 1, 1, 24);
+    p.b[14] |= 0x40;
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.events[0], DEV_NSH_UNSUPPORTED_VERSION);
+    assert_int_equal(f->d.ip_v, 0);
+    frame_nsh4(&p, 0, 1, 24);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.events[0], DEV_NSH_RESERVED_TYPE);
+    frame_nsh4(&p, 0x0f, 1, 24);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.events[0], DEV_NSH_RESERVED_TYPE);
+    frame_nsh4(&p, 3, 1, 24);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.events[0], DEV_NSH_UNSUPPORTED_TYPE);
+    assert_int_equal(f->d.ip_v, 0);
+
+    /* the inner packet's own errors still come through */
+    frame_nsh4(&p, 1, 1, 24);
+    p.n -= 1;
+    expect_invalid(f, DISSECT_DLT_EN10MB, &p, DEV_IPV4_TRUNC_PKT);
+}
+
 /* GTP-U: a G-PDU with and without the optional fields and an extension
  * header; signalling on the port and a short length stay plain UDP. */
 static void gtpu(void **state)
@@ -2514,6 +2667,16 @@ static size_t build_samples(struct sample *s, size_t max)
     ip6_end(p, ip);
     ADD("4in6", DISSECT_DLT_EN10MB, DISSECT_DECODED);
 
+    frame_nsh4(&s[n].p, 1, 1, 24);
+    ADD("nsh md1 ipv4", DISSECT_DLT_EN10MB, DISSECT_DECODED);
+    p = &s[n].p;
+    p->n = 0;
+    eth(p, 0x894f);
+    nsh_header(p, 2, 3, 16);
+    eth_inner(p, 0x86dd);
+    bytes(p, ip6.b, ip6.n);
+    ADD("nsh md2 eth ipv6", DISSECT_DLT_EN10MB, DISSECT_DECODED);
+
     uint8_t dg[48];
     datagram4(dg);
     frag4(&s[n].p, 99, dg + 16, 16, 16, true);
@@ -2643,6 +2806,7 @@ int main(void)
         T(gre),
         T(vxlan),
         T(geneve),
+        T(nsh),
         T(gtpu),
         T(ip_in_ip),
         T(too_many_layers),

@@ -32,6 +32,9 @@ struct cap {
     char rec[MAX_TX][REC_MAX];      /* default record */
     char ext[MAX_TX][REC_MAX];      /* with every optional field */
     bool truncated[MAX_TX];
+    bool has_file[MAX_TX];          /* file.data: the first attachment */
+    size_t file_len[MAX_TX];
+    uint8_t file[MAX_TX][SMTP_FILE_DATA_MAX];
     char an[MAX_AN][48];
     int cur_seg;
     unsigned opts;
@@ -49,6 +52,12 @@ static void on_tx(void *ctx, const void *tx)
     assert_true(c->ntx < MAX_TX);
     c->tx_seg[c->ntx] = c->cur_seg;
     c->truncated[c->ntx] = t->d->truncated;
+    c->has_file[c->ntx] = t->has_file;
+    assert_true(t->file_len <= SMTP_FILE_DATA_MAX);
+    assert_true(t->has_file || t->file_len == 0);
+    c->file_len[c->ntx] = t->file_len;
+    if (t->file_len)
+        memcpy(c->file[c->ntx], t->file_data, t->file_len);
     size_t n = eve_smtp(&ec, c->rec[c->ntx], sizeof(c->rec[0]), &fl, 1700000000000000ull, 7,
                         t->tx_id, t);
     assert_true(n > 0);
@@ -131,6 +140,9 @@ static void run(const struct seg *segs, size_t nseg, bool eof)
             assert_string_equal(cap.rec[t], cap2.rec[t]);
             assert_string_equal(cap.ext[t], cap2.ext[t]);
             assert_int_equal(cap.tx_seg[t], cap2.tx_seg[t]);
+            assert_int_equal(cap.has_file[t], cap2.has_file[t]);
+            assert_int_equal(cap.file_len[t], cap2.file_len[t]);
+            assert_memory_equal(cap.file[t], cap2.file[t], cap.file_len[t]);
         }
         for (int a = 0; a < cap.nan && a < MAX_AN; a++)
             assert_string_equal(cap.an[a], cap2.an[a]);
@@ -148,6 +160,11 @@ static const char *app_part(const char *rec)
 #define APP_EQ(i, want) assert_string_equal(app_part(cap.rec[i]), want "}\n")
 #define EXT_EQ(i, want) assert_string_equal(app_part(cap.ext[i]), want "}\n")
 #define AN_EQ(i, want) assert_string_equal(cap.an[i], want)
+#define FILE_EQ(i, want) do {                                               \
+        assert_true(cap.has_file[i]);                                       \
+        assert_int_equal(cap.file_len[i], sizeof(want) - 1);                \
+        assert_memory_equal(cap.file[i], want, sizeof(want) - 1);           \
+    } while (0)
 
 static int setup(void **state)
 {
@@ -225,6 +242,7 @@ static void whole_mail(void **state)
     assert_int_equal(cap.nan, 0);
     assert_int_equal(cap.tx_seg[0], 12);    /* completed by the reply to "." */
     assert_false(cap.truncated[0]);
+    FILE_EQ(0, "http://not.a.url/");      /* the first attachment, decoded */
     APP_EQ(0, "\"smtp\":{\"helo\":\"client.example.com\",\"mail_from\":\"<alice@example.com>\","
               "\"rcpt_to\":[\"<bob@example.net>\",\"<carol@example.net>\"]},"
               "\"email\":{\"from\":\"\\\"Alice A.\\\" <alice@example.com>\","
@@ -662,11 +680,85 @@ static void mime_events(void **state)
     AN_EQ(0, "MIME_INVALID_QP");
     AN_EQ(1, "MIME_LONG_FILENAME");
     AN_EQ(2, "MIME_INVALID_BASE64");
+    FILE_EQ(0, "ok= finebad=G1");         /* quoted-printable, decoded */
     char want[1024];
     snprintf(want, sizeof(want), "\"attachment\":[\"ab.txt\",\"%.255s\"]}}\n", fname);
     const char *a = strstr(cap.rec[0], "\"attachment\"");
     assert_non_null(a);
     assert_string_equal(a, want);
+}
+
+/* file.data: the first attachment's content per transaction, decoded,
+ * its line break before the boundary left out, cut at SMTP_FILE_DATA_MAX. */
+static void file_data(void **state)
+{
+    (void)state;
+    /* a text part (not a file), then a plain attachment with dot-stuffing
+     * and LF-only lines, then a base64 one (not kept: not the first) */
+    const struct seg a[] = {
+        S("220 hi\r\n"), C("EHLO m\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+        S("250 hi\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+        C("Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+          "--XX\r\nContent-Type: text/plain\r\n\r\nbody text\r\n"
+          "--XX\r\nContent-Type: text/plain; name=\"a.txt\"\r\n\r\n"
+          "line one\r\n..dot\nlast\r\n"
+          "--XX\r\nContent-Disposition: attachment; filename=b.bin\r\n"
+          "Content-Transfer-Encoding: base64\r\n\r\nQUJD\r\n"
+          "--XX--\r\n.\r\n"),
+        S("250 ok\r\n"),
+        /* a second mail: one base64 attachment, a group across lines and
+         * an invalid group left out */
+        C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+        S("250 ok\r\n250 ok\r\n354 go\r\n"),
+        C("Content-Type: application/zip; name=z.zip\r\n"
+          "Content-Transfer-Encoding: base64\r\n\r\n"
+          "SGVsbG8gV2\r\n9y*A==bGQ=\r\n.\r\n"),
+        S("250 ok\r\n"),
+        /* a third: no attachment, no file */
+        C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"),
+        S("250 ok\r\n250 ok\r\n354 go\r\n"),
+        C("Subject: x\r\n\r\nif was\r\n.\r\n"),
+        S("250 ok\r\n"),
+    };
+    run(a, sizeof(a) / sizeof(a[0]), true);
+    assert_int_equal(cap.ntx, 3);
+    FILE_EQ(0, "line one\r\n.dot\nlast");
+    FILE_EQ(1, "Hello World");
+    assert_false(cap.has_file[2]);
+    assert_int_equal(cap.file_len[2], 0);
+
+    /* bounded: 4 KiB of plain text, and of base64, keep the first bytes */
+    static char fdat[16384];
+    size_t n = (size_t)snprintf(fdat, sizeof(fdat),
+                                "Content-Disposition: attachment; filename=t.txt\r\n\r\n");
+    for (int i = 0; i < 64; i++)
+        n += (size_t)snprintf(fdat + n, sizeof(fdat) - n, "%063d\r\n", i);
+    n += (size_t)snprintf(fdat + n, sizeof(fdat) - n, ".\r\n");
+    assert_true(n < sizeof(fdat) - 1);
+    const struct seg b[] = {
+        S("220 hi\r\n"), C("EHLO m\r\nDATA\r\n"), S("250 hi\r\n354 go\r\n"),
+        { true, fdat, 0 }, S("250 ok\r\n"),
+    };
+    run(b, sizeof(b) / sizeof(b[0]), true);
+    assert_int_equal(cap.ntx, 1);
+    assert_true(cap.has_file[0]);
+    assert_int_equal(cap.file_len[0], SMTP_FILE_DATA_MAX);
+    assert_memory_equal(cap.file[0], fdat + strlen("Content-Disposition: attachment; "
+                                                  "filename=t.txt\r\n\r\n"), SMTP_FILE_DATA_MAX);
+
+    n = (size_t)snprintf(fdat, sizeof(fdat), "Content-Disposition: attachment; filename=t.txt\r\n"
+                         "Content-Transfer-Encoding: base64\r\n\r\n");
+    for (int i = 0; i < 64; i++)                /* 64 lines of 19 groups: 3648 bytes */
+        n += (size_t)snprintf(fdat + n, sizeof(fdat) - n, "%.76s\r\n",
+                              "YWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJjYWJj");
+    n += (size_t)snprintf(fdat + n, sizeof(fdat) - n, ".\r\n");
+    assert_true(n < sizeof(fdat) - 1);
+    run(b, sizeof(b) / sizeof(b[0]), true);
+    assert_int_equal(cap.ntx, 1);
+    assert_int_equal(cap.nan, 0);
+    assert_int_equal(cap.file_len[0], SMTP_FILE_DATA_MAX);
+    for (size_t i = 0; i < SMTP_FILE_DATA_MAX; i++)
+        assert_int_equal(cap.file[0][i], "abc"[i % 3]);
 }
 
 /* The URL settings (Suricata's extract-urls-schemes, log-url-scheme). */
@@ -765,6 +857,7 @@ int main(void)
         cmocka_unit_test_setup(duplicates, setup),
         cmocka_unit_test_setup(long_lines, setup),
         cmocka_unit_test_setup(mime_events, setup),
+        cmocka_unit_test_setup(file_data, setup),
         cmocka_unit_test_setup(url_options, setup),
         cmocka_unit_test_setup(random_bytes, setup),
     };

@@ -23,6 +23,7 @@
 #ifndef DETECT_H
 #define DETECT_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "engine/config.h"
@@ -145,6 +146,8 @@ void detect_thread_bind(struct detect_thread *t, struct detect_counters *c);
 struct detect_gen {
     struct detect *d;
     uint64_t id;                     /* 1, 2, ... per load */
+    _Atomic uint64_t reload_failed;  /* reloads that failed while this set ran,
+                                      * plus those before it (for the stats) */
     unsigned nth;
     struct detect_thread *th[];      /* by worker id */
 };

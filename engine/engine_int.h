@@ -136,7 +136,7 @@ struct live_ctl {
 /* detect.* in stats records: the workers' detect_counters, and the rule
  * set they run (rules_loaded, rules_failed and rules_skipped.<reason>, in
  * the order of enum rule_skip_reason: levels, merged as a maximum;
- * generation: the id of the rule set, 1 + reloads). */
+ * generation: the id of the rule set, 1 + reloads; reloads_failed). */
 #define NS_DETECT_STATS(X)                          \
     X(ALERT,          "alert")                      \
     X(SUPPRESSED,     "alerts_suppressed")          \
@@ -150,6 +150,7 @@ struct live_ctl {
     X(RULES_LOADED,   "rules_loaded")               \
     X(RULES_FAILED,   "rules_failed")               \
     X(GENERATION,     "generation")                 \
+    X(RELOAD_FAILED,  "reloads_failed")             \
     X(SKIP_KEYWORD,   "rules_skipped.unsupported_keyword") \
     X(SKIP_PROTO,     "rules_skipped.unsupported_protocol") \
     X(SKIP_BUFFER,    "rules_skipped.unsupported_buffer") \

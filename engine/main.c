@@ -175,11 +175,15 @@ static void main_reload_once(struct main_reload *r)
     struct detect_gen *g = detect_gen_create(r->cfg, r->nworkers, old->id + 1, stderr, err);
     if (!g) {
         r->failed++;
+        atomic_fetch_add_explicit(&old->reload_failed, 1, memory_order_relaxed);
         fprintf(stderr, "netscope: rules reload failed: %s; keeping the %u rules loaded at %s "
                         "(generation %llu)\n",
                 err, di.loaded, r->loaded_at, (unsigned long long)old->id);
         return;
     }
+    atomic_store_explicit(&g->reload_failed,
+                          atomic_load_explicit(&old->reload_failed, memory_order_relaxed),
+                          memory_order_relaxed);
     /* release: a worker that sees g sees it built (its rcu_dereference
      * pairs with this) */
     rcu_assign_pointer(*r->slot, g);

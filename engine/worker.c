@@ -266,6 +266,7 @@ static void worker_detect_stats(struct worker *w, uint64_t det[DET_MAX])
         det[DET_RULES_LOADED] = di.loaded;
         det[DET_RULES_FAILED] = di.skipped;
         det[DET_GENERATION] = g->id;
+        det[DET_RELOAD_FAILED] = atomic_load_explicit(&g->reload_failed, memory_order_relaxed);
         _Static_assert(DET_SKIP_TOO_LARGE - DET_SKIP_KEYWORD + 1 == RULE_SKIP_REASON_COUNT,
                        "one stats counter per skip reason");
         for (unsigned i = 0; i < RULE_SKIP_REASON_COUNT; i++)

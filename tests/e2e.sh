@@ -309,6 +309,8 @@ nal=$(grep -c '"event_type":"alert"' "$work/rl/eve.json")
 if [ "$rc" = 0 ] && [ "$(cat "$work/rl0/rc")" = 0 ] && [ -z "$rl_err" ] && [ "$nal" = 40000 ] \
    && grep -q 'rules reload failed: .*cur.rules: No such file or directory; keeping the 2 rules loaded at ' "$work/rl/stderr" \
    && grep -q 'netscope: rules: 4 reloads done, 1 failed; generation 5 ' "$work/rl/stderr" \
+   && grep '"event_type":"stats"' "$work/rl/eve.json" | tail -1 | grep -q '"generation":5,' \
+   && grep '"event_type":"stats"' "$work/rl/eve.json" | tail -1 | grep -q '"reloads_failed":1,' \
    && cmp -s <(records "$work/rl/eve.json") <(records "$work/rl0/eve.json"); then ok
 else bad "SIGUSR2 while reading: rc $rc, $nal alerts (40000 expected, as without the signal)${rl_err}: $(grep -e reload -e 'packets read' "$work/rl/stderr" | tail -3)"; fi
 mkdir -p "$work/rl1"

@@ -3,6 +3,11 @@
 # SHARED/corpus (robustness/, ndpi/, suricata-verify/) with two workers.
 # Passes when no run has a sanitizer report, a crash or a hang; exit 1 is
 # allowed (truncated or corrupt files must give it), anything else is not.
+# With SHARED/rules/et-open, every run also loads five of its files (about
+# 7,000 rules: policy, dns, info, web_client, smtp), so the detection code
+# (prefilters, verification, flowbits, thresholds, alerts) runs under the
+# sanitizers on every capture; their databases are compiled once, then
+# read from a cache.
 set -uo pipefail
 bin=${1:?binary}
 shared=${2:?shared dir}
@@ -17,10 +22,21 @@ export UBSAN_OPTIONS=halt_on_error=1:exitcode=99:print_stacktrace=1
 find "$shared/corpus/robustness" "$shared/corpus/ndpi" "$shared/corpus/suricata-verify" \
      -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' -o -name '*.pcap.gz' \) | sort > "$work/list"
 total=$(wc -l < "$work/list")
+rules=()
+et=$shared/rules/et-open
+for f in policy dns info web_client smtp; do
+    [ -r "$et/emerging-$f.rules" ] && rules+=(-S "$et/emerging-$f.rules")
+done
+if [ ${#rules[@]} -gt 0 ]; then
+    rules+=(--set "detect.cache-dir=$work/cache")
+    "$bin" -r "$(head -1 "$work/list")" -l "$work" "${rules[@]}" >/dev/null 2>&1  # fills the cache
+fi
+export RULES_ARGS="${rules[*]}"
 run_one() {
     f=$1; work=$2; bin=$3
     d=$(mktemp -d -p "$work")
-    timeout 120 "$bin" -r "$f" -l "$d" --threads 2 >"$d/out" 2>"$d/err"
+    # shellcheck disable=SC2086
+    timeout 120 "$bin" -r "$f" -l "$d" --threads 2 $RULES_ARGS >"$d/out" 2>"$d/err"
     rc=$?
     if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
         echo "FAIL rc=$rc $f"

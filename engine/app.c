@@ -115,6 +115,40 @@ static void app_stream_event(void *ctx, int dir, enum stream_event ev)
 
 /* ---- rules on transactions ---- */
 
+/* What the rules know of the data going toserver (as the records tell the
+ * flow, fo = app_out(a)). */
+static struct detect_pkt app_detect_pkt(const struct app_ctx *a, const struct flow *fo,
+                                        bool toserver)
+{
+    unsigned ap = app_state_verdict(&a->f->app);
+    return (struct detect_pkt){
+        .ts_us = a->ts_us, .flow_id = fo->flow_id, .ip_v = fo->ip_v, .l4 = fo->proto,
+        .src = toserver ? fo->cli : fo->srv, .dst = toserver ? fo->srv : fo->cli,
+        .sport = toserver ? fo->cli_port : fo->srv_port,
+        .dport = toserver ? fo->srv_port : fo->cli_port,
+        .app_proto = ap > APP_FAILED ? app_proto_name(ap) : NULL,
+        .toserver = toserver, .established = detect_flow_established(a->f, a->cfg),
+    };
+}
+
+/* The packet and flow facts of an alert about p, over e's other fields. */
+static void app_alert_head(const struct app_ctx *a, const struct flow *fo,
+                           const struct detect_pkt *p, struct eve_alert *e)
+{
+    e->ts_us = a->ts_us;
+    e->pcap_cnt = a->pcap_cnt;
+    e->ip_v = fo->ip_v;
+    e->proto = fo->proto;
+    memcpy(e->src, p->src, sizeof(e->src));
+    memcpy(e->dst, p->dst, sizeof(e->dst));
+    e->sport = p->sport;
+    e->dport = p->dport;
+    e->vlan = fo->vlan;
+    e->vlan_cnt = fo->vlan_cnt;
+    e->f = fo;
+    e->toserver = p->toserver;
+}
+
 /* The transaction rules on bufs, the data going toserver (as the records
  * tell the flow); base carries the app-layer object and tx_id.  Rules in
  * done[0, *ndone) already alerted on this transaction and do not again;
@@ -126,17 +160,10 @@ static void app_rules(struct app_ctx *a, bool toserver, const struct rule_buffer
     struct detect_gen *g = rcu_dereference(*a->dslot);
     if (g && a->wid < g->nth) {
         const struct flow *fo = app_out(a);
-        unsigned ap = app_state_verdict(&a->f->app);
-        struct detect_pkt p = {
-            .ts_us = a->ts_us, .flow_id = fo->flow_id, .ip_v = fo->ip_v, .l4 = fo->proto,
-            .src = toserver ? fo->cli : fo->srv, .dst = toserver ? fo->srv : fo->cli,
-            .sport = toserver ? fo->cli_port : fo->srv_port,
-            .dport = toserver ? fo->srv_port : fo->cli_port,
-            .app_proto = ap > APP_FAILED ? app_proto_name(ap) : NULL,
-            .toserver = toserver, .established = detect_flow_established(a->f, a->cfg),
-        };
+        struct detect_pkt p = app_detect_pkt(a, fo, toserver);
         const struct detect_match *m;
-        unsigned n = detect_tx(detect_gen_thread(g, a->wid, &a->det_seen, &a->det_count), g->d, &p, bufs, &m);
+        struct detect_thread *t = detect_gen_thread(g, a->wid, &a->det_seen, &a->det_count);
+        unsigned n = detect_tx(t, g->d, &p, bufs, &m);
         struct detect_match keep[DETECT_MAX_ALERTS];
         unsigned k = 0;
         for (unsigned i = 0; i < n; i++) {
@@ -151,18 +178,7 @@ static void app_rules(struct app_ctx *a, bool toserver, const struct rule_buffer
         }
         if (k) {
             struct eve_alert e = *base;
-            e.ts_us = a->ts_us;
-            e.pcap_cnt = a->pcap_cnt;
-            e.ip_v = fo->ip_v;
-            e.proto = fo->proto;
-            memcpy(e.src, p.src, sizeof(e.src));
-            memcpy(e.dst, p.dst, sizeof(e.dst));
-            e.sport = p.sport;
-            e.dport = p.dport;
-            e.vlan = fo->vlan;
-            e.vlan_cnt = fo->vlan_cnt;
-            e.f = fo;
-            e.toserver = toserver;
+            app_alert_head(a, fo, &p, &e);
             alert_emit(a->asink, keep, k, &e, a->f);
         }
     }
@@ -211,15 +227,7 @@ static void app_stream_rules(struct app_ctx *a, struct app_dtail *dt, int dir, b
     struct detect_gen *g = rcu_dereference(*a->dslot);
     if (g && a->wid < g->nth) {
         const struct flow *fo = app_out(a);
-        unsigned ap = app_state_verdict(&a->f->app);
-        struct detect_pkt pk = {
-            .ts_us = a->ts_us, .flow_id = fo->flow_id, .ip_v = fo->ip_v, .l4 = fo->proto,
-            .src = toserver ? fo->cli : fo->srv, .dst = toserver ? fo->srv : fo->cli,
-            .sport = toserver ? fo->cli_port : fo->srv_port,
-            .dport = toserver ? fo->srv_port : fo->cli_port,
-            .app_proto = ap > APP_FAILED ? app_proto_name(ap) : NULL,
-            .toserver = toserver, .established = detect_flow_established(a->f, a->cfg),
-        };
+        struct detect_pkt pk = app_detect_pkt(a, fo, toserver);
         /* in pieces that fit the scratch after the tail */
         const size_t piece = DETECT_BUFS_SCRATCH - APP_DTAIL;
         for (size_t off = 0; off < n;) {
@@ -228,16 +236,11 @@ static void app_stream_rules(struct app_ctx *a, struct app_dtail *dt, int dir, b
             memcpy(a->dbuf, dt->tail[dir], old);
             memcpy(a->dbuf + old, p + off, k);
             const struct detect_match *m;
-            unsigned c = detect_stream(detect_gen_thread(g, a->wid, &a->det_seen, &a->det_count), g->d, &pk, a->dbuf, old + k, old, &m);
+            struct detect_thread *t = detect_gen_thread(g, a->wid, &a->det_seen, &a->det_count);
+            unsigned c = detect_stream(t, g->d, &pk, a->dbuf, old + k, old, &m);
             if (c) {
-                struct eve_alert e = {
-                    .ts_us = a->ts_us, .pcap_cnt = a->pcap_cnt, .ip_v = fo->ip_v,
-                    .proto = fo->proto, .sport = pk.sport, .dport = pk.dport, .vlan = fo->vlan,
-                    .vlan_cnt = fo->vlan_cnt, .f = fo, .toserver = toserver,
-                    .payload = a->dbuf, .payload_len = old + k,
-                };
-                memcpy(e.src, pk.src, sizeof(e.src));
-                memcpy(e.dst, pk.dst, sizeof(e.dst));
+                struct eve_alert e = { .payload = a->dbuf, .payload_len = old + k };
+                app_alert_head(a, fo, &pk, &e);
                 alert_emit(a->asink, m, c, &e, a->f);
             }
             /* the new tail: the last APP_DTAIL bytes of old + piece */

@@ -874,13 +874,14 @@ static bool var_name_ok(const char *s, size_t n)
 
 /* A YAML sequence (its SEQUENCE-START consumed) written back as
  * "[a,b,[c,d]]" into text. */
-static int var_list_text(struct cfg_parser *p, char *text, size_t cap, size_t *len, int depth)
+static int var_list_text(struct cfg_parser *p, size_t line, char *text, size_t cap, size_t *len,
+                         int depth)
 {
     yaml_event_t ev;
     int rc;
     bool first = true;
     if (*len + 1 >= cap)
-        return cfg_error(p, NS_ERR_INVAL, 0, NULL, 0, "variable value too long");
+        return cfg_error(p, NS_ERR_INVAL, line, NULL, 0, "variable value too long (at most %zu bytes)", cap - 1);
     text[(*len)++] = '[';
     for (;;) {
         if ((rc = next_event(p, &ev)) != NS_OK)
@@ -892,14 +893,14 @@ static int var_list_text(struct cfg_parser *p, char *text, size_t cap, size_t *l
         if (!first) {
             if (*len + 1 >= cap) {
                 yaml_event_delete(&ev);
-                return cfg_error(p, NS_ERR_INVAL, 0, NULL, 0, "variable value too long");
+                return cfg_error(p, NS_ERR_INVAL, line, NULL, 0, "variable value too long (at most %zu bytes)", cap - 1);
             }
             text[(*len)++] = ',';
         }
         first = false;
         if (ev.type == YAML_SEQUENCE_START_EVENT && depth < 8) {
             yaml_event_delete(&ev);
-            if ((rc = var_list_text(p, text, cap, len, depth + 1)) != NS_OK)
+            if ((rc = var_list_text(p, line, text, cap, len, depth + 1)) != NS_OK)
                 return rc;
             continue;
         }
@@ -914,7 +915,7 @@ static int var_list_text(struct cfg_parser *p, char *text, size_t cap, size_t *l
         yaml_event_delete(&ev);
     }
     if (*len + 1 >= cap)
-        return cfg_error(p, NS_ERR_INVAL, 0, NULL, 0, "variable value too long");
+        return cfg_error(p, NS_ERR_INVAL, line, NULL, 0, "variable value too long (at most %zu bytes)", cap - 1);
     text[(*len)++] = ']';
     return NS_OK;
 }
@@ -952,10 +953,11 @@ static int parse_var_map(struct cfg_parser *p, const struct key *k)
             yaml_event_delete(&ev);
             char text[CONFIG_QUOTE_MAX * 64];
             size_t len = 0;
-            if ((rc = var_list_text(p, text, sizeof(text), &len, 1)) != NS_OK)
+            if ((rc = var_list_text(p, line, text, sizeof(text), &len, 1)) != NS_OK)
                 return rc;
             if (config_strlist_add(l, text, len) != NS_OK)
-                return cfg_error(p, NS_ERR_INVAL, line, NULL, 0, "too many variables");
+                return cfg_error(p, NS_ERR_INVAL, line, NULL, 0,
+                                 "too many variables, at most %zu bytes in all", sizeof(l->text));
             continue;
         }
         if (ev.type != YAML_SCALAR_EVENT)

@@ -25,22 +25,67 @@
 #define DETECT_THR_SLOTS  16384u     /* threshold trackers per worker */
 #define DETECT_SKIPS_SHOWN 10u       /* skip messages on the log; all go to the file */
 
-enum { KIND_PACKET = 0, KIND_TX, KIND_MAX };
+/* How a payload is inspected: a packet alone (not covered by the stream
+ * inspection: UDP, ICMP, other, or TCP without reassembly), a TCP packet
+ * whose payload the stream inspection covers (only the rules that need a
+ * packet run), or reassembled TCP data. */
+enum vmode { V_ALL = 0, V_PACKET_ONLY, V_STREAM, V_COUNT };
+
+#define DETECT_MAX_APPS 32u          /* distinct app-layer protocols in rules */
+
+/* Rule indexes in load order. */
+struct rlist {
+    uint32_t n;
+    uint32_t *i;
+};
+
+/* What verify() tests before it touches the rule itself: most nominated
+ * rules fail on the header, so that test is made from this (16 bytes per
+ * rule, in one array): ports given as one number compared directly, and
+ * the address sets interned (identical sets share an id) so that each set
+ * is tested once per inspection and remembered. */
+#define PRE_PORT_ANY   0u
+#define PRE_PORT_ONE   1u            /* the port in sport / dport */
+#define PRE_PORT_LIST  2u            /* ask the rule */
+
+struct rule_pre {
+    uint8_t l4;                      /* RULE_L4_* */
+    uint8_t app;                     /* index in app_names + 1; 0: any */
+    uint8_t sport_kind, dport_kind;  /* PRE_PORT_* */
+    uint16_t sport, dport;
+    uint16_t flags;                  /* PRE_* below */
+    uint16_t src_set, dst_set;       /* interned address sets (PRE_ADDR_NONE: any) */
+};
+
+#define PRE_STREAM_ONLY  0x01u       /* flow:only_stream, tcp-stream */
+#define PRE_FULL_HEADER  0x02u       /* "<>", or too many sets: rule_header_match */
+#define PRE_ADDR_NONE    0xffffu
+#define DETECT_MAX_ADDR_SETS 0xfff0u
 
 struct detect {
     struct rule_set *rs;
     struct rule_vars *vars;
     uint32_t nrules;
-    uint8_t *kind;                   /* per rule: KIND_* */
-    /* literal sets: [KIND_TX][buffer kind]; [KIND_PACKET][transport class
-     * 0..3] (packet rules inspect only the payload) */
-    /* literal sets: [KIND_TX][buffer kind]; [KIND_PACKET][transport class
-     * 0..3] (packet rules inspect only the payload) */
-    struct patset *set[KIND_MAX][RULE_BUF_COUNT];
-    /* rules without a usable fast pattern, per kind and transport class
-     * (TCP, UDP, ICMP, other), rule indexes in order */
-    uint32_t *always[KIND_MAX][4];
-    uint32_t nalways[KIND_MAX][4];
+    struct rule_pre *pre;            /* per rule */
+    const struct rule_addr **addr_sets;  /* the interned sets, by id */
+    uint32_t naddr_sets;
+    const char *app_names[DETECT_MAX_APPS];
+    uint32_t napps;
+    /* transaction rules: one literal set per buffer kind, and the rules
+     * without a usable fast pattern per transport class (TCP, UDP, ICMP,
+     * other) */
+    struct patset *tx_set[RULE_BUF_COUNT];
+    struct rlist tx_always[4];
+    /* packet rules: per inspection mode and transport class, so that a
+     * UDP datagram is not scanned for TCP patterns and a TCP payload
+     * that the stream inspection covers is scanned only for the rules
+     * that need a packet.  The modes other than V_ALL exist for TCP only;
+     * TCP has no V_ALL set: its packets alone (rare: no flow, a SYN) are
+     * scanned with the V_STREAM and V_PACKET_ONLY sets, and the stream-only
+     * rules dropped.  The always lists come twice: [1] holds only the
+     * rules that can match an empty payload. */
+    struct patset *pkt_set[V_COUNT][4];
+    struct rlist pkt_always[V_COUNT][4][2];
     uint32_t fb_words;
     hs_scratch_t *scratch;           /* the prototype the threads clone */
     struct detect_info info;
@@ -70,6 +115,11 @@ struct detect_thread {
     uint64_t *fb;                    /* DETECT_FB_SLOTS x (1 + fb_words) words */
     uint32_t fb_used;
     uint64_t *fb_tmp, *fb_old;
+    /* address set results of the current inspection: [2 id + 0] for the
+     * source, [2 id + 1] the destination, valid when memo_gen is memo_stamp */
+    uint32_t *memo_gen;
+    uint8_t *memo_val;
+    uint32_t memo_stamp, nmemo;
     struct thr_entry *thr;
     struct detect_counters c;
     struct detect_counters *cp;      /* &c, or the worker's (detect_thread_bind) */
@@ -172,71 +222,207 @@ static void detect_log_skips(const struct detect *d, const struct ns_config *cfg
                 rule_skip_reason_name(sc[i].reason), sc[i].keyword[0] ? " " : "", sc[i].keyword);
 }
 
+/* Rules that only make sense on a packet (dsize, flow:no_stream, the
+ * tcp-pkt protocol) or only on the stream (flow:only_stream, tcp-stream). */
+static bool packet_only(const struct rule *r)
+{
+    return r->has_dsize || (r->flow & RULE_FLOW_NO_STREAM) || strcmp(r->proto, "tcp-pkt") == 0;
+}
+
+static bool stream_only(const struct rule *r)
+{
+    return (r->flow & RULE_FLOW_ONLY_STREAM) || strcmp(r->proto, "tcp-stream") == 0;
+}
+
+/* Does the packet rule run in this mode on this transport class? */
+static bool mode_runs(const struct rule *r, enum vmode m, unsigned cls)
+{
+    switch (m) {
+    case V_ALL: return !(cls == 0 && stream_only(r));
+    case V_PACKET_ONLY: return packet_only(r) && !stream_only(r);
+    default: return !packet_only(r);
+    }
+}
+
+/* A positive content on the payload: an empty payload cannot match. */
+static bool needs_data(const struct rule *r)
+{
+    for (uint32_t i = 0; i < r->nlists; i++) {
+        const struct rule_list *l = &r->lists[i];
+        for (uint32_t k = 0; l->buf == RULE_BUF_PAYLOAD && k < l->nitems; k++)
+            if (l->items[k].kind == RULE_ITEM_CONTENT &&
+                !(l->items[k].u.content.flags & RULE_CONTENT_NEGATED))
+                return true;
+    }
+    return false;
+}
+
+static int rlist_add(struct rlist *l, uint32_t cap, uint32_t i)
+{
+    if (!l->i && !(l->i = malloc(cap * sizeof(*l->i))))
+        return NS_ERR_NOMEM;
+    l->i[l->n++] = i;
+    return NS_OK;
+}
+
+static int set_add(struct patset **ps, uint32_t i, const struct rule_fp *fp)
+{
+    if (!*ps && !(*ps = patset_create()))
+        return NS_ERR_NOMEM;
+    return patset_add(*ps, i, fp->bytes, fp->len, fp->nocase);
+}
+
+static uint64_t addr_hash(const struct rule_addr *a)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ a->n;
+    const uint8_t *p = (const uint8_t *)a->r;
+    for (size_t k = 0; k < (size_t)a->n * sizeof(*a->r); k++)
+        h = (h ^ p[k]) * 0x100000001b3ull;
+    return h;
+}
+
+/* The id of a's set (PRE_ADDR_NONE for any, or when the ids run out),
+ * through the build-time table tab (cap slots of id + 1, 0 empty). */
+static uint16_t addr_intern(struct detect *d, uint32_t *tab, uint32_t cap,
+                            const struct rule_addr *a)
+{
+    if (a->any)
+        return PRE_ADDR_NONE;
+    for (uint32_t s = (uint32_t)addr_hash(a) & (cap - 1);; s = (s + 1) & (cap - 1)) {
+        if (tab[s] == 0) {
+            if (d->naddr_sets >= DETECT_MAX_ADDR_SETS)
+                return PRE_ADDR_NONE;
+            d->addr_sets[d->naddr_sets] = a;
+            tab[s] = ++d->naddr_sets;
+            return (uint16_t)(tab[s] - 1);
+        }
+        const struct rule_addr *b = d->addr_sets[tab[s] - 1];
+        if (b->n == a->n && memcmp(b->r, a->r, (size_t)a->n * sizeof(*a->r)) == 0)
+            return (uint16_t)(tab[s] - 1);
+    }
+}
+
+static void port_pre(const struct rule_ports *p, uint8_t *kind, uint16_t *port)
+{
+    *kind = p->any ? PRE_PORT_ANY
+          : p->n == 1 && p->r[0].lo == p->r[0].hi ? PRE_PORT_ONE : PRE_PORT_LIST;
+    *port = *kind == PRE_PORT_ONE ? p->r[0].lo : 0;
+}
+
+static int detect_pre(struct detect *d, uint32_t i, const struct rule *r, uint32_t *tab,
+                      uint32_t cap)
+{
+    struct rule_pre *pr = &d->pre[i];
+    pr->l4 = r->l4;
+    pr->flags = stream_only(r) ? PRE_STREAM_ONLY : 0;
+    port_pre(&r->sport, &pr->sport_kind, &pr->sport);
+    port_pre(&r->dport, &pr->dport_kind, &pr->dport);
+    pr->src_set = addr_intern(d, tab, cap, &r->src);
+    pr->dst_set = addr_intern(d, tab, cap, &r->dst);
+    if (r->bidirectional || (pr->src_set == PRE_ADDR_NONE && !r->src.any) ||
+        (pr->dst_set == PRE_ADDR_NONE && !r->dst.any))
+        pr->flags |= PRE_FULL_HEADER;
+    if (!r->app_proto)
+        return NS_OK;
+    uint32_t k = 0;
+    while (k < d->napps && strcmp(d->app_names[k], r->app_proto) != 0)
+        k++;
+    if (k == DETECT_MAX_APPS)
+        return NS_ERR_INVAL;
+    if (k == d->napps)
+        d->app_names[d->napps++] = r->app_proto;
+    pr->app = (uint8_t)(k + 1);
+    return NS_OK;
+}
+
+/* The literal sets one after the other, k < DETECT_NSETS. */
+#define DETECT_NSETS (RULE_BUF_COUNT + V_COUNT * 4u)
+
+static struct patset *detect_set_at(const struct detect *d, unsigned k)
+{
+    if (k < RULE_BUF_COUNT)
+        return d->tx_set[k];
+    k -= RULE_BUF_COUNT;
+    return d->pkt_set[k / 4][k % 4];
+}
+
 static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errbuf)
 {
-    d->kind = calloc(d->nrules ? d->nrules : 1, 1);
-    for (int k = 0; k < KIND_MAX; k++)
-        for (int c = 0; c < 4; c++)
-            if (!(d->always[k][c] = calloc(d->nrules ? d->nrules : 1, sizeof(uint32_t))))
-                goto nomem;
-    if (!d->kind)
+    uint32_t cap = d->nrules ? d->nrules : 1;
+    uint32_t tcap = 1;
+    while (tcap < 4 * cap)
+        tcap <<= 1;
+    uint32_t *tab = calloc(tcap, sizeof(*tab));
+    d->pre = calloc(cap, sizeof(*d->pre));
+    d->addr_sets = calloc(2 * (size_t)cap, sizeof(*d->addr_sets));
+    if (!tab || !d->pre || !d->addr_sets) {
+        free(tab);
         goto nomem;
+    }
+    for (uint32_t i = 0; i < d->nrules; i++)
+        if (detect_pre(d, i, rule_set_rule(d->rs, i), tab, tcap) != NS_OK) {
+            free(tab);
+            snprintf(errbuf, NS_ERRBUF_SIZE, "detect: rules name more than %u app-layer protocols",
+                     DETECT_MAX_APPS);
+            return NS_ERR_INVAL;
+        }
+    free(tab);
     for (uint32_t i = 0; i < d->nrules; i++) {
         const struct rule *r = rule_set_rule(d->rs, i);
-        int k = rule_is_tx(r) ? KIND_TX : KIND_PACKET;
-        d->kind[i] = (uint8_t)k;
-        if (k == KIND_TX)
+        bool tx = rule_is_tx(r);
+        if (tx)
             d->info.tx_rules++;
         else
             d->info.packet_rules++;
         const struct rule_fp *fp = &r->fp;
         bool usable = fp->present && !fp->negated && !fp->short_pattern && fp->len > 0 &&
-                      (k == KIND_TX || fp->buf == RULE_BUF_PAYLOAD);
-        if (!usable) {
-            for (int c = 0; c < 4; c++)
-                if (r->l4 & (1u << c))      /* RULE_L4_TCP, UDP, ICMP, OTHER */
-                    d->always[k][c][d->nalways[k][c]++] = i;
-            d->info.always_rules++;
-            continue;
-        }
-        if (k == KIND_TX) {
-            struct patset **ps = &d->set[k][fp->buf];
-            if (!*ps && !(*ps = patset_create()))
-                goto nomem;
-            if (patset_add(*ps, i, fp->bytes, fp->len, fp->nocase) != NS_OK)
+                      (tx || fp->buf == RULE_BUF_PAYLOAD);
+        d->info.always_rules += !usable;
+        if (tx && usable) {
+            if (set_add(&d->tx_set[fp->buf], i, fp) != NS_OK)
                 goto nomem;
             continue;
         }
-        /* packet rules: one set per transport class, so that a UDP
-         * datagram is not scanned for the TCP rules' patterns */
+        bool empty_ok = !needs_data(r);
         for (unsigned c = 0; c < 4; c++) {
-            if (!(r->l4 & (1u << c)))
+            if (!(r->l4 & (1u << c)))       /* RULE_L4_TCP, UDP, ICMP, OTHER */
                 continue;
-            struct patset **ps = &d->set[k][c];
-            if (!*ps && !(*ps = patset_create()))
-                goto nomem;
-            if (patset_add(*ps, i, fp->bytes, fp->len, fp->nocase) != NS_OK)
-                goto nomem;
+            if (tx) {
+                if (rlist_add(&d->tx_always[c], cap, i) != NS_OK)
+                    goto nomem;
+                continue;
+            }
+            for (unsigned m = 0; m < (c == 0 ? V_COUNT : 1); m++) {
+                if (!mode_runs(r, (enum vmode)m, c))
+                    continue;
+                int rc = NS_OK;
+                if (usable && !(c == 0 && m == V_ALL))
+                    rc = set_add(&d->pkt_set[m][c], i, fp);
+                else if (!usable)
+                    rc = rlist_add(&d->pkt_always[m][c][0], cap, i);
+                if (rc == NS_OK && !usable && empty_ok)
+                    rc = rlist_add(&d->pkt_always[m][c][1], cap, i);
+                if (rc != NS_OK)
+                    goto nomem;
+            }
         }
     }
 
     const char *cache = cfg->detect_cache_dir[0] ? cfg->detect_cache_dir : NULL;
     if (cache && mkdir_p(cache) != 0)
         cache = NULL;                /* no cache: only a slower start */
-    for (int k = 0; k < KIND_MAX; k++) {
-        for (int b = 0; b < RULE_BUF_COUNT; b++) {
-            struct patset *ps = d->set[k][b];
-            if (!ps)
-                continue;
-            bool hit = false;
-            int rc = patset_compile(ps, cache, &hit, errbuf);
-            if (rc != NS_OK)
-                return rc;
-            d->info.sets++;
-            d->info.sets_from_cache += hit;
-            d->info.patterns += (uint32_t)patset_patterns(ps);
-            d->info.db_bytes += patset_db_size(ps);
-        }
+    for (unsigned k = 0; k < DETECT_NSETS; k++) {
+        struct patset *ps = detect_set_at(d, k);
+        if (!ps)
+            continue;
+        bool hit = false;
+        int rc = patset_compile(ps, cache, &hit, errbuf);
+        if (rc != NS_OK)
+            return rc;
+        d->info.sets++;
+        d->info.sets_from_cache += hit;
+        d->info.patterns += (uint32_t)patset_patterns(ps);
+        d->info.db_bytes += patset_db_size(ps);
     }
     return NS_OK;
 nomem:
@@ -304,10 +490,9 @@ struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbu
     detect_log_skips(d, cfg, log);
     if (detect_sets(d, cfg, errbuf) != NS_OK)
         goto err;
-    for (int k = 0; k < KIND_MAX; k++)
-        for (int b = 0; b < RULE_BUF_COUNT; b++)
-            if (d->set[k][b] && patset_scratch_grow(d->set[k][b], &d->scratch, errbuf) != NS_OK)
-                goto err;
+    for (unsigned k = 0; k < DETECT_NSETS; k++)
+        if (detect_set_at(d, k) && patset_scratch_grow(detect_set_at(d, k), &d->scratch, errbuf) != NS_OK)
+            goto err;
     d->info.compile_s = now_s() - t1;
     free(path);
     return d;
@@ -321,13 +506,16 @@ void detect_destroy(struct detect *d)
 {
     if (!d)
         return;
-    for (int k = 0; k < KIND_MAX; k++) {
-        for (int b = 0; b < RULE_BUF_COUNT; b++)
-            patset_destroy(d->set[k][b]);
-        for (int c = 0; c < 4; c++)
-            free(d->always[k][c]);
+    for (unsigned k = 0; k < DETECT_NSETS; k++)
+        patset_destroy(detect_set_at(d, k));
+    for (unsigned c = 0; c < 4; c++) {
+        free(d->tx_always[c].i);
+        for (unsigned m = 0; m < V_COUNT; m++)
+            for (unsigned e = 0; e < 2; e++)
+                free(d->pkt_always[m][c][e].i);
     }
-    free(d->kind);
+    free(d->pre);
+    free(d->addr_sets);
     hs_free_scratch(d->scratch);
     rule_set_destroy(d->rs);
     rule_vars_destroy(d->vars);
@@ -378,7 +566,10 @@ struct detect_thread *detect_thread_create(const struct detect *d, char *errbuf)
         t->fb_old = calloc(t->fb_words, sizeof(uint64_t));
     }
     t->thr = calloc(DETECT_THR_SLOTS, sizeof(*t->thr));
-    if (!t->mark || !t->cand || !t->order || !t->thr || (t->fb_words && (!t->fb || !t->fb_tmp || !t->fb_old)))
+    t->nmemo = 2 * d->naddr_sets + 2;
+    t->memo_gen = calloc(t->nmemo, sizeof(*t->memo_gen));
+    t->memo_val = calloc(t->nmemo, 1);
+    if (!t->mark || !t->cand || !t->order || !t->thr || !t->memo_gen || !t->memo_val || (t->fb_words && (!t->fb || !t->fb_tmp || !t->fb_old)))
         goto nomem;
     return t;
 nomem:
@@ -401,6 +592,8 @@ void detect_thread_destroy(struct detect_thread *t)
     free(t->fb_tmp);
     free(t->fb_old);
     free(t->thr);
+    free(t->memo_gen);
+    free(t->memo_val);
     free(t);
 }
 
@@ -637,22 +830,52 @@ static void addr_key(uint8_t out[16], uint8_t ip_v, const uint8_t *a)
         memcpy(out, a, 16);
 }
 
-enum vmode { V_ALL = 0, V_PACKET_ONLY, V_STREAM };
-
-/* Rules that only make sense on a packet (dsize, flow:no_stream, the
- * tcp-pkt protocol) or only on the stream (flow:only_stream, tcp-stream). */
-static bool packet_only(const struct rule *r)
+static bool addr_memo(struct detect_thread *t, const struct detect *d, uint16_t id, unsigned side,
+                      const uint8_t ip[16])
 {
-    return r->has_dsize || (r->flow & RULE_FLOW_NO_STREAM) || strcmp(r->proto, "tcp-pkt") == 0;
+    uint32_t k = 2u * id + side;
+    if (t->memo_gen[k] != t->memo_stamp) {
+        t->memo_gen[k] = t->memo_stamp;
+        t->memo_val[k] = rule_addr_match(d->addr_sets[id], ip);
+    }
+    return t->memo_val[k] != 0;
 }
 
-static bool stream_only(const struct rule *r)
+/* The rule's addresses and ports (the transport is checked already). */
+static bool header_ok(struct detect_thread *t, const struct detect *d, const struct rule_pre *pr,
+                      uint32_t i, const struct detect_pkt *p, const uint8_t src[16],
+                      const uint8_t dst[16])
 {
-    return (r->flow & RULE_FLOW_ONLY_STREAM) || strcmp(r->proto, "tcp-stream") == 0;
+    if (pr->flags & PRE_FULL_HEADER)
+        return rule_header_match(rule_set_rule(d->rs, i), p->l4, src, p->sport, dst, p->dport);
+    bool ports = p->l4 == 6 || p->l4 == 17;
+    if (ports && ((pr->sport_kind == PRE_PORT_ONE && pr->sport != p->sport) ||
+                  (pr->dport_kind == PRE_PORT_ONE && pr->dport != p->dport)))
+        return false;
+    if ((pr->src_set != PRE_ADDR_NONE && !addr_memo(t, d, pr->src_set, 0, src)) ||
+        (pr->dst_set != PRE_ADDR_NONE && !addr_memo(t, d, pr->dst_set, 1, dst)))
+        return false;
+    if (ports && (pr->sport_kind == PRE_PORT_LIST || pr->dport_kind == PRE_PORT_LIST)) {
+        const struct rule *r = rule_set_rule(d->rs, i);
+        if ((pr->sport_kind == PRE_PORT_LIST && !rule_ports_match(&r->sport, p->sport)) ||
+            (pr->dport_kind == PRE_PORT_LIST && !rule_ports_match(&r->dport, p->dport)))
+            return false;
+    }
+    return true;
+}
+
+/* The flow's app-layer protocol as an app_names index + 1 (0: none of
+ * them). */
+static uint8_t app_id(const struct detect *d, const char *name)
+{
+    for (uint32_t k = 0; name && k < d->napps; k++)
+        if (strcmp(d->app_names[k], name) == 0)
+            return (uint8_t)(k + 1);
+    return 0;
 }
 
 static unsigned verify(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
-                       const uint32_t *al, uint32_t nal, struct rule_match_input *in,
+                       const struct rlist *al, struct rule_match_input *in,
                        enum vmode mode, size_t old, const struct detect_match **out)
 {
     unsigned nout = 0;
@@ -660,33 +883,41 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
     if (t->ncand > 1)
         qsort(t->cand, t->ncand, sizeof(*t->cand), cmp_u32);
     uint32_t n = 0;
-    for (uint32_t a = 0, h = 0; a < nal || h < t->ncand;) {
+    for (uint32_t a = 0, h = 0; a < al->n || h < t->ncand;) {
         if (h < t->ncand)
             t->mark[t->cand[h]] = 0;
-        if (h < t->ncand && (a == nal || t->cand[h] < al[a]))
+        if (h < t->ncand && (a == al->n || t->cand[h] < al->i[a]))
             t->order[n++] = t->cand[h++];
         else
-            t->order[n++] = al[a++];
+            t->order[n++] = al->i[a++];
     }
     uint8_t src[16], dst[16];
     addr_key(src, p->ip_v, p->src);
     addr_key(dst, p->ip_v, p->dst);
+    const uint8_t l4bit = (uint8_t)(1u << l4_class(p->l4));
+    int app = -1;                    /* not looked up yet */
+    if (++t->memo_stamp == 0) {
+        memset(t->memo_gen, 0, t->nmemo * sizeof(*t->memo_gen));
+        t->memo_stamp = 1;
+    }
     uint64_t *bits = NULL;
     bool have_bits = false;
     for (uint32_t c = 0; c < n; c++) {
         uint32_t i = t->order[c];
+        const struct rule_pre *pr = &d->pre[i];
+        if (!(pr->l4 & l4bit))
+            continue;
+        if (pr->app) {
+            if (app < 0)
+                app = app_id(d, p->app_proto);
+            if (pr->app != app)
+                continue;
+        }
+        if ((pr->flags & PRE_STREAM_ONLY) && mode == V_ALL && l4bit == RULE_L4_TCP)
+            continue;                /* a TCP packet alone (see struct detect) */
+        if (!header_ok(t, d, pr, i, p, src, dst))
+            continue;
         const struct rule *r = rule_set_rule(d->rs, i);
-        if (!(r->l4 & (p->l4 == 6 ? RULE_L4_TCP : p->l4 == 17 ? RULE_L4_UDP
-                       : (p->l4 == 1 || p->l4 == 58) ? RULE_L4_ICMP : RULE_L4_OTHER)))
-            continue;
-        if (r->app_proto && (!p->app_proto || strcmp(r->app_proto, p->app_proto) != 0))
-            continue;
-        if (!rule_header_match(r, p->l4, src, p->sport, dst, p->dport))
-            continue;
-        if ((mode == V_PACKET_ONLY && !packet_only(r)) ||
-            (mode == V_STREAM && packet_only(r)) ||
-            (mode != V_STREAM && p->l4 == 6 && stream_only(r)))
-            continue;
         if (r->fp.present && r->fp.short_pattern && !r->fp.negated &&
             !short_present(&r->fp, in->buf[r->fp.buf].p, in->buf[r->fp.buf].len))
             continue;
@@ -758,15 +989,25 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
                               enum vmode mode, size_t old, const struct detect_match **out)
 {
     *out = t->out;
-    if (d->info.packet_rules == 0)
+    unsigned cls = l4_class(p->l4);
+    if (cls != 0)
+        mode = V_ALL;                /* only TCP has a stream */
+    const struct patset *ps = d->pkt_set[mode][cls];
+    const struct patset *ps2 = NULL;
+    if (cls == 0 && mode == V_ALL) {
+        ps = d->pkt_set[V_STREAM][0];
+        ps2 = d->pkt_set[V_PACKET_ONLY][0];
+    }
+    const struct rlist *al = &d->pkt_always[mode][cls][len == 0];
+    if (!ps && !ps2 && al->n == 0)
         return 0;
     t->cp->inspected++;
     t->ncand = 0;
-    unsigned cls = l4_class(p->l4);
-    const struct patset *ps = d->set[KIND_PACKET][cls];
     if (ps && len && patset_scan(ps, buf, len, t->scratch, on_hit, t) != NS_OK)
         t->cp->scan_errors++;
-    if (t->ncand == 0 && d->nalways[KIND_PACKET][cls] == 0)
+    if (ps2 && len && patset_scan(ps2, buf, len, t->scratch, on_hit, t) != NS_OK)
+        t->cp->scan_errors++;
+    if (t->ncand == 0 && al->n == 0)
         return 0;
     struct rule_match_input in;
     memset(&in, 0, sizeof(in));
@@ -776,8 +1017,7 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
     in.established = p->established;
     in.stream = mode == V_STREAM;
     in.dsize = mode == V_STREAM ? 0 : p->payload_len;
-    return verify(t, d, p, d->always[KIND_PACKET][cls], d->nalways[KIND_PACKET][cls], &in, mode,
-                  old, out);
+    return verify(t, d, p, al, &in, mode, old, out);
 }
 
 unsigned detect_packet(struct detect_thread *t, const struct detect *d, const struct detect_pkt *p,
@@ -805,13 +1045,14 @@ unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct
     t->cp->inspected++;
     t->ncand = 0;
     for (int b = 0; b < RULE_BUF_COUNT; b++) {
-        const struct patset *ps = d->set[KIND_TX][b];
+        const struct patset *ps = d->tx_set[b];
         if (ps && bufs[b].p && bufs[b].len &&
             patset_scan(ps, bufs[b].p, bufs[b].len, t->scratch, on_hit, t) != NS_OK)
             t->cp->scan_errors++;
     }
     unsigned cls = l4_class(p->l4);
-    if (t->ncand == 0 && d->nalways[KIND_TX][cls] == 0)
+    const struct rlist *al = &d->tx_always[cls];
+    if (t->ncand == 0 && al->n == 0)
         return 0;
     struct rule_match_input in;
     memset(&in, 0, sizeof(in));
@@ -819,7 +1060,7 @@ unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct
     in.to_server = p->toserver;
     in.established = p->established;
     in.dsize = p->payload_len;
-    return verify(t, d, p, d->always[KIND_TX][cls], d->nalways[KIND_TX][cls], &in, V_ALL, 0, out);
+    return verify(t, d, p, al, &in, V_ALL, 0, out);
 }
 
 struct detect_gen *detect_gen_create(const struct ns_config *cfg, unsigned nworkers, uint64_t id,

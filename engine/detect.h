@@ -115,7 +115,7 @@ bool detect_flow_established(const struct flow *f, const struct ns_config *cfg);
 void detect_flow_end(struct detect_thread *t, uint64_t flow_id);
 
 struct detect_counters {
-    uint64_t inspected;              /* packet and tx inspections */
+    uint64_t inspected;              /* packet and tx inspections with rules to run */
     uint64_t candidates;             /* rules nominated and verified */
     uint64_t matches;                /* rules that matched */
     uint64_t alerts;                 /* after thresholds and noalert */

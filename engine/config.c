@@ -168,6 +168,7 @@ static const struct key eve_keys[] = {
 
 static const char *const fanout_modes[] = { "hash", "lb", "cpu", "qm", NULL };
 static const char *const iface_down_modes[] = { "wait", "stop", NULL };
+static const char *const pcre_hs_modes[] = { "background", "sync", "no", NULL };
 
 #define CFG_STR_SIZE(field) sizeof(((struct ns_config *)0)->field)
 
@@ -243,6 +244,8 @@ static const struct key vars_keys[] = {
 static const struct key detect_keys[] = {
     { .name = "cache-dir", .kind = KEY_STR, .what = "a directory",
       .off = OFF(detect_cache_dir), .size = CFG_STR_SIZE(detect_cache_dir), .empty_ok = true },
+    { .name = "pcre-hyperscan", .kind = KEY_CHOICE, .what = "background, sync or no",
+      .off = OFF(detect_pcre_hs), .size = CFG_STR_SIZE(detect_pcre_hs), .choices = pcre_hs_modes },
 };
 
 static const struct key root_keys[] = {
@@ -327,6 +330,7 @@ void config_defaults(struct ns_config *cfg)
     flow_config_defaults(&cfg->flow);
     dissect_config_defaults(&cfg->defrag);
     memcpy(cfg->live.fanout, "hash", 5);
+    memcpy(cfg->detect_pcre_hs, "background", sizeof("background"));
     cfg->live.fanout_group = 99;
     cfg->live.fanout_defrag = true;
     cfg->live.ring_memory = 128 * MB;

@@ -44,12 +44,15 @@ struct ns_config {
      * set), vars.address-groups and vars.port-groups as NAME, VALUE string
      * pairs (a later pair for a name wins), classification-file ("" : the
      * classification.config beside the first rule file, if there is one),
-     * detect.cache-dir for compiled Hyperscan databases ("" : no cache). */
+     * detect.cache-dir for compiled Hyperscan databases ("" : no cache),
+     * detect.pcre-hyperscan: how the pcre expressions get onto Hyperscan
+     * (background | sync | no: engine/pcre_hs.h). */
     struct config_strlist rule_files;
     char default_rule_path[CONFIG_PATH_MAX];
     struct config_strlist address_groups, port_groups;
     char classification_file[CONFIG_PATH_MAX];
     char detect_cache_dir[CONFIG_PATH_MAX];
+    char detect_pcre_hs[12];
     /* Not a key: set when rules were loaded, so that the app-layer
      * parsers run for them even where their records are not written. */
     bool rules_loaded;

@@ -87,6 +87,7 @@ struct detect {
     struct patset *pkt_set[V_COUNT][4];
     struct rlist pkt_always[V_COUNT][4][2];
     uint32_t fb_words;
+    struct pcre_hs *pcre;            /* pcre items on Hyperscan */
     hs_scratch_t *scratch;           /* the prototype the threads clone */
     struct detect_info info;
 };
@@ -493,6 +494,14 @@ struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbu
     for (unsigned k = 0; k < DETECT_NSETS; k++)
         if (detect_set_at(d, k) && patset_scratch_grow(detect_set_at(d, k), &d->scratch, errbuf) != NS_OK)
             goto err;
+    enum pcre_hs_mode pm = strcmp(cfg->detect_pcre_hs, "no") == 0 ? PCRE_HS_OFF
+                         : strcmp(cfg->detect_pcre_hs, "sync") == 0 ? PCRE_HS_SYNC
+                         : PCRE_HS_BACKGROUND;
+    const char *cache = cfg->detect_cache_dir[0] ? cfg->detect_cache_dir : NULL;
+    d->pcre = pcre_hs_create(d->rs, cache, pm, errbuf);
+    if (!d->pcre || pcre_hs_scratch_grow(d->pcre, &d->scratch, errbuf) != NS_OK)
+        goto err;
+    pcre_hs_get_info(d->pcre, &d->info.pcre);
     d->info.compile_s = now_s() - t1;
     free(path);
     return d;
@@ -516,6 +525,7 @@ void detect_destroy(struct detect *d)
     }
     free(d->pre);
     free(d->addr_sets);
+    pcre_hs_destroy(d->pcre);        /* before the rules it reads */
     hs_free_scratch(d->scratch);
     rule_set_destroy(d->rs);
     rule_vars_destroy(d->vars);
@@ -554,6 +564,9 @@ struct detect_thread *detect_thread_create(const struct detect *d, char *errbuf)
         snprintf(errbuf, NS_ERRBUF_SIZE, "hyperscan: cannot clone the scratch");
         goto err;
     }
+    /* verification runs between scans, so it shares the scratch */
+    rule_match_ctx_set_hs(t->mctx, d->pcre, t->scratch);
+    rule_match_ctx_bind(t->mctx, &t->c.rm);
     size_t n = d->nrules ? d->nrules : 1;
     t->mark = calloc(n, 1);
     t->cand = malloc(n * sizeof(*t->cand));
@@ -605,6 +618,7 @@ void detect_thread_counters(const struct detect_thread *t, struct detect_counter
 void detect_thread_bind(struct detect_thread *t, struct detect_counters *c)
 {
     t->cp = c;
+    rule_match_ctx_bind(t->mctx, &c->rm);
 }
 
 /* ---- flowbits ------------------------------------------------------------ */

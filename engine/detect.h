@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "engine/config.h"
+#include "engine/pcre_hs.h"
 #include "engine/rule_match.h"
 #include "engine/rules.h"
 
@@ -41,6 +42,7 @@ struct detect_info {
     size_t db_bytes;                 /* compiled Hyperscan databases */
     uint32_t sets, sets_from_cache;
     double load_s, compile_s;        /* parsing, and building the sets */
+    struct pcre_hs_info pcre;        /* the pcre expressions on Hyperscan */
 };
 
 /* Loads cfg's rule files (relative ones under default-rule-path), the
@@ -124,6 +126,7 @@ struct detect_counters {
     uint64_t flowbits_full;          /* flows that could not keep flowbits */
     uint64_t threshold_full;         /* threshold entries that did not fit */
     uint64_t alert_cap;              /* alerts beyond DETECT_MAX_ALERTS */
+    struct rule_match_counters rm;   /* verification: pcre, step limits */
 };
 
 void detect_thread_counters(const struct detect_thread *t, struct detect_counters *c);

@@ -147,6 +147,10 @@ struct live_ctl {
     X(SCAN_ERRORS,    "scan_errors")                \
     X(FLOWBITS_FULL,  "flowbits_full")              \
     X(THRESHOLD_FULL, "threshold_full")             \
+    X(PCRE_HS,        "pcre_hyperscan")             \
+    X(PCRE2,          "pcre2")                      \
+    X(PCRE_ERRORS,    "pcre_errors")                \
+    X(STEP_LIMIT,     "inspection_limit")           \
     X(RULES_LOADED,   "rules_loaded")               \
     X(RULES_FAILED,   "rules_failed")               \
     X(GENERATION,     "generation")                 \

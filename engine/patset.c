@@ -10,26 +10,16 @@
  * verified in full anyway) and HS_FLAG_CASELESS for nocase patterns.  The
  * expression id is the pattern's index.
  *
- * Cache file: "NSPS" magic, version 1, the 32-byte key, then the output of
- * hs_serialize_database.  The key is SHA-256 over the Hyperscan version
- * string and every pattern (length, case rule, bytes) in index order; the
- * rule ids are not in the database, so the same patterns with other rules
- * share a cache entry. */
+ * Cache (engine/hs_cache.h): the key is fed every pattern (length, case
+ * rule, bytes) in index order; the rule ids are not in the database, so
+ * the same patterns with other rules share a cache entry. */
 #include "engine/patset.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#define PS_MAGIC      "NSPS\001\000\000\000"
-#define PS_MAGIC_LEN  8
-#define PS_KEY_LEN    32
-#define PS_CACHE_MAX  (1u << 30)        /* a cached database above 1 GiB is refused */
-#define PS_PATH_MAX   1024              /* a longer cache directory: no cache */
+#include "engine/hs_cache.h"
+
 
 struct ps_pat {
     uint32_t off, len;          /* bytes in ps->bytes */
@@ -212,78 +202,17 @@ static bool ps_group(struct patset *ps)
     return true;
 }
 
-static bool ps_key(const struct patset *ps, uint8_t key[PS_KEY_LEN])
+static bool ps_key(const struct patset *ps, uint8_t key[HS_CACHE_KEY_LEN])
 {
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    bool ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1;
-    const char *v = hs_version();
-    ok = ok && EVP_DigestUpdate(c, v, strlen(v) + 1) == 1;
-    for (size_t i = 0; ok && i < ps->npat; i++) {
+    struct hs_cache_hash *h = hs_cache_hash_begin();
+    for (size_t i = 0; h && i < ps->npat; i++) {
         const struct ps_pat *p = &ps->pat[i];
         uint8_t hdr[5] = { (uint8_t)(p->len >> 24), (uint8_t)(p->len >> 16), (uint8_t)(p->len >> 8),
                            (uint8_t)p->len, p->nocase };
-        ok = EVP_DigestUpdate(c, hdr, sizeof(hdr)) == 1 &&
-             EVP_DigestUpdate(c, ps->bytes + p->off, p->len) == 1;
+        hs_cache_hash_add(h, hdr, sizeof(hdr));
+        hs_cache_hash_add(h, ps->bytes + p->off, p->len);
     }
-    unsigned int n = 0;
-    ok = ok && EVP_DigestFinal_ex(c, key, &n) == 1 && n == PS_KEY_LEN;
-    EVP_MD_CTX_free(c);
-    return ok;
-}
-
-static void ps_cache_path(char *out, size_t cap, const char *dir, const uint8_t key[PS_KEY_LEN])
-{
-    char hex[2 * PS_KEY_LEN + 1];
-    for (size_t i = 0; i < PS_KEY_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", key[i]);
-    snprintf(out, cap, "%s/netscope-%s.hsdb", dir, hex);
-}
-
-static hs_database_t *ps_cache_load(const char *path, const uint8_t key[PS_KEY_LEN])
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    hs_database_t *db = NULL;
-    uint8_t hdr[PS_MAGIC_LEN + PS_KEY_LEN];
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || st.st_size <= (off_t)sizeof(hdr) ||
-        st.st_size > (off_t)PS_CACHE_MAX + (off_t)sizeof(hdr) ||
-        fread(hdr, 1, sizeof(hdr), fp) != sizeof(hdr) ||
-        memcmp(hdr, PS_MAGIC, PS_MAGIC_LEN) != 0 || memcmp(hdr + PS_MAGIC_LEN, key, PS_KEY_LEN) != 0)
-        goto out;
-    size_t n = (size_t)st.st_size - sizeof(hdr);
-    char *buf = malloc(n);
-    if (buf && fread(buf, 1, n, fp) == n && hs_deserialize_database(buf, n, &db) != HS_SUCCESS)
-        db = NULL;
-    free(buf);
-out:
-    fclose(fp);
-    return db;
-}
-
-static void ps_cache_store(const char *path, const uint8_t key[PS_KEY_LEN], const hs_database_t *db)
-{
-    char *ser = NULL;
-    size_t n = 0;
-    if (hs_serialize_database(db, &ser, &n) != HS_SUCCESS)
-        return;
-    char tmp[PS_PATH_MAX + 32];
-    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-        FILE *fp = fdopen(fd, "wb");
-        bool ok = fp && fwrite(PS_MAGIC, 1, PS_MAGIC_LEN, fp) == PS_MAGIC_LEN &&
-                  fwrite(key, 1, PS_KEY_LEN, fp) == PS_KEY_LEN && fwrite(ser, 1, n, fp) == n;
-        if (fp) {
-            ok = fclose(fp) == 0 && ok;
-        } else {
-            close(fd);
-        }
-        if (!ok || rename(tmp, path) != 0)
-            unlink(tmp);
-    }
-    free(ser);
+    return hs_cache_hash_end(h, key);
 }
 
 int patset_compile(struct patset *ps, const char *cache_dir, bool *from_cache, char *errbuf)
@@ -301,12 +230,10 @@ int patset_compile(struct patset *ps, const char *cache_dir, bool *from_cache, c
     if (ps->npat == 0)
         return NS_OK;
 
-    uint8_t key[PS_KEY_LEN];
-    char path[PS_PATH_MAX];
-    bool cache = cache_dir && strlen(cache_dir) < PS_PATH_MAX - 100 && ps_key(ps, key);
+    uint8_t key[HS_CACHE_KEY_LEN];
+    bool cache = cache_dir && ps_key(ps, key);
     if (cache) {
-        ps_cache_path(path, sizeof(path), cache_dir, key);
-        ps->db = ps_cache_load(path, key);
+        ps->db = hs_cache_load(cache_dir, "netscope", key, NULL);
         if (ps->db) {
             *from_cache = true;
             return NS_OK;
@@ -345,7 +272,7 @@ int patset_compile(struct patset *ps, const char *cache_dir, bool *from_cache, c
         return NS_ERR_INVAL;
     }
     if (cache)
-        ps_cache_store(path, key, ps->db);
+        hs_cache_store(cache_dir, "netscope", key, ps->db);
     return NS_OK;
 nomem:
     snprintf(errbuf, NS_ERRBUF_SIZE, "pattern set: out of memory");

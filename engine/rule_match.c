@@ -14,11 +14,16 @@
 
 #include "engine/rule_match.h"
 
+#include "engine/pcre_hs.h"
+
 struct rule_match_ctx {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
     struct rule_match_counters cnt;
+    struct rule_match_counters *cp;  /* &cnt, or rule_match_ctx_bind's */
+    const struct pcre_hs *ph;    /* pcre on Hyperscan, or NULL */
+    hs_scratch_t *hs_scratch;
     uint8_t xform[RULE_MATCH_XFORM_MAX + 1];
 };
 
@@ -38,6 +43,7 @@ struct rule_match_ctx *rule_match_ctx_create(char *errbuf)
      * frames in the match data: allocated on first use, then reused */
     pcre2_set_heap_limit(ctx->mctx, RULE_MATCH_PCRE_HEAP_KIB);
     pcre2_jit_stack_assign(ctx->mctx, NULL, ctx->jit);
+    ctx->cp = &ctx->cnt;
     return ctx;
 fail:
     rule_match_ctx_destroy(ctx);
@@ -56,9 +62,21 @@ void rule_match_ctx_destroy(struct rule_match_ctx *ctx)
     free(ctx);
 }
 
+void rule_match_ctx_set_hs(struct rule_match_ctx *ctx, const struct pcre_hs *ph,
+                           hs_scratch_t *scratch)
+{
+    ctx->ph = ph;
+    ctx->hs_scratch = scratch;
+}
+
 void rule_match_ctx_counters(const struct rule_match_ctx *ctx, struct rule_match_counters *c)
 {
-    *c = ctx->cnt;
+    *c = *ctx->cp;
+}
+
+void rule_match_ctx_bind(struct rule_match_ctx *ctx, struct rule_match_counters *c)
+{
+    ctx->cp = c;
 }
 
 /* ---- searching ---- */
@@ -121,7 +139,7 @@ static int inspect_content(struct insp *s, uint32_t idx, const struct rule_conte
          * below this bounds every loop, not only the recursion */
         if (prev_offset != 0 && ++s->steps >= RULE_MATCH_MAX_STEPS) {
             if (s->steps == RULE_MATCH_MAX_STEPS)
-                s->ctx->cnt.step_limit++;
+                s->ctx->cp->step_limit++;
             return -1;
         }
         uint32_t depth = len;
@@ -219,6 +237,14 @@ static int pcre_once(struct insp *s, const struct rule_pcre *pe)
             return 0;
         start = s->pcre_start - base;
     }
+    if (start == 0 && s->ctx->ph) {
+        int h = pcre_hs_match(s->ctx->ph, s->ctx->hs_scratch, pe->id, ptr, plen);
+        if (h >= 0) {
+            s->ctx->cp->pcre_hs++;
+            return (h == 1) != ((pe->flags & RULE_PCRE_NEGATED) != 0);
+        }
+    }
+    s->ctx->cp->pcre2++;
     int rc = pcre2_match((const pcre2_code *)pe->code, ptr, plen, start, 0, s->ctx->md,
                          s->ctx->mctx);
     if (rc >= 0) {
@@ -231,7 +257,7 @@ static int pcre_once(struct insp *s, const struct rule_pcre *pe)
     }
     if (rc == PCRE2_ERROR_NOMATCH)
         return (pe->flags & RULE_PCRE_NEGATED) ? 1 : 0;
-    s->ctx->cnt.pcre_errors++;
+    s->ctx->cp->pcre_errors++;
     return 0;
 }
 
@@ -273,7 +299,7 @@ static int inspect(struct insp *s, uint32_t idx)
 {
     if (++s->steps >= RULE_MATCH_MAX_STEPS) {
         if (s->steps == RULE_MATCH_MAX_STEPS)
-            s->ctx->cnt.step_limit++;
+            s->ctx->cp->step_limit++;
         return -1;
     }
     const struct rule_item *it = &s->l->items[idx];

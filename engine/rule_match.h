@@ -29,6 +29,8 @@
 #ifndef RULE_MATCH_H
 #define RULE_MATCH_H
 
+#include <hs/hs.h>
+
 #include "engine/rules.h"
 
 #define RULE_MATCH_MAX_STEPS      3000u
@@ -51,9 +53,20 @@ void rule_match_ctx_destroy(struct rule_match_ctx *ctx);        /* NULL ok */
 struct rule_match_counters {
     uint64_t step_limit;     /* inspections cut by RULE_MATCH_MAX_STEPS */
     uint64_t pcre_errors;    /* pcre2_match errors (match limit, ...) */
+    uint64_t pcre_hs;        /* pcre items Hyperscan settled (PCRE2 not run) */
+    uint64_t pcre2;          /* pcre2_match calls */
 };
 
 void rule_match_ctx_counters(const struct rule_match_ctx *ctx, struct rule_match_counters *c);
+/* Count into c from now on (only the thread that uses ctx may call it). */
+void rule_match_ctx_bind(struct rule_match_ctx *ctx, struct rule_match_counters *c);
+
+/* pcre on Hyperscan (engine/pcre_hs.h): a pcre item asks ph first, with
+ * this scratch (grown for ph, used by nothing else while rule_match
+ * runs).  Both borrowed; NULL: PCRE2 alone. */
+struct pcre_hs;
+void rule_match_ctx_set_hs(struct rule_match_ctx *ctx, const struct pcre_hs *ph,
+                           hs_scratch_t *scratch);
 
 /* One buffer: p == NULL means absent (a rule that inspects it does not
  * match); p != NULL with len 0 is present and empty. */

@@ -542,13 +542,14 @@ int rules_flowbit_id(struct rule_build *b, const char *name, size_t n, uint16_t 
     return NS_OK;
 }
 
-int rules_pcre_keep(struct rule_build *b, void *code)
+int rules_pcre_keep(struct rule_build *b, void *code, uint32_t *id)
 {
     struct rule_set *rs = b->rs;
     if (!grow((void **)&rs->pcre, &rs->pcre_cap, rs->npcre + 1, sizeof(*rs->pcre))) {
         pcre2_code_free(code);
         return rules_fail(b, RULE_SKIP_TOO_LARGE, "pcre", "out of memory");
     }
+    *id = rs->npcre;
     rs->pcre[rs->npcre++] = code;
     return NS_OK;
 }
@@ -654,6 +655,7 @@ const struct rule *rule_set_rule(const struct rule_set *rs, uint32_t i)
 }
 
 uint32_t rule_set_flowbit_count(const struct rule_set *rs) { return rs->nfb; }
+uint32_t rule_set_pcre_count(const struct rule_set *rs) { return rs->npcre; }
 
 const char *rule_set_flowbit_name(const struct rule_set *rs, uint32_t id)
 {

@@ -193,6 +193,7 @@ struct rule_pcre {
     uint32_t options;        /* PCRE2 compile options used */
     uint32_t flags;          /* RULE_PCRE_* */
     const void *code;        /* pcre2_code (8-bit), JIT-compiled when possible */
+    uint32_t id;             /* 0 .. rule_set_pcre_count() - 1, unique in the set */
 };
 
 struct rule_isdataat {
@@ -438,6 +439,8 @@ const struct rule *rule_set_find(const struct rule_set *rs, uint32_t gid, uint32
  * the per-flow bitset for (count + 63) / 64 words. */
 uint32_t rule_set_flowbit_count(const struct rule_set *rs);
 const char *rule_set_flowbit_name(const struct rule_set *rs, uint32_t id);
+/* pcre ids are below this (some may belong to no rule: a replaced one). */
+uint32_t rule_set_pcre_count(const struct rule_set *rs);
 
 void rule_set_get_stats(const struct rule_set *rs, struct rule_set_stats *st);
 uint32_t rule_set_skip_count(const struct rule_set *rs);   /* records kept */

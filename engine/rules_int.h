@@ -86,7 +86,8 @@ int rules_flowbit_id(struct rule_build *b, const char *name, size_t n, uint16_t 
 bool rules_class_lookup(const struct rule_set *rs, const char *name,
                         const char **desc, uint32_t *prio, bool *have_table);
 /* registers compiled PCRE2 code with the set (freed with it) */
-int rules_pcre_keep(struct rule_build *b, void *code);
+/* Keeps code with the set; *id: its index (struct rule_pcre.id). */
+int rules_pcre_keep(struct rule_build *b, void *code, uint32_t *id);
 
 /* rules_addr.c: parse an address / port expression into the arena.
  * vars may be NULL (defaults only). */

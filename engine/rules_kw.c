@@ -731,7 +731,8 @@ static int kw_pcre(struct rule_build *b, const struct kw *k, const char *v, size
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "pcre does not compile at %zu: %s",
                           (size_t)eoff, (const char *)msg);
     }
-    if (rules_pcre_keep(b, code) != NS_OK)
+    uint32_t pcre_id = 0;
+    if (rules_pcre_keep(b, code, &pcre_id) != NS_OK)
         return NS_ERR_INVAL;
     (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  /* interpreter otherwise */
     struct rule_item *it = add_item(b, k->name, target);
@@ -740,6 +741,7 @@ static int kw_pcre(struct rule_build *b, const struct kw *k, const char *v, size
     it->kind = RULE_ITEM_PCRE;
     it->u.pcre.source = rules_arena_strndup(b->arena, src, srclen);
     it->u.pcre.regex = rules_arena_strndup(b->arena, re, relen);
+    it->u.pcre.id = pcre_id;
     if (!it->u.pcre.source || !it->u.pcre.regex)
         return rules_fail(b, RULE_SKIP_TOO_LARGE, k->name, "out of memory");
     it->u.pcre.options = opts;

@@ -258,6 +258,10 @@ static void worker_detect_stats(struct worker *w, uint64_t det[DET_MAX])
     det[DET_SCAN_ERRORS] = c->scan_errors;
     det[DET_FLOWBITS_FULL] = c->flowbits_full;
     det[DET_THRESHOLD_FULL] = c->threshold_full;
+    det[DET_PCRE_HS] = c->rm.pcre_hs;
+    det[DET_PCRE2] = c->rm.pcre2;
+    det[DET_PCRE_ERRORS] = c->rm.pcre_errors;
+    det[DET_STEP_LIMIT] = c->rm.step_limit;
     rcu_read_lock();
     struct detect_gen *g = rcu_dereference(*w->dslot);
     if (g) {

@@ -62,6 +62,35 @@ struct rule_pre {
 #define PRE_ADDR_NONE    0xffffu
 #define DETECT_MAX_ADDR_SETS 0xfff0u
 
+/* Suricata's signature groups, by addresses only: the literal set of a
+ * buffer kind (a "slot") is split by the rules' (source, destination)
+ * address sets, one set for each pair that many rules share (ET Open:
+ * $EXTERNAL_NET -> $HOME_NET, $HOME_NET -> $EXTERNAL_NET, $HOME_NET ->
+ * any, ...) and one for all the others (g[0], no test).  An inspection
+ * scans only the sets whose pair holds for its addresses, so traffic
+ * between two internal hosts is never scanned for the rules about the
+ * outside world.  A group's test is the rules' own (interned sets), so
+ * nothing a rule could match is skipped. */
+#define DETECT_MAX_GROUPS 6u
+#define DETECT_GROUP_MIN  64u        /* rules of one pair for a set of its own */
+
+struct sgroup {
+    uint16_t src_set, dst_set;       /* PRE_ADDR_NONE: any */
+    struct patset *ps;
+};
+
+struct pair_count {
+    uint16_t src_set, dst_set;
+    uint32_t n;
+};
+
+struct slot {
+    uint32_t ngroups;                /* 0: no rules; else g[0] is the mixed group */
+    struct sgroup g[DETECT_MAX_GROUPS];
+    struct pair_count *pc;           /* building only */
+    uint32_t npc, pc_cap;
+};
+
 struct detect {
     struct rule_set *rs;
     struct rule_vars *vars;
@@ -74,7 +103,7 @@ struct detect {
     /* transaction rules: one literal set per buffer kind, and the rules
      * without a usable fast pattern per transport class (TCP, UDP, ICMP,
      * other) */
-    struct patset *tx_set[RULE_BUF_COUNT];
+    struct slot tx_slot[RULE_BUF_COUNT];
     struct rlist tx_always[4];
     /* packet rules: per inspection mode and transport class, so that a
      * UDP datagram is not scanned for TCP patterns and a TCP payload
@@ -84,7 +113,7 @@ struct detect {
      * scanned with the V_STREAM and V_PACKET_ONLY sets, and the stream-only
      * rules dropped.  The always lists come twice: [1] holds only the
      * rules that can match an empty payload. */
-    struct patset *pkt_set[V_COUNT][4];
+    struct slot pkt_slot[V_COUNT][4];
     struct rlist pkt_always[V_COUNT][4][2];
     uint32_t fb_words;
     struct pcre_hs *pcre;            /* pcre items on Hyperscan */
@@ -121,6 +150,7 @@ struct detect_thread {
     uint32_t *memo_gen;
     uint8_t *memo_val;
     uint32_t memo_stamp, nmemo;
+    uint8_t src[16], dst[16];        /* the inspection's addresses as rule keys */
     struct thr_entry *thr;
     struct detect_counters c;
     struct detect_counters *cp;      /* &c, or the worker's (detect_thread_bind) */
@@ -336,15 +366,90 @@ static int detect_pre(struct detect *d, uint32_t i, const struct rule *r, uint32
     return NS_OK;
 }
 
-/* The literal sets one after the other, k < DETECT_NSETS. */
-#define DETECT_NSETS (RULE_BUF_COUNT + V_COUNT * 4u)
+/* The slots one after the other, k < DETECT_NSLOTS. */
+#define DETECT_NSLOTS (RULE_BUF_COUNT + V_COUNT * 4u)
 
-static struct patset *detect_set_at(const struct detect *d, unsigned k)
+static struct slot *slot_at(struct detect *d, unsigned k)
 {
     if (k < RULE_BUF_COUNT)
-        return d->tx_set[k];
+        return &d->tx_slot[k];
     k -= RULE_BUF_COUNT;
-    return d->pkt_set[k / 4][k % 4];
+    return &d->pkt_slot[k / 4][k % 4];
+}
+
+static int slot_count(struct slot *s, const struct rule_pre *pr)
+{
+    uint16_t a = pr->src_set, b = pr->dst_set;
+    if (pr->flags & PRE_FULL_HEADER)
+        a = b = PRE_ADDR_NONE;
+    for (uint32_t k = 0; k < s->npc; k++)
+        if (s->pc[k].src_set == a && s->pc[k].dst_set == b) {
+            s->pc[k].n++;
+            return NS_OK;
+        }
+    if (s->npc == s->pc_cap) {
+        uint32_t cap = s->pc_cap ? 2 * s->pc_cap : 8;
+        struct pair_count *n = realloc(s->pc, cap * sizeof(*n));
+        if (!n)
+            return NS_ERR_NOMEM;
+        s->pc = n;
+        s->pc_cap = cap;
+    }
+    s->pc[s->npc++] = (struct pair_count){ .src_set = a, .dst_set = b, .n = 1 };
+    return NS_OK;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const struct pair_count *a = x, *b = y;
+    return a->n != b->n ? (a->n < b->n ? 1 : -1)
+         : a->src_set != b->src_set ? (a->src_set < b->src_set ? -1 : 1)
+         : (a->dst_set > b->dst_set) - (a->dst_set < b->dst_set);
+}
+
+/* The groups of a counted slot: the largest pairs with enough rules. */
+static void slot_plan(struct slot *s)
+{
+    if (s->npc == 0)
+        return;
+    qsort(s->pc, s->npc, sizeof(*s->pc), cmp_pair);
+    s->g[0] = (struct sgroup){ .src_set = PRE_ADDR_NONE, .dst_set = PRE_ADDR_NONE };
+    s->ngroups = 1;
+    for (uint32_t k = 0; k < s->npc && s->ngroups < DETECT_MAX_GROUPS; k++)
+        if (s->pc[k].n >= DETECT_GROUP_MIN &&
+            !(s->pc[k].src_set == PRE_ADDR_NONE && s->pc[k].dst_set == PRE_ADDR_NONE))
+            s->g[s->ngroups++] = (struct sgroup){ .src_set = s->pc[k].src_set,
+                                                  .dst_set = s->pc[k].dst_set };
+    free(s->pc);
+    s->pc = NULL;
+    s->npc = s->pc_cap = 0;
+}
+
+static int slot_add(struct slot *s, const struct rule_pre *pr, uint32_t i, const struct rule_fp *fp)
+{
+    uint32_t k = s->ngroups;
+    if (!(pr->flags & PRE_FULL_HEADER))
+        for (k = 1; k < s->ngroups; k++)
+            if (s->g[k].src_set == pr->src_set && s->g[k].dst_set == pr->dst_set)
+                break;
+    if (k >= s->ngroups)
+        k = 0;
+    return set_add(&s->g[k].ps, i, fp);
+}
+
+/* A rule with a usable fast pattern goes into these slots. */
+static uint32_t rule_slots(struct detect *d, const struct rule *r, bool tx, struct slot **out)
+{
+    uint32_t n = 0;
+    if (tx) {
+        out[n++] = &d->tx_slot[r->fp.buf];
+        return n;
+    }
+    for (unsigned c = 0; c < 4; c++)
+        for (unsigned m = 0; (r->l4 & (1u << c)) && m < (c == 0 ? V_COUNT : 1); m++)
+            if (mode_runs(r, (enum vmode)m, c) && !(c == 0 && m == V_ALL))
+                out[n++] = &d->pkt_slot[m][c];
+    return n;
 }
 
 static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errbuf)
@@ -368,6 +473,27 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
             return NS_ERR_INVAL;
         }
     free(tab);
+    /* the usable fast patterns: count the address pairs per slot, plan
+     * the groups, then fill them */
+    struct slot *sl[1 + V_COUNT * 4];
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; i < d->nrules; i++) {
+            const struct rule *r = rule_set_rule(d->rs, i);
+            bool tx = rule_is_tx(r);
+            const struct rule_fp *fp = &r->fp;
+            if (!(fp->present && !fp->negated && !fp->short_pattern && fp->len > 0 &&
+                  (tx || fp->buf == RULE_BUF_PAYLOAD)))
+                continue;
+            uint32_t n = rule_slots(d, r, tx, sl);
+            for (uint32_t k = 0; k < n; k++)
+                if ((pass == 0 ? slot_count(sl[k], &d->pre[i])
+                               : slot_add(sl[k], &d->pre[i], i, fp)) != NS_OK)
+                    goto nomem;
+        }
+        for (unsigned k = 0; pass == 0 && k < DETECT_NSLOTS; k++)
+            slot_plan(slot_at(d, k));
+    }
+    /* the others: the "always" lists */
     for (uint32_t i = 0; i < d->nrules; i++) {
         const struct rule *r = rule_set_rule(d->rs, i);
         bool tx = rule_is_tx(r);
@@ -379,11 +505,8 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
         bool usable = fp->present && !fp->negated && !fp->short_pattern && fp->len > 0 &&
                       (tx || fp->buf == RULE_BUF_PAYLOAD);
         d->info.always_rules += !usable;
-        if (tx && usable) {
-            if (set_add(&d->tx_set[fp->buf], i, fp) != NS_OK)
-                goto nomem;
+        if (usable)
             continue;
-        }
         bool empty_ok = !needs_data(r);
         for (unsigned c = 0; c < 4; c++) {
             if (!(r->l4 & (1u << c)))       /* RULE_L4_TCP, UDP, ICMP, OTHER */
@@ -396,12 +519,8 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
             for (unsigned m = 0; m < (c == 0 ? V_COUNT : 1); m++) {
                 if (!mode_runs(r, (enum vmode)m, c))
                     continue;
-                int rc = NS_OK;
-                if (usable && !(c == 0 && m == V_ALL))
-                    rc = set_add(&d->pkt_set[m][c], i, fp);
-                else if (!usable)
-                    rc = rlist_add(&d->pkt_always[m][c][0], cap, i);
-                if (rc == NS_OK && !usable && empty_ok)
+                int rc = rlist_add(&d->pkt_always[m][c][0], cap, i);
+                if (rc == NS_OK && empty_ok)
                     rc = rlist_add(&d->pkt_always[m][c][1], cap, i);
                 if (rc != NS_OK)
                     goto nomem;
@@ -412,8 +531,8 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
     const char *cache = cfg->detect_cache_dir[0] ? cfg->detect_cache_dir : NULL;
     if (cache && mkdir_p(cache) != 0)
         cache = NULL;                /* no cache: only a slower start */
-    for (unsigned k = 0; k < DETECT_NSETS; k++) {
-        struct patset *ps = detect_set_at(d, k);
+    for (unsigned k = 0; k < DETECT_NSLOTS * DETECT_MAX_GROUPS; k++) {
+        struct patset *ps = slot_at(d, k / DETECT_MAX_GROUPS)->g[k % DETECT_MAX_GROUPS].ps;
         if (!ps)
             continue;
         bool hit = false;
@@ -491,9 +610,11 @@ struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbu
     detect_log_skips(d, cfg, log);
     if (detect_sets(d, cfg, errbuf) != NS_OK)
         goto err;
-    for (unsigned k = 0; k < DETECT_NSETS; k++)
-        if (detect_set_at(d, k) && patset_scratch_grow(detect_set_at(d, k), &d->scratch, errbuf) != NS_OK)
+    for (unsigned k = 0; k < DETECT_NSLOTS * DETECT_MAX_GROUPS; k++) {
+        const struct patset *ps = slot_at(d, k / DETECT_MAX_GROUPS)->g[k % DETECT_MAX_GROUPS].ps;
+        if (ps && patset_scratch_grow(ps, &d->scratch, errbuf) != NS_OK)
             goto err;
+    }
     enum pcre_hs_mode pm = strcmp(cfg->detect_pcre_hs, "no") == 0 ? PCRE_HS_OFF
                          : strcmp(cfg->detect_pcre_hs, "sync") == 0 ? PCRE_HS_SYNC
                          : PCRE_HS_BACKGROUND;
@@ -515,8 +636,12 @@ void detect_destroy(struct detect *d)
 {
     if (!d)
         return;
-    for (unsigned k = 0; k < DETECT_NSETS; k++)
-        patset_destroy(detect_set_at(d, k));
+    for (unsigned k = 0; k < DETECT_NSLOTS; k++) {
+        struct slot *sl = slot_at(d, k);
+        for (unsigned g = 0; g < DETECT_MAX_GROUPS; g++)
+            patset_destroy(sl->g[g].ps);
+        free(sl->pc);
+    }
     for (unsigned c = 0; c < 4; c++) {
         free(d->tx_always[c].i);
         for (unsigned m = 0; m < V_COUNT; m++)
@@ -844,6 +969,17 @@ static void addr_key(uint8_t out[16], uint8_t ip_v, const uint8_t *a)
         memcpy(out, a, 16);
 }
 
+/* A new inspection of p: its address keys, and no address set tested. */
+static void insp_begin(struct detect_thread *t, const struct detect_pkt *p)
+{
+    addr_key(t->src, p->ip_v, p->src);
+    addr_key(t->dst, p->ip_v, p->dst);
+    if (++t->memo_stamp == 0) {
+        memset(t->memo_gen, 0, t->nmemo * sizeof(*t->memo_gen));
+        t->memo_stamp = 1;
+    }
+}
+
 static bool addr_memo(struct detect_thread *t, const struct detect *d, uint16_t id, unsigned side,
                       const uint8_t ip[16])
 {
@@ -905,15 +1041,10 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
         else
             t->order[n++] = al->i[a++];
     }
-    uint8_t src[16], dst[16];
-    addr_key(src, p->ip_v, p->src);
-    addr_key(dst, p->ip_v, p->dst);
+    const uint8_t *src = t->src, *dst = t->dst;
     const uint8_t l4bit = (uint8_t)(1u << l4_class(p->l4));
     int app = -1;                    /* not looked up yet */
-    if (++t->memo_stamp == 0) {
-        memset(t->memo_gen, 0, t->nmemo * sizeof(*t->memo_gen));
-        t->memo_stamp = 1;
-    }
+
     uint64_t *bits = NULL;
     bool have_bits = false;
     for (uint32_t c = 0; c < n; c++) {
@@ -998,6 +1129,20 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
     return nout;
 }
 
+/* The sets of the slot whose address pair holds (see struct sgroup). */
+static void scan_slot(struct detect_thread *t, const struct detect *d, const struct slot *s,
+                      const uint8_t *buf, size_t len)
+{
+    for (uint32_t k = 0; k < s->ngroups && len; k++) {
+        const struct sgroup *g = &s->g[k];
+        if (!g->ps || (g->src_set != PRE_ADDR_NONE && !addr_memo(t, d, g->src_set, 0, t->src)) ||
+            (g->dst_set != PRE_ADDR_NONE && !addr_memo(t, d, g->dst_set, 1, t->dst)))
+            continue;
+        if (patset_scan(g->ps, buf, len, t->scratch, on_hit, t) != NS_OK)
+            t->cp->scan_errors++;
+    }
+}
+
 static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
                               const struct detect_pkt *p, const uint8_t *buf, size_t len,
                               enum vmode mode, size_t old, const struct detect_match **out)
@@ -1006,21 +1151,21 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
     unsigned cls = l4_class(p->l4);
     if (cls != 0)
         mode = V_ALL;                /* only TCP has a stream */
-    const struct patset *ps = d->pkt_set[mode][cls];
-    const struct patset *ps2 = NULL;
+    const struct slot *ps = &d->pkt_slot[mode][cls];
+    const struct slot *ps2 = NULL;
     if (cls == 0 && mode == V_ALL) {
-        ps = d->pkt_set[V_STREAM][0];
-        ps2 = d->pkt_set[V_PACKET_ONLY][0];
+        ps = &d->pkt_slot[V_STREAM][0];
+        ps2 = &d->pkt_slot[V_PACKET_ONLY][0];
     }
     const struct rlist *al = &d->pkt_always[mode][cls][len == 0];
-    if (!ps && !ps2 && al->n == 0)
+    if (!ps->ngroups && (!ps2 || !ps2->ngroups) && al->n == 0)
         return 0;
     t->cp->inspected++;
     t->ncand = 0;
-    if (ps && len && patset_scan(ps, buf, len, t->scratch, on_hit, t) != NS_OK)
-        t->cp->scan_errors++;
-    if (ps2 && len && patset_scan(ps2, buf, len, t->scratch, on_hit, t) != NS_OK)
-        t->cp->scan_errors++;
+    insp_begin(t, p);
+    scan_slot(t, d, ps, buf, len);
+    if (ps2)
+        scan_slot(t, d, ps2, buf, len);
     if (t->ncand == 0 && al->n == 0)
         return 0;
     struct rule_match_input in;
@@ -1058,12 +1203,10 @@ unsigned detect_tx(struct detect_thread *t, const struct detect *d, const struct
         return 0;
     t->cp->inspected++;
     t->ncand = 0;
-    for (int b = 0; b < RULE_BUF_COUNT; b++) {
-        const struct patset *ps = d->tx_set[b];
-        if (ps && bufs[b].p && bufs[b].len &&
-            patset_scan(ps, bufs[b].p, bufs[b].len, t->scratch, on_hit, t) != NS_OK)
-            t->cp->scan_errors++;
-    }
+    insp_begin(t, p);
+    for (int b = 0; b < RULE_BUF_COUNT; b++)
+        if (bufs[b].p)
+            scan_slot(t, d, &d->tx_slot[b], bufs[b].p, bufs[b].len);
     unsigned cls = l4_class(p->l4);
     const struct rlist *al = &d->tx_always[cls];
     if (t->ncand == 0 && al->n == 0)

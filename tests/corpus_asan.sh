@@ -6,8 +6,8 @@
 # With SHARED/rules/et-open, every run also loads five of its files (about
 # 7,000 rules: policy, dns, info, web_client, smtp), so the detection code
 # (prefilters, verification, flowbits, thresholds, alerts) runs under the
-# sanitizers on every capture; their databases are compiled once, then
-# read from a cache.
+# sanitizers on every capture; their databases (the pcre ones too) are
+# compiled once, then read from a cache.
 set -uo pipefail
 bin=${1:?binary}
 shared=${2:?shared dir}
@@ -29,7 +29,10 @@ for f in policy dns info web_client smtp; do
 done
 if [ ${#rules[@]} -gt 0 ]; then
     rules+=(--set "detect.cache-dir=$work/cache")
-    "$bin" -r "$(head -1 "$work/list")" -l "$work" "${rules[@]}" >/dev/null 2>&1  # fills the cache
+    # fills the cache, the pcre databases too (sync), so that every run
+    # below verifies with Hyperscan first and starts no background compile
+    "$bin" -r "$(head -1 "$work/list")" -l "$work" "${rules[@]}" \
+        --set detect.pcre-hyperscan=sync >/dev/null 2>&1
 fi
 export RULES_ARGS="${rules[*]}"
 run_one() {

@@ -43,14 +43,59 @@ struct pcre_hs {
     struct ph_job *src;          /* per id: expression and flags */
     uint32_t *tab, ntab;         /* dedup table of ids + 1 */
     struct pcre_hs_info info;
-    /* background compile */
     char *cache_dir;
-    struct ph_job *jobs;
+    struct ph_job *jobs;         /* what the cache lacks (borrowed strings) */
     uint32_t njobs;
+    struct ph_bg *bg;            /* the background compile, or NULL */
     pthread_t thread;
-    bool running;
-    atomic_bool stop;
+    bool running;                /* thread is joinable */
 };
+
+/* The background compile's own copy of its work.  pcre_hs_destroy does
+ * not wait for it (Hyperscan may take long over one hostile expression,
+ * and an exit or a reload must not): it sets stop and lets go; the
+ * thread stops after the expression in hand.  The last of the two to let
+ * go frees it. */
+struct ph_bg {
+    atomic_uint refs;
+    atomic_bool stop;
+    char *cache_dir;
+    uint32_t n;
+    struct ph_job *jobs;         /* regex strings owned */
+};
+
+static void ph_bg_release(struct ph_bg *bg)
+{
+    if (!bg || atomic_fetch_sub(&bg->refs, 1) != 1)
+        return;
+    for (uint32_t i = 0; i < bg->n; i++)
+        free((char *)bg->jobs[i].regex);
+    free(bg->jobs);
+    free(bg->cache_dir);
+    free(bg);
+}
+
+static struct ph_bg *ph_bg_create(const struct pcre_hs *ph)
+{
+    struct ph_bg *bg = calloc(1, sizeof(*bg));
+    if (!bg)
+        return NULL;
+    atomic_init(&bg->refs, 1);
+    atomic_init(&bg->stop, false);
+    bg->cache_dir = strdup(ph->cache_dir);
+    bg->jobs = calloc(ph->njobs, sizeof(*bg->jobs));
+    if (!bg->cache_dir || !bg->jobs) {
+        ph_bg_release(bg);
+        return NULL;
+    }
+    for (; bg->n < ph->njobs; bg->n++) {
+        char *re = strdup(ph->jobs[bg->n].regex);
+        if (!re)
+            break;               /* what was copied is still worth compiling */
+        bg->jobs[bg->n] = (struct ph_job){ .regex = re, .flags = ph->jobs[bg->n].flags };
+    }
+    return bg;
+}
 
 static unsigned ph_flags(uint32_t opts)
 {
@@ -120,16 +165,17 @@ static hs_database_t *ph_get(const char *dir, const char *regex, unsigned flags,
 
 static void *ph_background(void *arg)
 {
-    struct pcre_hs *ph = arg;
+    struct ph_bg *bg = arg;
     /* the packets come first: the lowest priority, for this thread only */
     pthread_setname_np(pthread_self(), "ns-pcre-hs");
     (void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
-    for (uint32_t i = 0; i < ph->njobs && !atomic_load(&ph->stop); i++) {
+    for (uint32_t i = 0; i < bg->n && !atomic_load(&bg->stop); i++) {
         bool pre, cached, refused;
-        hs_database_t *db = ph_get(ph->cache_dir, ph->jobs[i].regex, ph->jobs[i].flags, true,
+        hs_database_t *db = ph_get(bg->cache_dir, bg->jobs[i].regex, bg->jobs[i].flags, true,
                                    &pre, &cached, &refused);
         hs_free_database(db);
     }
+    ph_bg_release(bg);
     return NULL;
 }
 
@@ -222,7 +268,6 @@ struct pcre_hs *pcre_hs_create(const struct rule_set *rs, const char *cache_dir,
     struct pcre_hs *ph = calloc(1, sizeof(*ph));
     if (!ph)
         goto nomem;
-    atomic_init(&ph->stop, false);
     ph->n = rule_set_pcre_count(rs);
     ph->e = calloc(ph->n ? ph->n : 1, sizeof(*ph->e));
     ph->jobs = calloc(ph->n ? ph->n : 1, sizeof(*ph->jobs));
@@ -240,8 +285,13 @@ struct pcre_hs *pcre_hs_create(const struct rule_set *rs, const char *cache_dir,
                 if (r->lists[j].items[q].kind == RULE_ITEM_PCRE)
                     ph_item(ph, mode, &r->lists[j], q);
     }
-    if (ph->njobs && pthread_create(&ph->thread, NULL, ph_background, ph) == 0)
-        ph->running = true;
+    if (ph->njobs && (ph->bg = ph_bg_create(ph))) {
+        atomic_fetch_add(&ph->bg->refs, 1);              /* the thread's */
+        if (pthread_create(&ph->thread, NULL, ph_background, ph->bg) == 0)
+            ph->running = true;
+        else
+            ph_bg_release(ph->bg);
+    }
     return ph;
 nomem:
     pcre_hs_destroy(ph);
@@ -261,8 +311,11 @@ void pcre_hs_destroy(struct pcre_hs *ph)
 {
     if (!ph)
         return;
-    atomic_store(&ph->stop, true);
-    pcre_hs_wait(ph);
+    if (ph->bg)
+        atomic_store(&ph->bg->stop, true);
+    if (ph->running)
+        pthread_detach(ph->thread);
+    ph_bg_release(ph->bg);
     for (uint32_t i = 0; ph->e && i < ph->n; i++)
         if (!ph->e[i].shared)
             hs_free_database(ph->e[i].db);

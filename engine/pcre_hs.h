@@ -56,8 +56,9 @@ struct pcre_hs;
  * PCRE2's.  NULL only when out of memory (errbuf says so). */
 struct pcre_hs *pcre_hs_create(const struct rule_set *rs, const char *cache_dir,
                                enum pcre_hs_mode mode, char *errbuf);
-/* Stops the background compile (waits for the expression in hand) and
- * frees everything.  NULL ok.  Call before destroying the rule set. */
+/* Frees everything and tells the background compile to stop; it does not
+ * wait for it (the thread finishes the expression in hand on its own
+ * copy, then exits).  NULL ok.  Call before destroying the rule set. */
 void pcre_hs_destroy(struct pcre_hs *ph);
 
 void pcre_hs_get_info(const struct pcre_hs *ph, struct pcre_hs_info *out);

@@ -117,7 +117,7 @@ static void rule_path(const struct ns_config *cfg, const char *name, char *out, 
 static bool rule_is_tx(const struct rule *r)
 {
     for (uint32_t i = 0; i < r->nlists; i++)
-        if (r->lists[i].buf != RULE_BUF_PAYLOAD)
+        if (!rule_buf_is_packet(r->lists[i].buf))
             return true;
     return false;
 }
@@ -190,8 +190,11 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
         else
             d->info.packet_rules++;
         const struct rule_fp *fp = &r->fp;
-        bool usable = fp->present && !fp->negated && !fp->short_pattern && fp->len > 0 &&
-                      (k == KIND_TX || fp->buf == RULE_BUF_PAYLOAD);
+        /* packet rules: only a payload pattern (a header buffer's goes
+         * to the always lists); no_prefilter: transformed past what the
+         * raw buffer shows */
+        bool usable = fp->present && !fp->negated && !fp->short_pattern && !fp->no_prefilter &&
+                      fp->len > 0 && (k == KIND_TX || fp->buf == RULE_BUF_PAYLOAD);
         if (!usable) {
             for (int c = 0; c < 4; c++)
                 if (r->l4 & (1u << c))      /* RULE_L4_TCP, UDP, ICMP, OTHER */
@@ -643,7 +646,8 @@ enum vmode { V_ALL = 0, V_PACKET_ONLY, V_STREAM };
  * tcp-pkt protocol) or only on the stream (flow:only_stream, tcp-stream). */
 static bool packet_only(const struct rule *r)
 {
-    return r->has_dsize || (r->flow & RULE_FLOW_NO_STREAM) || strcmp(r->proto, "tcp-pkt") == 0;
+    return r->has_dsize || r->pkt_hdr || (r->flow & RULE_FLOW_NO_STREAM) ||
+           strcmp(r->proto, "tcp-pkt") == 0;
 }
 
 static bool stream_only(const struct rule *r)
@@ -687,7 +691,7 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
             (mode == V_STREAM && packet_only(r)) ||
             (mode != V_STREAM && p->l4 == 6 && stream_only(r)))
             continue;
-        if (r->fp.present && r->fp.short_pattern && !r->fp.negated &&
+        if (r->fp.present && r->fp.short_pattern && !r->fp.negated && !r->fp.no_prefilter &&
             !short_present(&r->fp, in->buf[r->fp.buf].p, in->buf[r->fp.buf].len))
             continue;
         t->cp->candidates++;
@@ -753,6 +757,23 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
     return nout;
 }
 
+/* The packet's header buffers (ipv4.hdr ... icmpv6.hdr). */
+static void header_bufs(struct rule_match_input *in, const struct detect_pkt *p)
+{
+    if (p->l3_hdr) {
+        struct rule_buffer *b = &in->buf[p->ip_v == 6 ? RULE_BUF_IPV6_HDR : RULE_BUF_IPV4_HDR];
+        b->p = p->l3_hdr;
+        b->len = p->l3_hdr_len;
+    }
+    enum rule_buf l4 = p->l4 == 6 ? RULE_BUF_TCP_HDR : p->l4 == 17 ? RULE_BUF_UDP_HDR
+                     : p->l4 == 1 ? RULE_BUF_ICMPV4_HDR : p->l4 == 58 ? RULE_BUF_ICMPV6_HDR
+                     : RULE_BUF_COUNT;
+    if (p->l4_hdr && l4 != RULE_BUF_COUNT) {
+        in->buf[l4].p = p->l4_hdr;
+        in->buf[l4].len = p->l4_hdr_len;
+    }
+}
+
 static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
                               const struct detect_pkt *p, const uint8_t *buf, size_t len,
                               enum vmode mode, size_t old, const struct detect_match **out)
@@ -776,6 +797,8 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
     in.established = p->established;
     in.stream = mode == V_STREAM;
     in.dsize = mode == V_STREAM ? 0 : p->payload_len;
+    if (mode != V_STREAM)
+        header_bufs(&in, p);
     return verify(t, d, p, d->always[KIND_PACKET][cls], d->nalways[KIND_PACKET][cls], &in, mode,
                   old, out);
 }

@@ -106,6 +106,16 @@ static size_t strip_pseudo(const uint8_t *s, size_t n, uint8_t *d)
     return o;
 }
 
+/* to_md5, to_sha1, to_sha256, in that order of enum rule_xform_kind */
+static const struct digest {
+    unsigned char *(*fn)(const unsigned char *d, size_t n, unsigned char *md);
+    size_t len;
+} digests[] = {
+    { MD5, MD5_DIGEST_LENGTH }, { SHA1, SHA_DIGEST_LENGTH }, { SHA256, SHA256_DIGEST_LENGTH },
+};
+_Static_assert(RULE_XFORM_TO_SHA1 == RULE_XFORM_TO_MD5 + 1 &&
+               RULE_XFORM_TO_SHA256 == RULE_XFORM_TO_MD5 + 2, "digests[] order");
+
 /* the first capture, or the whole match when the regex has none; false
  * when nothing matches (or the capture did not take part) */
 static bool pcrexform(const struct rule_xform_scratch *x, const struct rule_xform *xf,
@@ -188,23 +198,15 @@ bool rule_xform_apply(const struct rule_xform_scratch *x, const struct rule_list
                 d[k] = s[k] ^ xf->key[q];
             break;
         case RULE_XFORM_TO_MD5:
-            if (x->cap < MD5_DIGEST_LENGTH)
-                return false;
-            MD5(s, n, d);
-            o = MD5_DIGEST_LENGTH;
-            break;
         case RULE_XFORM_TO_SHA1:
-            if (x->cap < SHA_DIGEST_LENGTH)
+        case RULE_XFORM_TO_SHA256: {
+            const struct digest *dg = &digests[xf->kind - RULE_XFORM_TO_MD5];
+            if (x->cap < dg->len)
                 return false;
-            SHA1(s, n, d);
-            o = SHA_DIGEST_LENGTH;
+            dg->fn(s, n, d);
+            o = dg->len;
             break;
-        case RULE_XFORM_TO_SHA256:
-            if (x->cap < SHA256_DIGEST_LENGTH)
-                return false;
-            SHA256(s, n, d);
-            o = SHA256_DIGEST_LENGTH;
-            break;
+        }
         case RULE_XFORM_HEADER_LOWERCASE:
             header_lowercase(s, n, d);
             break;

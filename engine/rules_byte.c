@@ -48,17 +48,11 @@ static bool split(const char *v, size_t n, struct tok *t, unsigned max, unsigned
 {
     unsigned k = 0;
     size_t i = 0;
-    while (i <= n) {
-        size_t st = i;
-        while (i < n && v[i] != ',')
-            i++;
+    struct tok x;
+    while (rules_next_item(v, n, ',', &i, &x.s, &x.n)) {
         if (k == max)
             return false;
-        t[k].s = v + st;
-        t[k].n = i - st;
-        rules_trim(&t[k].s, &t[k].n);
-        k++;
-        i++;
+        t[k++] = x;
     }
     *count = k;
     return true;
@@ -346,6 +340,25 @@ static int flag_option(struct byte_parse *p, struct tok t)
     return bad(p, t, "unknown option");
 }
 
+/* An offset or a variable: byte_test's in C's bases over the int32 range,
+ * the others decimal within Suricata's +-65535. */
+static int offset_or_var(struct byte_parse *p, struct tok t, bool c_base)
+{
+    int slot = rules_var_ref(p->b, p->kw, t.s, t.n);
+    if (slot == -2)
+        return NS_ERR_INVAL;
+    if (slot >= 0) {
+        p->y.offset = slot;
+        p->y.flags |= RULE_BYTE_OFFSET_VAR;
+        return NS_OK;
+    }
+    if (c_base ? parse_auto_i32(t, INT32_MAX, &p->y.offset)
+               : rules_parse_i32(t.s, t.n, &p->y.offset) && p->y.offset >= -BYTE_OFFSET_MAX &&
+                     p->y.offset <= BYTE_OFFSET_MAX)
+        return NS_OK;
+    return bad(p, t, c_base ? "bad offset" : "bad offset (-65535..65535)");
+}
+
 /* ---- the positional forms ---- */
 
 /* byte_test:<nbytes>,[!]<op>,<value>,<offset>[,flags] */
@@ -385,15 +398,8 @@ static int parse_test(struct byte_parse *p, const struct tok *t, unsigned nt)
     p->y.value = v;
     if (r == 2)
         p->y.flags |= RULE_BYTE_VALUE_VAR;
-    int slot = rules_var_ref(p->b, p->kw, t[3].s, t[3].n);
-    if (slot == -2)
+    if (offset_or_var(p, t[3], true) != NS_OK)
         return NS_ERR_INVAL;
-    if (slot >= 0) {
-        p->y.offset = slot;
-        p->y.flags |= RULE_BYTE_OFFSET_VAR;
-    } else if (!parse_auto_i32(t[3], INT32_MAX, &p->y.offset)) {
-        return bad(p, t[3], "bad offset");
-    }
     for (unsigned i = 4; i < nt; i++)
         if (flag_option(p, t[i]) != NS_OK)
             return NS_ERR_INVAL;
@@ -405,16 +411,8 @@ static int parse_jump(struct byte_parse *p, const struct tok *t, unsigned nt)
 {
     if (nt < 2)
         return rules_fail(p->b, RULE_SKIP_BAD_VALUE, p->kw, "byte_jump needs nbytes, offset");
-    int slot = rules_var_ref(p->b, p->kw, t[1].s, t[1].n);
-    if (slot == -2)
+    if (offset_or_var(p, t[1], false) != NS_OK)
         return NS_ERR_INVAL;
-    if (slot >= 0) {
-        p->y.offset = slot;
-        p->y.flags |= RULE_BYTE_OFFSET_VAR;
-    } else if (!rules_parse_i32(t[1].s, t[1].n, &p->y.offset) ||
-               p->y.offset < -BYTE_OFFSET_MAX || p->y.offset > BYTE_OFFSET_MAX) {
-        return bad(p, t[1], "bad offset (-65535..65535)");
-    }
     for (unsigned i = 2; i < nt; i++)
         if (flag_option(p, t[i]) != NS_OK)
             return NS_ERR_INVAL;
@@ -466,16 +464,8 @@ static int parse_math(struct byte_parse *p, const struct tok *t, unsigned nt, st
                 p->y.flags |= RULE_BYTE_NBYTES_VAR;
             have_bytes = true;
         } else if (tok_is(w, "offset") && !have_off) {
-            int slot = rules_var_ref(p->b, p->kw, v.s, v.n);
-            if (slot == -2)
+            if (offset_or_var(p, v, false) != NS_OK)
                 return NS_ERR_INVAL;
-            if (slot >= 0) {
-                p->y.offset = slot;
-                p->y.flags |= RULE_BYTE_OFFSET_VAR;
-            } else if (!rules_parse_i32(v.s, v.n, &p->y.offset) ||
-                       p->y.offset < -BYTE_OFFSET_MAX || p->y.offset > BYTE_OFFSET_MAX) {
-                return bad(p, t[i], "bad offset (-65535..65535)");
-            }
             have_off = true;
         } else if (tok_is(w, "oper") && !have_oper) {
             static const char *const opers[] = {

@@ -91,6 +91,10 @@ int rules_check_items(struct rule_build *b);
 
 /* rules_kw.c: parsing helpers the keyword files share */
 void rules_trim(const char **s, size_t *n);
+/* The next sep-separated item of [v, v + n) from *i (start at 0), trimmed;
+ * false once past the end.  "a,,b" gives "a", "", "b"; "" gives "". */
+bool rules_next_item(const char *v, size_t n, char sep, size_t *i, const char **item,
+                     size_t *len);
 bool rules_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
 bool rules_parse_i32(const char *s, size_t n, int32_t *out);
 /* The next item slot in list buf, zeroed; NULL (rule failed) when full. */

@@ -28,6 +28,21 @@ void rules_trim(const char **s, size_t *n)
         (*n)--;
 }
 
+bool rules_next_item(const char *v, size_t n, char sep, size_t *i, const char **item,
+                     size_t *len)
+{
+    if (*i > n)
+        return false;
+    size_t st = *i;
+    while (*i < n && v[*i] != sep)
+        (*i)++;
+    *item = v + st;
+    *len = *i - st;
+    rules_trim(item, len);
+    (*i)++;
+    return true;
+}
+
 bool rules_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
     rules_trim(&s, &n);
@@ -908,13 +923,9 @@ static int kw_flow(struct rule_build *b, const struct kw *k, const char *v, size
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "two flow keywords");
     uint32_t f = 0;
     size_t i = 0;
-    while (i <= n) {
-        size_t st = i;
-        while (i < n && v[i] != ',')
-            i++;
-        const char *o = v + st;
-        size_t ol = i - st;
-        rules_trim(&o, &ol);
+    const char *o;
+    size_t ol;
+    while (rules_next_item(v, n, ',', &i, &o, &ol)) {
         size_t j;
         for (j = 0; j < NS_ARRAY_LEN(opts); j++)
             if (strlen(opts[j].name) == ol && memcmp(opts[j].name, o, ol) == 0)
@@ -926,7 +937,6 @@ static int kw_flow(struct rule_build *b, const struct kw *k, const char *v, size
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "flow option '%s' twice",
                               opts[j].name);
         f |= opts[j].f;
-        i++;
     }
     if ((f & RULE_FLOW_TO_SERVER) && (f & RULE_FLOW_TO_CLIENT))
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "flow to both directions");

@@ -80,7 +80,14 @@ static int xform_pcre(struct rule_build *b, const char *name, const char *v, siz
 static int xform_xor(struct rule_build *b, const char *name, const char *v, size_t n,
                      struct rule_xform *x)
 {
-    if (!unquote(&v, &n, false) || n == 0 || n % 2 || n / 2 > 255)
+    bool ok = unquote(&v, &n, false);
+    /* Suricata 8's "offset N,<key>" and keys read from the buffer */
+    static const char *const later[] = { "offset ", "var ", "extract " };
+    for (size_t i = 0; ok && i < NS_ARRAY_LEN(later); i++)
+        if (n > strlen(later[i]) && memcmp(v, later[i], strlen(later[i])) == 0)
+            return rules_fail(b, RULE_SKIP_UNSUPPORTED_KEYWORD, name,
+                              "xor with an offset or a key from the buffer is not supported");
+    if (!ok || n == 0 || n % 2 || n / 2 > 255)
         return rules_fail(b, RULE_SKIP_BAD_VALUE, name,
                           "xor needs a key of 1..255 bytes in hex, e.g. \"0d0ac8ff\"");
     uint8_t *key = rules_arena_alloc(b->arena, n / 2);

@@ -1139,6 +1139,7 @@ static void transforms_parse(void **state)
         { "http.uri; xor:\"0g\";", RULE_SKIP_BAD_VALUE, "xor", "not hex" },
         { "http.uri; xor:\"abc\";", RULE_SKIP_BAD_VALUE, "xor", NULL },
         { "http.uri; xor;", RULE_SKIP_BAD_VALUE, "xor", "needs a value" },
+        { "http.uri; xor:offset 1,extract 1 0;", RULE_SKIP_UNSUPPORTED_KEYWORD, "xor", "offset" },
         { "http.uri; pcrexform:\"(\";", RULE_SKIP_BAD_VALUE, "pcrexform", "does not compile" },
         { "http.uri; pcrexform:a(b);", RULE_SKIP_BAD_VALUE, "pcrexform", "quoted" },
         { "http.uri; to_md5:x;", RULE_SKIP_BAD_VALUE, "to_md5", "takes no value" },

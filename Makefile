@@ -105,16 +105,21 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 	  -o $@ $< $(FUZZ_SRCS) $(LIBS) -lpthread
 
 # fuzz_dissect takes one frame; the app-layer targets take conversations in
-# tests/fuzz/fuzz_appl.h's chunk format.
+# tests/fuzz/fuzz_appl.h's chunk format; a target with tests/fuzz/X.seeds
+# (one input per line) is seeded from it instead, and tests/fuzz/X.dict is
+# its dictionary (fuzz_rules: rule text).
 fuzz: $(FUZZERS)
 	$(Q)for f in $(FUZZERS); do \
 	  c=build/fuzz/corpus_$$(basename $$f); mkdir -p $$c; \
 	  mode=--chunks; max=65536; \
 	  if [ $$(basename $$f) = fuzz_dissect ]; then mode=; max=2048; fi; \
-	  if [ -d $(SHARED)/corpus ]; then \
+	  t=tests/fuzz/$$(basename $$f); dict=; \
+	  if [ -f $$t.seeds ]; then split -l 1 $$t.seeds $$c/seed_; \
+	  elif [ -d $(SHARED)/corpus ]; then \
 	    find $(SHARED)/corpus -name '*.pcap*' -print0 | xargs -0 python3 tests/fuzz/seed.py $$mode $$c; fi; \
+	  if [ -f $$t.dict ]; then dict=-dict=$$t.dict; fi; \
 	  echo "== $$f for $(FUZZ_SECONDS) s"; \
-	  $$f -max_len=$$max -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$c 2>&1 | tail -12 || exit 1; \
+	  $$f -max_len=$$max -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict $$c 2>&1 | tail -12 || exit 1; \
 	done
 
 demo: deps all

@@ -226,6 +226,14 @@ struct ns_decoded {
     const uint8_t *payload;           /* L4 payload (inside the frame, or in
                                          the defrag buffer: valid until the
                                          next dissect_packet call) */
+    const uint8_t *l3_hdr;            /* innermost IP header with its options
+                                         (IPv6: the fixed 40 bytes) and the
+                                         transport header (TCP with options,
+                                         UDP, ICMP as Suricata sizes it), for
+                                         the rules' ipv4.hdr ... icmpv6.hdr;
+                                         NULL when absent; valid as payload */
+    const uint8_t *l4_hdr;
+    uint16_t l3_hdr_len, l4_hdr_len;
     uint32_t payload_len;
     uint32_t ip_len;                  /* innermost IP datagram length */
     uint32_t flow_len;                /* bytes the flow counts for this

@@ -67,6 +67,8 @@ static void record_reset_l4(struct ns_decoded *o)
     o->icmp_type = o->icmp_code = o->icmp_id = 0;
     o->payload = NULL;
     o->payload_len = 0;
+    o->l4_hdr = NULL;
+    o->l4_hdr_len = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -303,6 +305,8 @@ static enum dissect_result ipv4_decode(struct dissect_state *st, const uint8_t *
     if (unlikely(st->tunnel))
         record_reset_l4(o);
     o->ip_v = 4;
+    o->l3_hdr = p;                    /* hlen <= tot <= len, checked above */
+    o->l3_hdr_len = (uint16_t)hlen;
     o->ttl = p[8];
     o->proto = p[9];
     memcpy(o->src, p + 12, 4);
@@ -623,6 +627,8 @@ static enum dissect_result ipv6_decode(struct dissect_state *st, const uint8_t *
     if (unlikely(st->tunnel))
         record_reset_l4(o);
     o->ip_v = 6;
+    o->l3_hdr = p;                    /* len >= IPV6_HDR_LEN, checked above */
+    o->l3_hdr_len = IPV6_HDR_LEN;
     o->ttl = p[7];
     o->proto = p[6];
     memcpy(o->src, p + 8, 16);

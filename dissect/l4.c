@@ -139,6 +139,8 @@ static enum dissect_result dissect_tcp(struct dissect_state *st, const uint8_t *
     d->has_l4 = true;
     d->payload = p + hlen;
     d->payload_len = (uint32_t)(len - hlen);
+    d->l4_hdr = p;
+    d->l4_hdr_len = (uint16_t)hlen;
     return DISSECT_DECODED;
 }
 
@@ -303,6 +305,8 @@ static enum dissect_result dissect_udp(struct dissect_state *st, const uint8_t *
     d->has_l4 = true;
     d->payload = p + UDP_HDR_LEN;
     d->payload_len = (uint32_t)(ulen - UDP_HDR_LEN);
+    d->l4_hdr = p;
+    d->l4_hdr_len = UDP_HDR_LEN;
 
     /* tunnels by destination port, as Suricata; both directions of a
      * VXLAN or Geneve conversation use the well-known port as dport */
@@ -359,6 +363,19 @@ static int icmpv4_max_code(uint8_t type)
     }
 }
 
+/* The header the rules' icmpv4.hdr sees, as Suricata sizes it: 8 bytes,
+ * with the timestamps of a timestamp (reply) and the addresses of a router
+ * advertisement when they are all there.  len >= ICMP_HDR_LEN. */
+static uint16_t icmpv4_hdr_len(const uint8_t *p, size_t len)
+{
+    size_t extra = 0;
+    if (p[0] == 13 || p[0] == 14)
+        extra = 12;                          /* originate, receive, transmit */
+    else if (p[0] == 9)
+        extra = (size_t)p[4] * p[5] * 4;     /* entries x words per entry */
+    return (uint16_t)(len - ICMP_HDR_LEN >= extra ? ICMP_HDR_LEN + extra : ICMP_HDR_LEN);
+}
+
 static enum dissect_result dissect_icmpv4(struct dissect_state *st, const uint8_t *p, size_t len)
 {
     struct ns_decoded *d = st->out;
@@ -380,6 +397,8 @@ static enum dissect_result dissect_icmpv4(struct dissect_state *st, const uint8_
     d->has_l4 = true;
     d->payload = p + ICMP_HDR_LEN;
     d->payload_len = (uint32_t)(len - ICMP_HDR_LEN);
+    d->l4_hdr = p;
+    d->l4_hdr_len = icmpv4_hdr_len(p, len);
     return DISSECT_DECODED;
 }
 
@@ -439,6 +458,8 @@ static enum dissect_result dissect_icmpv6(struct dissect_state *st, const uint8_
     d->has_l4 = true;
     d->payload = p + ICMP_HDR_LEN;
     d->payload_len = (uint32_t)(len - ICMP_HDR_LEN);
+    d->l4_hdr = p;
+    d->l4_hdr_len = ICMP_HDR_LEN;
     return DISSECT_DECODED;
 }
 

@@ -198,7 +198,7 @@ static void rule_path(const struct ns_config *cfg, const char *name, char *out, 
 static bool rule_is_tx(const struct rule *r)
 {
     for (uint32_t i = 0; i < r->nlists; i++)
-        if (r->lists[i].buf != RULE_BUF_PAYLOAD)
+        if (!rule_buf_is_packet(r->lists[i].buf))
             return true;
     return false;
 }
@@ -257,7 +257,8 @@ static void detect_log_skips(const struct detect *d, const struct ns_config *cfg
  * tcp-pkt protocol) or only on the stream (flow:only_stream, tcp-stream). */
 static bool packet_only(const struct rule *r)
 {
-    return r->has_dsize || (r->flow & RULE_FLOW_NO_STREAM) || strcmp(r->proto, "tcp-pkt") == 0;
+    return r->has_dsize || r->pkt_hdr || (r->flow & RULE_FLOW_NO_STREAM) ||
+           strcmp(r->proto, "tcp-pkt") == 0;
 }
 
 static bool stream_only(const struct rule *r)
@@ -275,12 +276,13 @@ static bool mode_runs(const struct rule *r, enum vmode m, unsigned cls)
     }
 }
 
-/* A positive content on the payload: an empty payload cannot match. */
+/* A positive content on the untransformed payload: an empty payload
+ * cannot match. */
 static bool needs_data(const struct rule *r)
 {
     for (uint32_t i = 0; i < r->nlists; i++) {
         const struct rule_list *l = &r->lists[i];
-        for (uint32_t k = 0; l->buf == RULE_BUF_PAYLOAD && k < l->nitems; k++)
+        for (uint32_t k = 0; l->buf == RULE_BUF_PAYLOAD && l->nxforms == 0 && k < l->nitems; k++)
             if (l->items[k].kind == RULE_ITEM_CONTENT &&
                 !(l->items[k].u.content.flags & RULE_CONTENT_NEGATED))
                 return true;
@@ -481,8 +483,8 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
             const struct rule *r = rule_set_rule(d->rs, i);
             bool tx = rule_is_tx(r);
             const struct rule_fp *fp = &r->fp;
-            if (!(fp->present && !fp->negated && !fp->short_pattern && fp->len > 0 &&
-                  (tx || fp->buf == RULE_BUF_PAYLOAD)))
+            if (!(fp->present && !fp->negated && !fp->short_pattern && !fp->no_prefilter &&
+                  fp->len > 0 && (tx || fp->buf == RULE_BUF_PAYLOAD)))
                 continue;
             uint32_t n = rule_slots(d, r, tx, sl);
             for (uint32_t k = 0; k < n; k++)
@@ -502,8 +504,8 @@ static int detect_sets(struct detect *d, const struct ns_config *cfg, char *errb
         else
             d->info.packet_rules++;
         const struct rule_fp *fp = &r->fp;
-        bool usable = fp->present && !fp->negated && !fp->short_pattern && fp->len > 0 &&
-                      (tx || fp->buf == RULE_BUF_PAYLOAD);
+        bool usable = fp->present && !fp->negated && !fp->short_pattern && !fp->no_prefilter &&
+                      fp->len > 0 && (tx || fp->buf == RULE_BUF_PAYLOAD);
         d->info.always_rules += !usable;
         if (usable)
             continue;
@@ -1063,7 +1065,7 @@ static unsigned verify(struct detect_thread *t, const struct detect *d, const st
         if (!header_ok(t, d, pr, i, p, src, dst))
             continue;
         const struct rule *r = rule_set_rule(d->rs, i);
-        if (r->fp.present && r->fp.short_pattern && !r->fp.negated &&
+        if (r->fp.present && r->fp.short_pattern && !r->fp.negated && !r->fp.no_prefilter &&
             !short_present(&r->fp, in->buf[r->fp.buf].p, in->buf[r->fp.buf].len))
             continue;
         t->cp->candidates++;
@@ -1143,6 +1145,23 @@ static void scan_slot(struct detect_thread *t, const struct detect *d, const str
     }
 }
 
+/* The packet's header buffers (ipv4.hdr ... icmpv6.hdr). */
+static void header_bufs(struct rule_match_input *in, const struct detect_pkt *p)
+{
+    if (p->l3_hdr) {
+        struct rule_buffer *b = &in->buf[p->ip_v == 6 ? RULE_BUF_IPV6_HDR : RULE_BUF_IPV4_HDR];
+        b->p = p->l3_hdr;
+        b->len = p->l3_hdr_len;
+    }
+    enum rule_buf l4 = p->l4 == 6 ? RULE_BUF_TCP_HDR : p->l4 == 17 ? RULE_BUF_UDP_HDR
+                     : p->l4 == 1 ? RULE_BUF_ICMPV4_HDR : p->l4 == 58 ? RULE_BUF_ICMPV6_HDR
+                     : RULE_BUF_COUNT;
+    if (p->l4_hdr && l4 != RULE_BUF_COUNT) {
+        in->buf[l4].p = p->l4_hdr;
+        in->buf[l4].len = p->l4_hdr_len;
+    }
+}
+
 static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
                               const struct detect_pkt *p, const uint8_t *buf, size_t len,
                               enum vmode mode, size_t old, const struct detect_match **out)
@@ -1176,6 +1195,8 @@ static unsigned payload_rules(struct detect_thread *t, const struct detect *d,
     in.established = p->established;
     in.stream = mode == V_STREAM;
     in.dsize = mode == V_STREAM ? 0 : p->payload_len;
+    if (mode != V_STREAM)
+        header_bufs(&in, p);
     return verify(t, d, p, al, &in, mode, old, out);
 }
 

@@ -10,8 +10,10 @@
  * is locked per packet.
  *
  * Rules come in two kinds:
- *  - packet rules: no app-layer buffer (contents on the payload, or none
- *    at all): inspected on every packet's payload (detect_packet);
+ *  - packet rules: no app-layer buffer (contents on the payload or the
+ *    header buffers ipv4.hdr ... icmpv6.hdr, or none at all): inspected
+ *    on every packet's payload (detect_packet); those with a header
+ *    buffer only on packets, never on the reassembled stream;
  *  - transaction rules: at least one app-layer buffer (http.*, dns.query,
  *    tls.sni, file.data): inspected once per transaction with every buffer
  *    it has (detect_tx).
@@ -76,6 +78,10 @@ struct detect_pkt {
     bool toserver, established;
     const uint8_t *payload;          /* the packet's L4 payload */
     uint32_t payload_len;
+    /* the packet's IP and transport headers (ipv4.hdr ... icmpv6.hdr);
+     * NULL when absent (and for transactions) */
+    const uint8_t *l3_hdr, *l4_hdr;
+    uint32_t l3_hdr_len, l4_hdr_len;
 };
 
 /* A rule that matched and passed its threshold: alert on it. */

@@ -6,13 +6,21 @@
  * match, give up" results, and the same backtracking: a content whose
  * follower is relative to it (RULE_CONTENT_RETRY_NEXT) is searched again
  * one byte past its last match start, a pcre from one byte past its last
- * match start.  Every call of inspect() counts one step. */
+ * match start.  Every call of inspect() counts one step.
+ *
+ * The byte keywords read numbers at positions computed in 64 bits from
+ * 32-bit offsets, so no sum overflows; every read is checked against the
+ * buffer first; string numbers are read digit by digit with an overflow
+ * check, as strtoull would read them within nbytes bytes; byte_math
+ * divides only by non-zero values and shifts by less than 64. */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "engine/rule_match.h"
+#include "engine/rule_xform.h"
 
 #include "engine/pcre_hs.h"
 
@@ -24,7 +32,8 @@ struct rule_match_ctx {
     struct rule_match_counters *cp;  /* &cnt, or rule_match_ctx_bind's */
     const struct pcre_hs *ph;    /* pcre on Hyperscan, or NULL */
     hs_scratch_t *hs_scratch;
-    uint8_t xform[RULE_MATCH_XFORM_MAX + 1];
+    struct rule_xform_scratch xs;
+    uint8_t xform[2][RULE_MATCH_XFORM_MAX];   /* transforms: in and out */
 };
 
 struct rule_match_ctx *rule_match_ctx_create(char *errbuf)
@@ -44,6 +53,10 @@ struct rule_match_ctx *rule_match_ctx_create(char *errbuf)
     pcre2_set_heap_limit(ctx->mctx, RULE_MATCH_PCRE_HEAP_KIB);
     pcre2_jit_stack_assign(ctx->mctx, NULL, ctx->jit);
     ctx->cp = &ctx->cnt;
+    ctx->xs = (struct rule_xform_scratch){
+        .buf = { ctx->xform[0], ctx->xform[1] }, .cap = RULE_MATCH_XFORM_MAX,
+        .md = ctx->md, .mctx = ctx->mctx, .pcre_errors = &ctx->cnt.pcre_errors,
+    };
     return ctx;
 fail:
     rule_match_ctx_destroy(ctx);
@@ -77,6 +90,7 @@ void rule_match_ctx_counters(const struct rule_match_ctx *ctx, struct rule_match
 void rule_match_ctx_bind(struct rule_match_ctx *ctx, struct rule_match_counters *c)
 {
     ctx->cp = c;
+    ctx->xs.pcre_errors = &c->pcre_errors;
 }
 
 /* ---- searching ---- */
@@ -115,7 +129,19 @@ struct insp {
     uint32_t buffer_offset;      /* end of the previous match */
     uint32_t pcre_start;         /* Suricata's pcre_match_start_offset */
     uint32_t steps;
+    /* the rule's byte_extract/byte_math variables: shared by its lists
+     * (Suricata's det_ctx->byte_values), owned by rule_match's frame */
+    uint64_t *vars;
 };
+
+/* A variable's value; slots come from the parser (< RULE_MAX_BYTE_VARS),
+ * the mask only keeps a stray one inside the array. */
+static inline uint64_t var_get(const struct insp *s, uint64_t slot)
+{
+    return s->vars[slot & (RULE_MAX_BYTE_VARS - 1)];
+}
+
+_Static_assert((RULE_MAX_BYTE_VARS & (RULE_MAX_BYTE_VARS - 1)) == 0, "slot mask");
 
 static int inspect(struct insp *s, uint32_t idx);
 
@@ -144,32 +170,49 @@ static int inspect_content(struct insp *s, uint32_t idx, const struct rule_conte
         }
         uint32_t depth = len;
         uint32_t offset = 0;
+        /* modifiers from variables: Suricata takes their low 32 bits */
+        uint32_t c_offset = (cd->flags & RULE_CONTENT_OFFSET_VAR)
+                                ? (uint32_t)var_get(s, cd->offset) : cd->offset;
+        uint32_t c_depth = (cd->flags & RULE_CONTENT_DEPTH_VAR)
+                               ? (uint32_t)var_get(s, cd->depth) : cd->depth;
         if (rel) {
             offset = prev_buffer_offset;
-            int32_t distance = cd->distance;
+            uint32_t distance = (cd->flags & RULE_CONTENT_DISTANCE_VAR)
+                                    ? (uint32_t)var_get(s, (uint32_t)cd->distance)
+                                    : (uint32_t)cd->distance;
             if (cd->flags & RULE_CONTENT_DISTANCE) {
-                if (distance < 0 && (uint32_t)(-(int64_t)distance) > offset)
+                /* negative as int32 (two's complement): look back */
+                if (distance > INT32_MAX && 0u - distance > offset)
                     offset = 0;
                 else
-                    offset += (uint32_t)distance;
+                    offset += distance;
             }
             if (cd->flags & RULE_CONTENT_WITHIN) {
+                uint32_t within = (cd->flags & RULE_CONTENT_WITHIN_VAR)
+                                      ? (uint32_t)var_get(s, (uint32_t)cd->within)
+                                      : (uint32_t)cd->within;
                 /* Suricata compares as int32 and may wrap; len is
-                 * at most RULE_MATCH_MAX_BUFFER, so the cast is exact */
-                uint32_t end = prev_buffer_offset + (uint32_t)cd->within + (uint32_t)distance;
-                if ((int32_t)depth > (int32_t)end)
+                 * at most RULE_MATCH_MAX_BUFFER, so the test is exact */
+                uint32_t end = prev_buffer_offset + within + distance;
+                if (end <= INT32_MAX && depth > end)
                     depth = end;
+                else if (end > INT32_MAX && depth <= INT32_MAX)
+                    depth = end;           /* int32 says depth > a negative end */
             }
-            if (cd->depth != 0 && cd->depth + prev_buffer_offset < depth)
-                depth = prev_buffer_offset + cd->depth;
-            if (cd->offset > offset)
-                offset = cd->offset;
+            if (c_depth != 0 && c_depth + prev_buffer_offset < depth)
+                depth = prev_buffer_offset + c_depth;
+            if (c_offset > offset)
+                offset = c_offset;
         } else {
-            if (cd->depth != 0)
-                depth = cd->depth;
-            offset = cd->offset;
+            if (c_depth != 0 || (cd->flags & RULE_CONTENT_DEPTH_VAR))
+                depth = c_depth;
+            offset = c_offset;
             prev_buffer_offset = 0;
         }
+        /* a depth or offset from a variable: the window ends depth past
+         * its start (Suricata adjusts here, not at parse time) */
+        if (cd->flags & (RULE_CONTENT_OFFSET_VAR | RULE_CONTENT_DEPTH_VAR))
+            depth += offset;
         if (prev_offset != 0)
             offset = prev_offset;
         if (depth > len)
@@ -285,14 +328,245 @@ static int inspect_pcre(struct insp *s, uint32_t idx, const struct rule_pcre *pe
 
 static int inspect_isdataat(struct insp *s, uint32_t idx, const struct rule_isdataat *id)
 {
+    uint64_t n = id->n;
+    /* from a variable: a failure may come right with another occurrence
+     * of the match before, so it is not final (Suricata) */
+    int fail = id->var ? 0 : -1;
+    if (id->var) {
+        n = var_get(s, id->n);
+        if (n >= 100000000u)
+            return id->negated ? next_or_match(s, idx) : 0;
+    }
     if (id->relative) {
-        if ((uint64_t)s->buffer_offset + id->n > s->len)
-            return id->negated ? next_or_match(s, idx) : -1;
+        if ((uint64_t)s->buffer_offset + n > s->len)
+            return id->negated ? next_or_match(s, idx) : fail;
         return id->negated ? 0 : next_or_match(s, idx);
     }
-    if (id->n < s->len)
-        return id->negated ? -1 : next_or_match(s, idx);
-    return id->negated ? next_or_match(s, idx) : -1;
+    if (n < s->len)
+        return id->negated ? fail : next_or_match(s, idx);
+    return id->negated ? next_or_match(s, idx) : fail;
+}
+
+/* ---- byte_test, byte_jump, byte_extract, byte_math ---- */
+
+/* The two's complement reading of v, without an implementation-defined
+ * conversion. */
+static inline int64_t as_i64(uint64_t v)
+{
+    return v <= INT64_MAX ? (int64_t)v : -(int64_t)~v - 1;
+}
+
+static inline int32_t as_i32(uint64_t v)
+{
+    uint32_t u = (uint32_t)v;
+    return u <= INT32_MAX ? (int32_t)u : -(int32_t)~u - 1;
+}
+
+static inline uint64_t byte_operand(const struct insp *s, const struct rule_byte *y, uint32_t flag,
+                                    uint64_t field)
+{
+    return (y->flags & flag) ? var_get(s, field) : field;
+}
+
+/* The number of bytes the keyword reads: a variable's value must fit the
+ * same limits as a number written in the rule (else: no match). */
+static bool nbytes_ok(const struct rule_byte *y, uint64_t nb, uint64_t min, uint64_t max_num,
+                      uint64_t max_str)
+{
+    if (y->flags & RULE_BYTE_STRING)
+        return nb >= min && nb <= max_str;
+    return nb >= min && nb <= max_num;
+}
+
+/* The bytes a number may take at pos: nb, or for a string of no given
+ * length (byte_test, byte_jump: nb 0) the rest of the buffer. */
+static inline uint32_t read_span(const struct insp *s, const struct rule_byte *y, int64_t pos,
+                                 uint64_t nb)
+{
+    if (nb == 0 && (y->flags & RULE_BYTE_STRING))
+        return s->len - (uint32_t)pos;
+    return (uint32_t)nb;
+}
+
+/* Where the keyword reads: offset from the buffer start, or from the end
+ * of the previous match (relative); -1 when nb bytes from there are not
+ * all inside the buffer.  An empty buffer never matches (Suricata). */
+static int64_t byte_pos(const struct insp *s, const struct rule_byte *y, int32_t offset,
+                        uint64_t nb)
+{
+    int64_t pos = (int64_t)offset + ((y->flags & RULE_BYTE_RELATIVE) ? s->buffer_offset : 0);
+    if (s->len == 0 || pos < 0 || (uint64_t)pos + nb > s->len)
+        return -1;
+    return pos;
+}
+
+/* The number in the nb bytes at p: big or little endian, or an ASCII
+ * number as strtoull reads one (spaces, a sign, "0x" for hex, and for
+ * base 0 a leading 0 for octal) that must end within the nb bytes.
+ * Returns the bytes it took (string: up to its last digit), -1 when there
+ * is no digit or the number does not fit 64 bits. */
+static int read_number(const uint8_t *p, uint32_t nb, const struct rule_byte *y, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!(y->flags & RULE_BYTE_STRING)) {
+        for (uint32_t i = 0; i < nb; i++) {
+            uint32_t k = (y->flags & RULE_BYTE_LITTLE) ? nb - 1 - i : i;
+            v = v << 8 | p[k];
+        }
+        *out = v;
+        return (int)nb;
+    }
+    uint32_t i = 0, base = y->base;
+    while (i < nb && (p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r')))
+        i++;
+    bool neg = false;
+    if (i < nb && (p[i] == '+' || p[i] == '-'))
+        neg = p[i++] == '-';
+    if ((base == 16 || base == 0) && i + 2 < nb && p[i] == '0' && (p[i + 1] | 0x20) == 'x' &&
+        isxdigit(p[i + 2])) {
+        i += 2;
+        base = 16;
+    } else if (base == 0) {
+        base = i < nb && p[i] == '0' ? 8 : 10;
+    }
+    uint32_t first = i;
+    for (; i < nb; i++) {
+        uint32_t d;
+        uint8_t c = p[i];
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            d = (uint32_t)((c | 0x20) - 'a' + 10);
+        else
+            break;
+        if (d >= base)
+            break;
+        if (v > (UINT64_MAX - d) / base)
+            return -1;                  /* strtoull: ERANGE */
+        v = v * base + d;
+    }
+    if (i == first)
+        return -1;
+    *out = neg ? 0 - v : v;
+    return (int)i;
+}
+
+static inline uint64_t byte_mask(const struct rule_byte *y, uint64_t v)
+{
+    if (y->flags & RULE_BYTE_BITMASK) {
+        v &= y->bitmask;
+        if (v && y->shift)
+            v >>= y->shift;
+    }
+    return v;
+}
+
+/* Failures of the byte keywords return 0: an earlier content may match
+ * again further on and move the position they read at. */
+static int inspect_byte_test(struct insp *s, uint32_t idx, const struct rule_byte *y)
+{
+    uint64_t nb = byte_operand(s, y, RULE_BYTE_NBYTES_VAR, y->nbytes);
+    int32_t off = (y->flags & RULE_BYTE_OFFSET_VAR) ? as_i32(var_get(s, (uint32_t)y->offset))
+                                                    : y->offset;
+    uint64_t value = byte_operand(s, y, RULE_BYTE_VALUE_VAR, y->value);
+    uint64_t v;
+    int64_t pos;
+    if (!nbytes_ok(y, nb, (y->flags & RULE_BYTE_STRING) ? 0 : 1, 8, 23) ||
+        (pos = byte_pos(s, y, off, nb)) < 0 ||
+        read_number(s->buf + pos, read_span(s, y, pos, nb), y, &v) < 0)
+        return 0;
+    v = byte_mask(y, v);
+    bool m = false;
+    switch ((enum rule_byte_op)y->op) {
+    case RULE_BYTE_OP_EQ: m = v == value; break;
+    case RULE_BYTE_OP_LT: m = v < value; break;
+    case RULE_BYTE_OP_GT: m = v > value; break;
+    case RULE_BYTE_OP_LE: m = v <= value; break;
+    case RULE_BYTE_OP_GE: m = v >= value; break;
+    case RULE_BYTE_OP_AND: m = (v & value) != 0; break;
+    case RULE_BYTE_OP_OR: m = (v ^ value) != 0; break;
+    }
+    if (m == ((y->flags & RULE_BYTE_NEGATED) != 0))
+        return 0;
+    return next_or_match(s, idx);
+}
+
+/* byte_jump: the position moves to (after the number, or from the start
+ * or the end) + value x multiplier (rounded up to 4 with align) +
+ * post_offset.  Before the buffer start it stops at the start; past the
+ * end the keyword fails; the end itself is allowed (Suricata 7). */
+static int inspect_byte_jump(struct insp *s, uint32_t idx, const struct rule_byte *y)
+{
+    uint64_t nb = byte_operand(s, y, RULE_BYTE_NBYTES_VAR, y->nbytes);
+    int32_t off = (y->flags & RULE_BYTE_OFFSET_VAR) ? as_i32(var_get(s, (uint32_t)y->offset))
+                                                    : y->offset;
+    uint64_t v = 0;
+    int64_t pos;
+    int used;
+    if (!nbytes_ok(y, nb, 0, 8, 23) || (pos = byte_pos(s, y, off, nb)) < 0 ||
+        (used = read_number(s->buf + pos, read_span(s, y, pos, nb), y, &v)) < 0)
+        return 0;
+    v = byte_mask(y, v) * y->multiplier;
+    if ((y->flags & RULE_BYTE_ALIGN) && v % 4)
+        v += 4 - v % 4;
+    v += (uint64_t)(int64_t)y->post_offset;          /* modulo 2^64, as Suricata */
+    int64_t from = (y->flags & RULE_BYTE_FROM_BEGIN) ? 0
+                   : (y->flags & RULE_BYTE_FROM_END) ? (int64_t)s->len
+                   : pos + used;
+    int64_t d = as_i64(v);
+    if (d > (int64_t)s->len - from)
+        return 0;
+    s->buffer_offset = d < -from ? 0 : (uint32_t)(from + d);
+    return next_or_match(s, idx);
+}
+
+static int inspect_byte_extract(struct insp *s, uint32_t idx, const struct rule_byte *y)
+{
+    uint64_t v;
+    int64_t pos = byte_pos(s, y, y->offset, y->nbytes);
+    int used;
+    if (pos < 0 || (used = read_number(s->buf + pos, y->nbytes, y, &v)) < 0)
+        return 0;
+    v *= y->multiplier;
+    if (y->align && v % y->align)
+        v += y->align - v % y->align;
+    s->buffer_offset = (uint32_t)(pos + used);
+    s->vars[y->result & (RULE_MAX_BYTE_VARS - 1)] = v;
+    return next_or_match(s, idx);
+}
+
+/* byte_math: the number op rvalue, then the bitmask.  Like byte_extract it
+ * moves the position past the number (Suricata's DetectByteMathDoMatch
+ * does).  A division by zero never matches; a shift by 64 or more
+ * gives 0. */
+static int inspect_byte_math(struct insp *s, uint32_t idx, const struct rule_byte *y)
+{
+    /* a variable's count is cut to 8 bits, as Suricata's uint8_t */
+    uint64_t nb = (y->flags & RULE_BYTE_NBYTES_VAR) ? (uint8_t)var_get(s, y->nbytes) : y->nbytes;
+    int32_t off = (y->flags & RULE_BYTE_OFFSET_VAR) ? as_i32(var_get(s, (uint32_t)y->offset))
+                                                    : y->offset;
+    uint64_t r = byte_operand(s, y, RULE_BYTE_VALUE_VAR, y->value);
+    uint64_t v;
+    int64_t pos;
+    int used;
+    if (!nbytes_ok(y, nb, 1, 8, 10) || (pos = byte_pos(s, y, off, nb)) < 0 ||
+        (used = read_number(s->buf + pos, (uint32_t)nb, y, &v)) < 0)
+        return 0;
+    s->buffer_offset = (uint32_t)(pos + used);
+    switch ((enum rule_byte_oper)y->op) {
+    case RULE_BYTE_ADD: v += r; break;
+    case RULE_BYTE_SUB: v -= r; break;
+    case RULE_BYTE_MUL: v *= r; break;
+    case RULE_BYTE_DIV:
+        if (r == 0)
+            return 0;
+        v /= r;
+        break;
+    case RULE_BYTE_SHL: v = r < 64 ? v << r : 0; break;
+    case RULE_BYTE_SHR: v = r < 64 ? v >> r : 0; break;
+    }
+    s->vars[y->result & (RULE_MAX_BYTE_VARS - 1)] = byte_mask(y, v);
+    return next_or_match(s, idx);
 }
 
 static int inspect(struct insp *s, uint32_t idx)
@@ -310,38 +584,48 @@ static int inspect(struct insp *s, uint32_t idx)
         return inspect_pcre(s, idx, &it->u.pcre);
     case RULE_ITEM_ISDATAAT:
         return inspect_isdataat(s, idx, &it->u.isdataat);
+    case RULE_ITEM_BYTE_TEST:
+        return inspect_byte_test(s, idx, &it->u.byte);
+    case RULE_ITEM_BYTE_JUMP:
+        return inspect_byte_jump(s, idx, &it->u.byte);
+    case RULE_ITEM_BYTE_EXTRACT:
+        return inspect_byte_extract(s, idx, &it->u.byte);
+    case RULE_ITEM_BYTE_MATH:
+        return inspect_byte_math(s, idx, &it->u.byte);
     }
     return -1;
 }
 
-bool rule_match_list(struct rule_match_ctx *ctx, const struct rule *r, const struct rule_list *l,
-                     const uint8_t *p, size_t len)
+static bool match_list(struct rule_match_ctx *ctx, const struct rule *r, const struct rule_list *l,
+                       const uint8_t *p, size_t len, uint64_t *vars)
 {
     if (!p)
         return false;
-    if (l->dotprefix) {
-        if (len + 1 > sizeof(ctx->xform))
-            return false;
-        ctx->xform[0] = '.';
-        memcpy(ctx->xform + 1, p, len);
-        p = ctx->xform;
-        len++;
-    }
-    if (len > RULE_MATCH_MAX_BUFFER)
-        len = RULE_MATCH_MAX_BUFFER;
-    if (l->has_bsize && !rule_cmp_eval(&l->bsize, len))
-        return false;
+    /* urilen is on the URI as it came, before any transform */
     if (r->has_urilen &&
         l->buf == (r->urilen_raw ? RULE_BUF_HTTP_URI_RAW : RULE_BUF_HTTP_URI) &&
         !rule_cmp_eval(&r->urilen, len > 65535 ? 65535 : len))
+        return false;
+    if (l->nxforms && !rule_xform_apply(&ctx->xs, l, &p, &len))
+        return false;
+    if (len > RULE_MATCH_MAX_BUFFER)
+        len = RULE_MATCH_MAX_BUFFER;
+    if (l->has_bsize && !rule_cmp_eval(&l->bsize, len))
         return false;
     if (l->nitems == 0)
         return true;
     struct insp s = {
         .ctx = ctx, .l = l, .buf = p, .len = (uint32_t)len,
-        .buffer_offset = 0, .pcre_start = 0, .steps = 0,
+        .buffer_offset = 0, .pcre_start = 0, .steps = 0, .vars = vars,
     };
     return inspect(&s, 0) == 1;
+}
+
+bool rule_match_list(struct rule_match_ctx *ctx, const struct rule *r, const struct rule_list *l,
+                     const uint8_t *p, size_t len)
+{
+    uint64_t vars[RULE_MAX_BYTE_VARS] = { 0 };
+    return match_list(ctx, r, l, p, len, vars);
 }
 
 /* ---- flowbits ---- */
@@ -407,10 +691,16 @@ bool rule_match(struct rule_match_ctx *ctx, const struct rule *r, const struct r
         if (!in->flowbits || !fb_cond(in, fb))
             return false;
     }
+    /* the variables live across the rule's lists, inspected in order:
+     * the parser only lets a list read what an earlier one (or an earlier
+     * item of its own) set */
+    uint64_t vars[RULE_MAX_BYTE_VARS];
+    if (r->nbytevars)
+        memset(vars, 0, sizeof(vars));
     for (uint32_t i = 0; i < r->nlists; i++) {
         const struct rule_list *l = &r->lists[i];
         const struct rule_buffer *b = &in->buf[l->buf];
-        if (!rule_match_list(ctx, r, l, b->p, b->len))
+        if (!match_list(ctx, r, l, b->p, b->len, vars))
             return false;
     }
     if (in->flowbits) {

@@ -10,9 +10,18 @@
  * startswith is depth = length; endswith wants the match to end the
  * buffer; isdataat N asks for a byte at N (relative: N bytes past the
  * previous match); pcre R starts at the previous match end; bsize, dsize,
- * urilen compare lengths; dotprefix inspects "." + the buffer.  When an
- * item relative to an earlier match fails, the earlier content (or pcre)
- * is tried at its next occurrence, and so on back.
+ * urilen compare lengths.  byte_test compares a number read from the
+ * buffer, byte_jump moves the position past one (times a multiplier,
+ * aligned, plus post_offset), byte_extract stores one in a variable and
+ * moves past it, byte_math stores number op rvalue and moves past it;
+ * relative ones read after the previous match, and every read is checked
+ * against the buffer.  Variables belong to the rule: a list may read what
+ * an earlier list set (lists are inspected in enum rule_buf order).  A
+ * list's transforms (dotprefix, pcrexform, to_lowercase, ...) run on a
+ * copy in the context's scratch before its items; bsize applies to the
+ * result, urilen to the URI as it came.  When an item relative to an
+ * earlier match fails, the earlier content (or pcre) is tried at its next
+ * occurrence, and so on back.
  *
  * Bound: a buffer list's inspection makes at most RULE_MATCH_MAX_STEPS
  * steps (Suricata's default inspection-recursion-limit, 3000), a step
@@ -38,10 +47,11 @@
 #define RULE_MATCH_PCRE_DEPTH     1500u      /* pcre2 depth limit (interpreter) */
 #define RULE_MATCH_PCRE_HEAP_KIB  1024u      /* pcre2 heap limit (interpreter frames) */
 #define RULE_MATCH_MAX_BUFFER     0x7fffffffu
-#define RULE_MATCH_XFORM_MAX      (64u * 1024u)  /* dotprefix: longer buffers don't match */
+#define RULE_MATCH_XFORM_MAX      (64u * 1024u)  /* transforms: a longer input or
+                                                  * result does not match */
 
 /* Per-worker scratch: PCRE2 match data, match context and JIT stack, the
- * transform buffer.  Create one per thread at start; never share.  (The
+ * two transform buffers (2 x RULE_MATCH_XFORM_MAX).  Create one per thread at start; never share.  (The
  * PCRE2 interpreter, used for the few patterns JIT refuses, grows its
  * frame vector inside the match data once, up to the heap limit, and
  * reuses it afterwards.) */

@@ -625,7 +625,7 @@ void rule_set_get_stats(const struct rule_set *rs, struct rule_set_stats *st)
     st->fp_short = st->no_fp = st->pcre_jit = 0;
     for (uint32_t i = 0; i < rs->n; i++) {
         const struct rule_fp *fp = &rs->rules[i].fp;
-        if (!fp->present || fp->negated)
+        if (!fp->present || fp->negated || fp->no_prefilter)
             st->no_fp++;
         else if (fp->short_pattern)
             st->fp_short++;
@@ -881,6 +881,12 @@ static const char *const buf_names[RULE_BUF_COUNT] = {
     [RULE_BUF_DNS_QUERY] = "dns.query",
     [RULE_BUF_TLS_SNI] = "tls.sni",
     [RULE_BUF_FILE_DATA] = "file.data",
+    [RULE_BUF_IPV4_HDR] = "ipv4.hdr",
+    [RULE_BUF_IPV6_HDR] = "ipv6.hdr",
+    [RULE_BUF_TCP_HDR] = "tcp.hdr",
+    [RULE_BUF_UDP_HDR] = "udp.hdr",
+    [RULE_BUF_ICMPV4_HDR] = "icmpv4.hdr",
+    [RULE_BUF_ICMPV6_HDR] = "icmpv6.hdr",
 };
 
 const char *rule_buf_name(enum rule_buf b)
@@ -897,6 +903,16 @@ const char *rule_buf_proto(enum rule_buf b)
     if (b == RULE_BUF_TLS_SNI)
         return "tls";
     return NULL;
+}
+
+bool rule_buf_is_header(enum rule_buf b)
+{
+    return b >= RULE_BUF_IPV4_HDR && b <= RULE_BUF_ICMPV6_HDR;
+}
+
+bool rule_buf_is_packet(enum rule_buf b)
+{
+    return b == RULE_BUF_PAYLOAD || rule_buf_is_header(b);
 }
 
 int rule_buf_fp_priority(enum rule_buf b)
@@ -1043,6 +1059,8 @@ static void choose_fp(struct rule *r)
     fp->negated = (c->flags & RULE_CONTENT_NEGATED) != 0;
     fp->only = (c->flags & RULE_CONTENT_FP_ONLY) != 0;
     fp->short_pattern = fp->len <= 3;
+    if (r->lists[best_list].nxforms)
+        rules_xform_fp(&r->lists[best_list], fp);
 }
 
 /* For a nocase content: the lower-cased pattern and its KMP failure
@@ -1084,7 +1102,7 @@ static int finish_rule(struct rule_build *b)
     for (uint32_t i = 0; i < b->nitems; i++)
         b->buf_used[b->item_buf[i]] = true;
     for (int k = 0; k < RULE_BUF_COUNT; k++)
-        if (b->has_bsize[k])
+        if (b->has_bsize[k] || b->nxforms[k])
             b->buf_used[k] = true;
     uint32_t nlists = 0;
     for (int k = 0; k < RULE_BUF_COUNT; k++)
@@ -1103,6 +1121,22 @@ static int finish_rule(struct rule_build *b)
         if (!lists)
             return rules_fail(b, RULE_SKIP_TOO_LARGE, "", "out of memory");
     }
+    /* a header buffer makes a packet rule: it cannot also wait for a
+     * transaction's buffers */
+    int hdr = -1, txb = -1;
+    for (int k = 0; k < RULE_BUF_COUNT; k++) {
+        if (!b->buf_used[k])
+            continue;
+        if (rule_buf_is_header((enum rule_buf)k))
+            hdr = k;
+        else if (!rule_buf_is_packet((enum rule_buf)k))
+            txb = k;
+    }
+    if (hdr >= 0 && txb >= 0)
+        return rules_fail(b, RULE_SKIP_UNSUPPORTED_BUFFER, buf_names[hdr],
+                          "%s with the transaction buffer %s", buf_names[hdr], buf_names[txb]);
+    r->pkt_hdr = hdr >= 0;
+    r->nbytevars = (uint8_t)b->nvars;
     uint32_t li = 0;
     for (int k = 0; k < RULE_BUF_COUNT; k++) {
         if (!b->buf_used[k])
@@ -1121,7 +1155,14 @@ static int finish_rule(struct rule_build *b)
         }
         struct rule_list *L = &lists[li++];
         L->buf = (enum rule_buf)k;
-        L->dotprefix = b->dotprefix[k];
+        if (b->nxforms[k]) {
+            struct rule_xform *x = rules_arena_alloc(b->arena, b->nxforms[k] * sizeof(*x));
+            if (!x)
+                return rules_fail(b, RULE_SKIP_TOO_LARGE, "", "out of memory");
+            memcpy(x, b->xforms[k], b->nxforms[k] * sizeof(*x));
+            L->xforms = x;
+            L->nxforms = b->nxforms[k];
+        }
         L->has_bsize = b->has_bsize[k];
         L->bsize = b->bsize[k];
         uint32_t cnt = 0;
@@ -1145,17 +1186,19 @@ static int finish_rule(struct rule_build *b)
                     return NS_ERR_INVAL;
                 /* Suricata's *_NEXT flags on the content/pcre before a
                  * relative item: a content retries its next occurrence
-                 * only for a following within, relative pcre or relative
-                 * isdataat (distance alone cannot gain from a later
-                 * start); a pcre for any relative follower. */
+                 * only for a following within, relative pcre, relative
+                 * isdataat or relative byte_* (distance alone cannot gain
+                 * from a later start); a pcre for any relative follower. */
                 bool retry = false, rel = false;
                 if (it->kind == RULE_ITEM_CONTENT) {
                     retry = (it->u.content.flags & RULE_CONTENT_WITHIN) != 0;
                     rel = (it->u.content.flags & (RULE_CONTENT_WITHIN | RULE_CONTENT_DISTANCE)) != 0;
                 } else if (it->kind == RULE_ITEM_PCRE) {
                     retry = rel = (it->u.pcre.flags & RULE_PCRE_RELATIVE) != 0;
-                } else {
+                } else if (it->kind == RULE_ITEM_ISDATAAT) {
                     retry = rel = it->u.isdataat.relative;
+                } else {
+                    retry = rel = (it->u.byte.flags & RULE_BYTE_RELATIVE) != 0;
                 }
                 if (rel && prev >= 0) {
                     if (items[prev].kind == RULE_ITEM_CONTENT) {
@@ -1166,7 +1209,7 @@ static int finish_rule(struct rule_build *b)
                         items[prev].u.pcre.flags |= RULE_PCRE_RETRY_NEXT;
                     }
                 }
-                if (it->kind != RULE_ITEM_ISDATAAT)
+                if (it->kind == RULE_ITEM_CONTENT || it->kind == RULE_ITEM_PCRE)
                     prev = (int)j;
                 j++;
             }
@@ -1287,7 +1330,8 @@ static void add_rule(struct rule_set *rs, const char *file, uint32_t line, const
     b->last_pcre_or_content = -1;
     memset(b->buf_used, 0, sizeof(b->buf_used));
     memset(b->has_bsize, 0, sizeof(b->has_bsize));
-    memset(b->dotprefix, 0, sizeof(b->dotprefix));
+    memset(b->nxforms, 0, sizeof(b->nxforms));
+    b->nvars = 0;
     b->fp_seen = b->has_sid = b->has_rev = b->has_gid = b->has_priority = false;
     b->has_msg = b->has_classtype = false;
     b->nrefs = b->nmeta = b->nfb = 0;

@@ -17,8 +17,13 @@
  *  - the meta data: msg, sid, gid, rev, classtype with its description
  *    and priority, references, metadata, priority, target, threshold;
  *  - the inspection lists, one per buffer kind the rule inspects, each an
- *    ordered list of content / pcre / isdataat items with Suricata's
- *    semantics (see rule_match.h), plus bsize and the dotprefix transform;
+ *    ordered list of content / pcre / isdataat / byte_test / byte_jump /
+ *    byte_extract / byte_math items with Suricata's semantics (see
+ *    rule_match.h), plus bsize and the buffer's transforms (dotprefix,
+ *    pcrexform, to_lowercase, ...), applied in order before inspection;
+ *  - byte_extract and byte_math results: variables of the rule, resolved
+ *    to small slots when the rule is parsed (a name not defined before
+ *    its use fails the rule);
  *  - flow, dsize, urilen, flowbits (names mapped to small ids per set);
  *  - the fast pattern, chosen as Suricata does (rule_fp below), for the
  *    Hyperscan prefilter databases.
@@ -35,7 +40,9 @@
 /* ---- bounds ---- */
 
 #define RULE_MAX_TEXT      (64u * 1024u)  /* one rule, continuation lines joined */
-#define RULE_MAX_ITEMS     256u    /* content/pcre/isdataat items per rule */
+#define RULE_MAX_ITEMS     256u    /* content/pcre/isdataat/byte_* items per rule */
+#define RULE_MAX_BYTE_VARS 16u     /* byte_extract/byte_math results per rule */
+#define RULE_MAX_XFORMS    8u      /* transforms on one buffer */
 #define RULE_MAX_CONTENT   65535u  /* bytes of one content */
 #define RULE_MAX_FLOWBITS  4096u   /* distinct flowbit names per set */
 #define RULE_MAX_VAR_DEPTH 16u     /* $VAR referring to $VAR ... */
@@ -50,7 +57,12 @@
  * the packet payload or reassembled stream (pkt_data, the default).
  * FILE_DATA is file.data/file_data (for HTTP Suricata fills it with the
  * response body, for SMTP the mail body); HTTP_RESPONSE_BODY is
- * http.response_body / http_server_body. */
+ * http.response_body / http_server_body.  The header buffers (IPV4_HDR
+ * ... ICMPV6_HDR) are the packet's innermost IP header with its options
+ * (IPv6: the fixed 40 bytes) and its transport header (TCP with options,
+ * UDP 8 bytes, ICMPv6 8, ICMPv4 8 plus the timestamp or router
+ * advertisement fields, as Suricata): a rule using them is a packet rule,
+ * run on packets only (rule_buf_is_packet). */
 enum rule_buf {
     RULE_BUF_PAYLOAD = 0,
     RULE_BUF_HTTP_URI,
@@ -83,6 +95,12 @@ enum rule_buf {
     RULE_BUF_DNS_QUERY,
     RULE_BUF_TLS_SNI,
     RULE_BUF_FILE_DATA,
+    RULE_BUF_IPV4_HDR,
+    RULE_BUF_IPV6_HDR,
+    RULE_BUF_TCP_HDR,
+    RULE_BUF_UDP_HDR,
+    RULE_BUF_ICMPV4_HDR,
+    RULE_BUF_ICMPV6_HDR,
     RULE_BUF_COUNT
 };
 
@@ -91,6 +109,10 @@ const char *rule_buf_name(enum rule_buf b);
 /* The app-layer protocol a buffer belongs to ("http", "dns", "tls"), or
  * NULL for the payload and file.data (any protocol with files). */
 const char *rule_buf_proto(enum rule_buf b);
+/* A buffer of the packet itself: the payload or a header buffer. */
+bool rule_buf_is_packet(enum rule_buf b);
+/* One of the header buffers (ipv4.hdr ... icmpv6.hdr). */
+bool rule_buf_is_header(enum rule_buf b);
 /* Suricata's fast-pattern priority of the buffer: lower wins (app-layer
  * buffers 2, payload and http.stat_msg 3, http.method/stat_code 4). */
 int rule_buf_fp_priority(enum rule_buf b);
@@ -145,6 +167,10 @@ enum rule_item_kind {
     RULE_ITEM_CONTENT = 0,
     RULE_ITEM_PCRE,
     RULE_ITEM_ISDATAAT,
+    RULE_ITEM_BYTE_TEST,
+    RULE_ITEM_BYTE_JUMP,
+    RULE_ITEM_BYTE_EXTRACT,
+    RULE_ITEM_BYTE_MATH,
 };
 
 /* content flags */
@@ -166,6 +192,13 @@ enum rule_item_kind {
 /* Any later item of the list is relative to this one (also a content
  * with distance only); a negated content so followed is not "single". */
 #define RULE_CONTENT_RELATIVE_NEXT 0x1000u
+/* The modifier is a byte_extract/byte_math variable: the field holds its
+ * slot.  As in Suricata, a depth or offset from a variable makes the
+ * window's end depth past its start (not depth from the buffer start). */
+#define RULE_CONTENT_OFFSET_VAR   0x2000u
+#define RULE_CONTENT_DEPTH_VAR    0x4000u
+#define RULE_CONTENT_DISTANCE_VAR 0x8000u
+#define RULE_CONTENT_WITHIN_VAR   0x10000u
 
 struct rule_content {
     const uint8_t *bytes;    /* as written (|hex| decoded) */
@@ -197,8 +230,50 @@ struct rule_pcre {
 };
 
 struct rule_isdataat {
-    uint32_t n;
-    bool relative, negated;
+    uint32_t n;              /* or the variable's slot (var) */
+    bool relative, negated, var;
+};
+
+/* byte_test, byte_jump, byte_extract, byte_math (Suricata's payload
+ * keywords).  Flags say which fields hold a variable's slot instead of a
+ * number.  dce is not supported: such rules are skipped. */
+#define RULE_BYTE_RELATIVE   0x0001u
+#define RULE_BYTE_LITTLE     0x0002u   /* else big endian */
+#define RULE_BYTE_STRING     0x0004u   /* ASCII number in base `base` */
+#define RULE_BYTE_BITMASK    0x0008u
+#define RULE_BYTE_NEGATED    0x0010u   /* byte_test: '!' before the operator */
+#define RULE_BYTE_ALIGN      0x0020u   /* byte_jump: round up to 4 */
+#define RULE_BYTE_FROM_BEGIN 0x0040u   /* byte_jump: from the buffer start */
+#define RULE_BYTE_FROM_END   0x0080u   /* byte_jump: from the buffer end */
+#define RULE_BYTE_NBYTES_VAR 0x0100u
+#define RULE_BYTE_OFFSET_VAR 0x0200u
+#define RULE_BYTE_VALUE_VAR  0x0400u   /* byte_test value, byte_math rvalue */
+
+/* byte_test operators; OR is Suricata's '^' (true when the bits differ) */
+enum rule_byte_op {
+    RULE_BYTE_OP_EQ = 0, RULE_BYTE_OP_LT, RULE_BYTE_OP_GT, RULE_BYTE_OP_LE,
+    RULE_BYTE_OP_GE, RULE_BYTE_OP_AND, RULE_BYTE_OP_OR,
+};
+
+/* byte_math operators */
+enum rule_byte_oper {
+    RULE_BYTE_ADD = 0, RULE_BYTE_SUB, RULE_BYTE_MUL, RULE_BYTE_DIV, RULE_BYTE_SHL,
+    RULE_BYTE_SHR,
+};
+
+struct rule_byte {
+    uint32_t flags;          /* RULE_BYTE_* */
+    uint8_t nbytes;          /* 0..23, or a slot (NBYTES_VAR) */
+    uint8_t base;            /* STRING: 8, 10, 16, or 0 (strtoull's automatic) */
+    uint8_t op;              /* byte_test: enum rule_byte_op; byte_math: enum rule_byte_oper */
+    uint8_t align;           /* byte_extract: 0, 2 or 4 */
+    uint8_t result;          /* byte_extract/byte_math: the variable's slot */
+    uint8_t shift;           /* BITMASK: trailing zero bits of the mask */
+    int32_t offset;          /* or a slot (OFFSET_VAR) */
+    int32_t post_offset;     /* byte_jump */
+    uint32_t multiplier;     /* byte_jump, byte_extract: 1 when not given */
+    uint32_t bitmask;
+    uint64_t value;          /* byte_test value, byte_math rvalue, or a slot (VALUE_VAR) */
 };
 
 struct rule_item {
@@ -207,7 +282,35 @@ struct rule_item {
         struct rule_content content;
         struct rule_pcre pcre;
         struct rule_isdataat isdataat;
+        struct rule_byte byte;
     } u;
+};
+
+/* Transforms of a buffer (Suricata's transform keywords), applied in rule
+ * order to a copy before the list is inspected. */
+enum rule_xform_kind {
+    RULE_XFORM_DOTPREFIX = 0,      /* "." + buffer */
+    RULE_XFORM_PCREXFORM,          /* the first capture (the whole match when
+                                    * the regex has none); no match: the list
+                                    * does not match */
+    RULE_XFORM_TO_LOWERCASE,
+    RULE_XFORM_TO_UPPERCASE,
+    RULE_XFORM_STRIP_WHITESPACE,   /* drops space, \t, \n, \f, \r */
+    RULE_XFORM_COMPRESS_WHITESPACE,/* a run of whitespace (and \v) -> its first byte */
+    RULE_XFORM_URL_DECODE,         /* %XX and '+'; bad escapes kept */
+    RULE_XFORM_XOR,                /* with a repeating key */
+    RULE_XFORM_TO_MD5,             /* the raw digest */
+    RULE_XFORM_TO_SHA1,
+    RULE_XFORM_TO_SHA256,
+    RULE_XFORM_HEADER_LOWERCASE,   /* header names (up to ':') lower-cased */
+    RULE_XFORM_STRIP_PSEUDO_HEADERS, /* drops lines starting with ':' */
+};
+
+struct rule_xform {
+    enum rule_xform_kind kind;
+    const void *code;        /* PCREXFORM: pcre2_code (8-bit) */
+    const uint8_t *key;      /* XOR */
+    uint32_t keylen;
 };
 
 /* Integer comparisons of bsize, dsize, urilen. */
@@ -232,7 +335,8 @@ bool rule_cmp_eval(const struct rule_cmp *c, uint64_t x);
  * ones relative to the previous content/pcre match of the same list. */
 struct rule_list {
     enum rule_buf buf;
-    bool dotprefix;          /* transform: inspect "." + buffer */
+    uint32_t nxforms;
+    const struct rule_xform *xforms; /* applied in order; bsize is on the result */
     bool has_bsize;
     struct rule_cmp bsize;
     uint32_t nitems;
@@ -289,7 +393,15 @@ struct rule_threshold {
  * must match caselessly.  A negated fast pattern cannot nominate a rule by
  * matching: such rules (and rules with no content, present == false) must
  * be evaluated without prefilter.  short_pattern: len <= 3, keep it out of
- * the shared databases (DESIGN.md section 5). */
+ * the shared databases (DESIGN.md section 5).
+ *
+ * The prefilter scans the raw buffer, so a pattern of a transformed list
+ * is adjusted to what a match of the transformed buffer proves about the
+ * raw one: after to_lowercase/to_uppercase the raw buffer holds it in some
+ * case (nocase is set), after dotprefix it may have used the added dot
+ * (leading dots are dropped from bytes/len), pcrexform keeps a substring.
+ * After any other transform nothing is proved: no_prefilter is set and the
+ * rule must be evaluated without prefilter, like a negated one. */
 struct rule_fp {
     bool present;
     enum rule_buf buf;
@@ -299,6 +411,7 @@ struct rule_fp {
     bool negated;
     bool only;               /* fast_pattern:only was written */
     bool short_pattern;
+    bool no_prefilter;       /* transformed beyond what the raw buffer shows */
     uint32_t list, item;     /* rule->lists[list].items[item] */
 };
 
@@ -332,8 +445,10 @@ struct rule {
     bool urilen_raw;             /* urilen:...,raw: on http.uri.raw */
     struct rule_cmp urilen;
 
-    uint32_t nlists;             /* in enum rule_buf order */
+    uint32_t nlists;             /* in enum rule_buf order (the inspection order) */
     const struct rule_list *lists;
+    bool pkt_hdr;                /* a header buffer: a packet rule, packets only */
+    uint8_t nbytevars;           /* byte_extract/byte_math slots used */
 
     uint32_t nflowbits;
     const struct rule_flowbit *flowbits;

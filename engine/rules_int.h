@@ -1,6 +1,8 @@
 /* engine/rules_int.h: what the rule loader's files share (rules.c: the set,
  * files, header, finishing a rule; rules_addr.c: address and port sets;
- * rules_kw.c: the option keywords).  Not for use outside them. */
+ * rules_kw.c: the option keywords; rules_byte.c: byte_test, byte_jump,
+ * byte_extract, byte_math and their variables; rules_xform.c: the
+ * transforms).  Not for use outside them. */
 #ifndef RULES_INT_H
 #define RULES_INT_H
 
@@ -52,7 +54,13 @@ struct rule_build {
     bool buf_used[RULE_BUF_COUNT];
     bool has_bsize[RULE_BUF_COUNT];
     struct rule_cmp bsize[RULE_BUF_COUNT];
-    bool dotprefix[RULE_BUF_COUNT];
+    struct rule_xform xforms[RULE_BUF_COUNT][RULE_MAX_XFORMS];
+    uint8_t nxforms[RULE_BUF_COUNT];
+    /* byte_extract/byte_math variables: slot i is named var_name[i] and set
+     * by an item of buffer var_buf[i] */
+    char var_name[RULE_MAX_BYTE_VARS][32];
+    enum rule_buf var_buf[RULE_MAX_BYTE_VARS];
+    uint32_t nvars;
     bool fp_seen;                /* a fast_pattern was given */
     bool has_sid, has_rev, has_gid, has_priority, has_msg, has_classtype;
 
@@ -76,9 +84,44 @@ int rules_fail(struct rule_build *b, enum rule_skip_reason reason, const char *k
 /* rules_kw.c: the options between the parentheses, [s, s + n). */
 int rules_parse_options(struct rule_build *b, const char *s, size_t n);
 
-/* rules_kw.c: checks across items (http.host case, bsize vs contents),
- * made once all options are read. */
+/* rules_kw.c: checks across items (http.host case, bsize vs contents,
+ * contents a transform makes impossible, variables used before the list
+ * that sets them is inspected), made once all options are read. */
 int rules_check_items(struct rule_build *b);
+
+/* rules_kw.c: parsing helpers the keyword files share */
+void rules_trim(const char **s, size_t *n);
+/* The next sep-separated item of [v, v + n) from *i (start at 0), trimmed;
+ * false once past the end.  "a,,b" gives "a", "", "b"; "" gives "". */
+bool rules_next_item(const char *v, size_t n, char sep, size_t *i, const char **item,
+                     size_t *len);
+bool rules_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out);
+bool rules_parse_i32(const char *s, size_t n, int32_t *out);
+/* The next item slot in list buf, zeroed; NULL (rule failed) when full. */
+struct rule_item *rules_add_item(struct rule_build *b, const char *kwname, enum rule_buf buf);
+/* The list a keyword's item goes to: the sticky buffer, or for a relative
+ * one the list of the content/pcre it follows (legacy http_* modifiers). */
+enum rule_buf rules_item_list(const struct rule_build *b, bool relative);
+
+/* rules_byte.c: byte_test, byte_jump, byte_extract, byte_math
+ * (kind RULE_ITEM_BYTE_*); name is the keyword for messages. */
+int rules_byte_keyword(struct rule_build *b, enum rule_item_kind kind, const char *name,
+                       const char *v, size_t n, bool hasv);
+/* A variable name ([A-Za-z][A-Za-z0-9_]*) defined earlier in the rule:
+ * its slot; -1 when s is not a name, -2 when no such variable (the rule
+ * has failed then, keyword kw). */
+int rules_var_ref(struct rule_build *b, const char *kw, const char *s, size_t n);
+
+/* rules_xform.c: a transform keyword on the current sticky buffer. */
+int rules_xform_keyword(struct rule_build *b, enum rule_xform_kind kind, const char *name,
+                        const char *v, size_t n, bool hasv);
+/* A content the list's transforms can never produce (Suricata rejects
+ * such rules): the transform's name, else NULL. */
+const char *rules_xform_rejects(const struct rule_build *b, enum rule_buf buf,
+                                const struct rule_content *c);
+/* The fast pattern of a transformed list, adjusted for the raw buffer the
+ * prefilter scans (see struct rule_fp). */
+void rules_xform_fp(const struct rule_list *l, struct rule_fp *fp);
 
 /* rules.c services the keywords need */
 int rules_flowbit_id(struct rule_build *b, const char *name, size_t n, uint16_t *id);

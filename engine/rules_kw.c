@@ -18,7 +18,7 @@
 
 /* ---- small parsers ---- */
 
-static void trim(const char **s, size_t *n)
+void rules_trim(const char **s, size_t *n)
 {
     while (*n && rules_isspace((unsigned char)**s)) {
         (*s)++;
@@ -28,9 +28,24 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
-static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
+bool rules_next_item(const char *v, size_t n, char sep, size_t *i, const char **item,
+                     size_t *len)
 {
-    trim(&s, &n);
+    if (*i > n)
+        return false;
+    size_t st = *i;
+    while (*i < n && v[*i] != sep)
+        (*i)++;
+    *item = v + st;
+    *len = *i - st;
+    rules_trim(item, len);
+    (*i)++;
+    return true;
+}
+
+bool rules_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+    rules_trim(&s, &n);
     if (n == 0)
         return false;
     uint64_t v = 0;
@@ -46,9 +61,9 @@ static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
     return true;
 }
 
-static bool parse_i32(const char *s, size_t n, int32_t *out)
+bool rules_parse_i32(const char *s, size_t n, int32_t *out)
 {
-    trim(&s, &n);
+    rules_trim(&s, &n);
     bool neg = false;
     if (n && (s[0] == '-' || s[0] == '+')) {
         neg = s[0] == '-';
@@ -56,7 +71,7 @@ static bool parse_i32(const char *s, size_t n, int32_t *out)
         n--;
     }
     uint64_t v;
-    if (!parse_u64(s, n, neg ? 2147483648u : 2147483647u, &v))
+    if (!rules_parse_u64(s, n, neg ? 2147483648u : 2147483647u, &v))
         return false;
     *out = neg ? (int32_t)(-(int64_t)v) : (int32_t)v;
     return true;
@@ -65,7 +80,7 @@ static bool parse_i32(const char *s, size_t n, int32_t *out)
 /* "N", "=N", "!N", "<N", "<=N", ">N", ">=N", "N<>M", "N-M" */
 static bool parse_cmp(const char *s, size_t n, uint64_t max, struct rule_cmp *c)
 {
-    trim(&s, &n);
+    rules_trim(&s, &n);
     memset(c, 0, sizeof(*c));
     if (n == 0)
         return false;
@@ -85,8 +100,8 @@ static bool parse_cmp(const char *s, size_t n, uint64_t max, struct rule_cmp *c)
     }
     if (mid) {
         uint64_t a, b;
-        if (!parse_u64(s, (size_t)(mid - s), max, &a) ||
-            !parse_u64(mid + midlen, n - (size_t)(mid - s) - midlen, max, &b) || a >= b)
+        if (!rules_parse_u64(s, (size_t)(mid - s), max, &a) ||
+            !rules_parse_u64(mid + midlen, n - (size_t)(mid - s) - midlen, max, &b) || a >= b)
             return false;
         c->op = RULE_CMP_RANGE;
         c->a = a;
@@ -113,7 +128,7 @@ static bool parse_cmp(const char *s, size_t n, uint64_t max, struct rule_cmp *c)
     } else if (s[0] == '=') {
         skip = 1;
     }
-    if (!parse_u64(s + skip, n - skip, max, &c->a))
+    if (!rules_parse_u64(s + skip, n - skip, max, &c->a))
         return false;
     if (c->op == RULE_CMP_LT && c->a == 0)
         return false;            /* can never hold */
@@ -136,7 +151,7 @@ static uint64_t cmp_max(const struct rule_cmp *c)
  * optional) and undoes '\' escapes into out (NUL-terminated). */
 static bool unquote(const char *s, size_t n, bool quoted, char *out, size_t cap, size_t *olen)
 {
-    trim(&s, &n);
+    rules_trim(&s, &n);
     if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
         s++;
         n -= 2;
@@ -189,7 +204,7 @@ static int need_value(struct rule_build *b, const struct kw *k, bool hasv, size_
 
 static int no_value(struct rule_build *b, const struct kw *k, const char *v, size_t n)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (n)
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "%s takes no value", k->name);
     return NS_OK;
@@ -215,7 +230,7 @@ static int kw_u32(struct rule_build *b, const struct kw *k, const char *v, size_
     uint64_t x;
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
-    if (!parse_u64(v, n, UINT32_MAX, &x))
+    if (!rules_parse_u64(v, n, UINT32_MAX, &x))
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "bad number '%.*s'",
                           (int)(n > 32 ? 32 : n), v);
     switch (k->arg) {
@@ -247,7 +262,7 @@ static int kw_u32(struct rule_build *b, const struct kw *k, const char *v, size_
 static int kw_classtype(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                         bool hasv)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
     if (b->has_classtype)
@@ -268,7 +283,7 @@ static int kw_classtype(struct rule_build *b, const struct kw *k, const char *v,
 static int kw_reference(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                         bool hasv)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
     if (!memchr(v, ',', n))
@@ -295,7 +310,7 @@ static int kw_metadata(struct rule_build *b, const struct kw *k, const char *v, 
             i++;
         const char *item = v + st;
         size_t il = i - st;
-        trim(&item, &il);
+        rules_trim(&item, &il);
         if (il) {
             if (b->nmeta >= RULES_MAX_META)
                 return rules_fail(b, RULE_SKIP_TOO_LARGE, k->name, "more than %u metadata items",
@@ -313,7 +328,7 @@ static int kw_metadata(struct rule_build *b, const struct kw *k, const char *v, 
 static int kw_target(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                      bool hasv)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
     if (n == 6 && memcmp(v, "src_ip", 6) == 0)
@@ -328,10 +343,10 @@ static int kw_target(struct rule_build *b, const struct kw *k, const char *v, si
 /* ---- content and its modifiers ---- */
 
 /* The next item slot, zeroed; NULL (rule failed) when the rule is full. */
-static struct rule_item *add_item(struct rule_build *b, const char *kwname, enum rule_buf buf)
+struct rule_item *rules_add_item(struct rule_build *b, const char *kwname, enum rule_buf buf)
 {
     if (b->nitems >= RULE_MAX_ITEMS) {
-        rules_fail(b, RULE_SKIP_TOO_LARGE, kwname, "more than %u content/pcre/isdataat",
+        rules_fail(b, RULE_SKIP_TOO_LARGE, kwname, "more than %u content/pcre/isdataat/byte_*",
                    RULE_MAX_ITEMS);
         return NULL;
     }
@@ -346,7 +361,7 @@ static struct rule_item *add_item(struct rule_build *b, const char *kwname, enum
 static int kw_content(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                       bool hasv)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
     bool neg = false;
@@ -354,7 +369,7 @@ static int kw_content(struct rule_build *b, const struct kw *k, const char *v, s
         neg = true;
         v++;
         n--;
-        trim(&v, &n);
+        rules_trim(&v, &n);
     }
     if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
         v++;
@@ -406,7 +421,7 @@ static int kw_content(struct rule_build *b, const struct kw *k, const char *v, s
     if (o > RULE_MAX_CONTENT)
         return rules_fail(b, RULE_SKIP_TOO_LARGE, k->name, "content longer than %u",
                           RULE_MAX_CONTENT);
-    struct rule_item *it = add_item(b, k->name, b->sticky);
+    struct rule_item *it = rules_add_item(b, k->name, b->sticky);
     if (!it)
         return NS_ERR_INVAL;
     it->kind = RULE_ITEM_CONTENT;
@@ -453,10 +468,16 @@ static int kw_rawbytes(struct rule_build *b, const struct kw *k, const char *v, 
     return NS_OK;                /* no effect: we inspect what is there */
 }
 
-/* depth, offset, distance, within: arg 0..3 */
+/* depth, offset, distance, within: arg 0..3.  The value may be a
+ * byte_extract/byte_math variable: the field keeps its slot, and the
+ * checks against the content's length wait for the value (Suricata). */
 static int kw_position(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                        bool hasv)
 {
+    static const uint32_t var_flag[4] = {
+        RULE_CONTENT_DEPTH_VAR, RULE_CONTENT_OFFSET_VAR, RULE_CONTENT_DISTANCE_VAR,
+        RULE_CONTENT_WITHIN_VAR,
+    };
     struct rule_content *c = last_content(b, k);
     if (!c || need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
@@ -465,8 +486,14 @@ static int kw_position(struct rule_build *b, const struct kw *k, const char *v, 
     if (c->flags & RULE_CONTENT_FP_ONLY)
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "%s on a fast_pattern:only content",
                           k->name);
-    int32_t x;
-    if (!parse_i32(v, n, &x))
+    int32_t x = 0;
+    int slot = rules_var_ref(b, k->name, v, n);
+    if (slot == -2)
+        return NS_ERR_INVAL;
+    bool var = slot >= 0;
+    if (var)
+        x = slot;
+    else if (!rules_parse_i32(v, n, &x))
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "bad number '%.*s'",
                           (int)(n > 32 ? 32 : n), v);
     switch (k->arg) {
@@ -475,10 +502,12 @@ static int kw_position(struct rule_build *b, const struct kw *k, const char *v, 
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "two depths on one content");
         if (c->flags & C_REL)
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "depth mixed with distance/within");
-        if (x < 0 || (uint32_t)x < c->len)
+        if (!var && (x < 0 || (uint32_t)x < c->len))
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "depth %d shorter than content (%u)",
                               x, c->len);
-        c->depth = (uint32_t)x + ((c->flags & RULE_CONTENT_OFFSET) ? c->offset : 0);
+        c->depth = (uint32_t)x;
+        if (!var && !(c->flags & RULE_CONTENT_OFFSET_VAR) && (c->flags & RULE_CONTENT_OFFSET))
+            c->depth += c->offset;
         c->flags |= RULE_CONTENT_DEPTH;
         break;
     case 1:                                                   /* offset */
@@ -489,7 +518,7 @@ static int kw_position(struct rule_build *b, const struct kw *k, const char *v, 
         if (x < 0)
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "negative offset");
         c->offset = (uint32_t)x;
-        if (c->flags & RULE_CONTENT_DEPTH)
+        if (!var && (c->flags & RULE_CONTENT_DEPTH) && !(c->flags & RULE_CONTENT_DEPTH_VAR))
             c->depth += (uint32_t)x;
         c->flags |= RULE_CONTENT_OFFSET;
         break;
@@ -506,13 +535,15 @@ static int kw_position(struct rule_build *b, const struct kw *k, const char *v, 
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "two withins on one content");
         if (c->flags & C_ABS)
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "within mixed with offset/depth");
-        if (x < 0 || (uint32_t)x < c->len)
+        if (!var && (x < 0 || (uint32_t)x < c->len))
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name,
                               "within %d shorter than content (%u)", x, c->len);
         c->within = x;
         c->flags |= RULE_CONTENT_WITHIN;
         break;
     }
+    if (var)
+        c->flags |= var_flag[k->arg];
     if ((c->flags & RULE_CONTENT_NEGATED) && (c->flags & RULE_CONTENT_FAST_PATTERN))
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name,
                           "fast_pattern on a negated content with %s", k->name);
@@ -560,7 +591,7 @@ static int kw_fast_pattern(struct rule_build *b, const struct kw *k, const char 
     if ((c->flags & RULE_CONTENT_NEGATED) && (c->flags & (C_ABS | C_REL)))
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name,
                           "fast_pattern on a negated content with position modifiers");
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (n == 4 && memcmp(v, "only", 4) == 0) {
         if (c->flags & (RULE_CONTENT_NEGATED | C_ABS | C_REL))
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name,
@@ -569,8 +600,8 @@ static int kw_fast_pattern(struct rule_build *b, const struct kw *k, const char 
     } else if (n) {
         const char *comma = memchr(v, ',', n);
         uint64_t off, len;
-        if (!comma || !parse_u64(v, (size_t)(comma - v), 65535, &off) ||
-            !parse_u64(comma + 1, n - (size_t)(comma - v) - 1, 65535, &len) || len == 0 ||
+        if (!comma || !rules_parse_u64(v, (size_t)(comma - v), 65535, &off) ||
+            !rules_parse_u64(comma + 1, n - (size_t)(comma - v) - 1, 65535, &len) || len == 0 ||
             off + len > c->len)
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "bad fast_pattern '%.*s'",
                               (int)(n > 32 ? 32 : n), v);
@@ -591,7 +622,21 @@ static int kw_sticky(struct rule_build *b, const struct kw *k, const char *v, si
     (void)hasv;
     if (no_value(b, k, v, n) != NS_OK)
         return NS_ERR_INVAL;
-    b->sticky = (enum rule_buf)k->arg;
+    enum rule_buf buf = (enum rule_buf)k->arg;
+    /* Suricata makes the buffer named again a new one, without the
+     * transforms: one list per buffer kind cannot hold both */
+    if (b->nxforms[buf])
+        return rules_fail(b, RULE_SKIP_UNSUPPORTED_BUFFER, k->name,
+                          "%s named again after transforms", k->name);
+    static const struct { enum rule_buf buf; uint8_t l4; } hdr_l4[] = {
+        { RULE_BUF_TCP_HDR, RULE_L4_TCP }, { RULE_BUF_UDP_HDR, RULE_L4_UDP },
+        { RULE_BUF_ICMPV4_HDR, RULE_L4_ICMP }, { RULE_BUF_ICMPV6_HDR, RULE_L4_ICMP },
+    };
+    for (size_t i = 0; i < NS_ARRAY_LEN(hdr_l4); i++)
+        if (hdr_l4[i].buf == buf && !(b->r.l4 & hdr_l4[i].l4))
+            return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "%s on a %s rule", k->name,
+                              b->r.proto);
+    b->sticky = buf;
     b->sticky_fresh = true;
     return NS_OK;
 }
@@ -611,21 +656,16 @@ static int kw_modifier(struct rule_build *b, const struct kw *k, const char *v, 
     return NS_OK;
 }
 
-static int kw_dotprefix(struct rule_build *b, const struct kw *k, const char *v, size_t n,
-                        bool hasv)
+static int kw_byte(struct rule_build *b, const struct kw *k, const char *v, size_t n,
+                   bool hasv)
 {
-    (void)hasv;
-    if (no_value(b, k, v, n) != NS_OK)
-        return NS_ERR_INVAL;
-    if (b->sticky == RULE_BUF_PAYLOAD || !b->sticky_fresh)
-        return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name,
-                          "dotprefix must directly follow a sticky buffer");
-    for (uint32_t i = 0; i < b->nitems; i++)
-        if (b->item_buf[i] == b->sticky)
-            return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name,
-                              "dotprefix after matches of %s", rule_buf_name(b->sticky));
-    b->dotprefix[b->sticky] = true;
-    return NS_OK;
+    return rules_byte_keyword(b, (enum rule_item_kind)k->arg, k->name, v, n, hasv);
+}
+
+static int kw_xform(struct rule_build *b, const struct kw *k, const char *v, size_t n,
+                    bool hasv)
+{
+    return rules_xform_keyword(b, (enum rule_xform_kind)k->arg, k->name, v, n, hasv);
 }
 
 /* ---- pcre ---- */
@@ -633,7 +673,7 @@ static int kw_dotprefix(struct rule_build *b, const struct kw *k, const char *v,
 static int kw_pcre(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                    bool hasv)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
     const char *src = v;
@@ -643,7 +683,7 @@ static int kw_pcre(struct rule_build *b, const struct kw *k, const char *v, size
         neg = true;
         v++;
         n--;
-        trim(&v, &n);
+        rules_trim(&v, &n);
     }
     if (n < 2 || v[0] != '"' || v[n - 1] != '"')
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "pcre must be quoted");
@@ -735,7 +775,7 @@ static int kw_pcre(struct rule_build *b, const struct kw *k, const char *v, size
     if (rules_pcre_keep(b, code, &pcre_id) != NS_OK)
         return NS_ERR_INVAL;
     (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  /* interpreter otherwise */
-    struct rule_item *it = add_item(b, k->name, target);
+    struct rule_item *it = rules_add_item(b, k->name, target);
     if (!it)
         return NS_ERR_INVAL;
     it->kind = RULE_ITEM_PCRE;
@@ -753,10 +793,17 @@ static int kw_pcre(struct rule_build *b, const struct kw *k, const char *v, size
 
 /* ---- sizes and positions ---- */
 
+enum rule_buf rules_item_list(const struct rule_build *b, bool relative)
+{
+    if (relative && b->last_pcre_or_content >= 0 && !b->sticky_fresh)
+        return b->item_buf[b->last_pcre_or_content];
+    return b->sticky;
+}
+
 static int kw_isdataat(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                        bool hasv)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
     struct rule_isdataat d = {0};
@@ -768,16 +815,23 @@ static int kw_isdataat(struct rule_build *b, const struct kw *k, const char *v, 
     const char *comma = memchr(v, ',', n);
     size_t numlen = comma ? (size_t)(comma - v) : n;
     uint64_t x;
-    if (!parse_u64(v, numlen, 65535, &x))
+    int slot = rules_var_ref(b, k->name, v, numlen);
+    if (slot == -2)
+        return NS_ERR_INVAL;
+    if (slot >= 0) {
+        d.var = true;
+        x = (uint64_t)slot;
+    } else if (!rules_parse_u64(v, numlen, 65535, &x)) {
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "bad isdataat '%.*s'",
                           (int)(n > 32 ? 32 : n), v);
+    }
     d.n = (uint32_t)x;
     while (comma) {
         const char *o = comma + 1;
         size_t rest = n - (size_t)(o - v);
         comma = memchr(o, ',', rest);
         size_t ol = comma ? (size_t)(comma - o) : rest;
-        trim(&o, &ol);
+        rules_trim(&o, &ol);
         if (ol == 8 && memcmp(o, "relative", 8) == 0)
             d.relative = true;
         else if (!(ol == 8 && memcmp(o, "rawbytes", 8) == 0))
@@ -785,10 +839,7 @@ static int kw_isdataat(struct rule_build *b, const struct kw *k, const char *v, 
                               (int)(ol > 32 ? 32 : ol), o);
     }
     /* a relative isdataat belongs to the list of the match it follows */
-    enum rule_buf target = b->sticky;
-    if (d.relative && b->last_pcre_or_content >= 0 && !b->sticky_fresh)
-        target = b->item_buf[b->last_pcre_or_content];
-    struct rule_item *it = add_item(b, k->name, target);
+    struct rule_item *it = rules_add_item(b, k->name, rules_item_list(b, d.relative));
     if (!it)
         return NS_ERR_INVAL;
     it->kind = RULE_ITEM_ISDATAAT;
@@ -831,7 +882,7 @@ static int kw_dsize(struct rule_build *b, const struct kw *k, const char *v, siz
 static int kw_urilen(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                      bool hasv)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
     if (b->r.has_urilen)
@@ -841,7 +892,7 @@ static int kw_urilen(struct rule_build *b, const struct kw *k, const char *v, si
     if (comma) {
         const char *o = comma + 1;
         size_t ol = n - cl - 1;
-        trim(&o, &ol);
+        rules_trim(&o, &ol);
         if (ol == 3 && memcmp(o, "raw", 3) == 0)
             b->r.urilen_raw = true;
         else if (!(ol == 4 && memcmp(o, "norm", 4) == 0))
@@ -874,13 +925,9 @@ static int kw_flow(struct rule_build *b, const struct kw *k, const char *v, size
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "two flow keywords");
     uint32_t f = 0;
     size_t i = 0;
-    while (i <= n) {
-        size_t st = i;
-        while (i < n && v[i] != ',')
-            i++;
-        const char *o = v + st;
-        size_t ol = i - st;
-        trim(&o, &ol);
+    const char *o;
+    size_t ol;
+    while (rules_next_item(v, n, ',', &i, &o, &ol)) {
         size_t j;
         for (j = 0; j < NS_ARRAY_LEN(opts); j++)
             if (strlen(opts[j].name) == ol && memcmp(opts[j].name, o, ol) == 0)
@@ -892,7 +939,6 @@ static int kw_flow(struct rule_build *b, const struct kw *k, const char *v, size
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "flow option '%s' twice",
                               opts[j].name);
         f |= opts[j].f;
-        i++;
     }
     if ((f & RULE_FLOW_TO_SERVER) && (f & RULE_FLOW_TO_CLIENT))
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "flow to both directions");
@@ -907,13 +953,13 @@ static int kw_flow(struct rule_build *b, const struct kw *k, const char *v, size
 static int kw_flowbits(struct rule_build *b, const struct kw *k, const char *v, size_t n,
                        bool hasv)
 {
-    trim(&v, &n);
+    rules_trim(&v, &n);
     if (need_value(b, k, hasv, n) != NS_OK)
         return NS_ERR_INVAL;
     const char *comma = memchr(v, ',', n);
     const char *cmd = v;
     size_t cl = comma ? (size_t)(comma - v) : n;
-    trim(&cmd, &cl);
+    rules_trim(&cmd, &cl);
     static const struct { const char *name; enum rule_flowbit_cmd c; } cmds[] = {
         { "set", RULE_FB_SET }, { "unset", RULE_FB_UNSET }, { "toggle", RULE_FB_TOGGLE },
         { "isset", RULE_FB_ISSET }, { "isnotset", RULE_FB_ISNOTSET },
@@ -939,7 +985,7 @@ static int kw_flowbits(struct rule_build *b, const struct kw *k, const char *v, 
                           RULES_MAX_FB_OPS);
     const char *names = comma + 1;
     size_t nl = (size_t)(v + n - names);
-    trim(&names, &nl);
+    rules_trim(&names, &nl);
     bool has_or = memchr(names, '|', nl) != NULL, has_and = memchr(names, '&', nl) != NULL;
     if (has_or && has_and)
         return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "flowbits mixes '|' and '&'");
@@ -955,7 +1001,7 @@ static int kw_flowbits(struct rule_build *b, const struct kw *k, const char *v, 
             i++;
         const char *nm = names + st;
         size_t len = i - st;
-        trim(&nm, &len);
+        rules_trim(&nm, &len);
         if (len == 0 || len > 255)
             return rules_fail(b, RULE_SKIP_BAD_VALUE, k->name, "bad flowbit name");
         for (size_t q = 0; q < len; q++)
@@ -996,13 +1042,13 @@ static int kw_threshold(struct rule_build *b, const struct kw *k, const char *v,
         const char *o = v + st;
         size_t ol = i - st;
         i++;
-        trim(&o, &ol);
+        rules_trim(&o, &ol);
         size_t kl = 0;
         while (kl < ol && !rules_isspace((unsigned char)o[kl]))
             kl++;
         const char *val = o + kl;
         size_t vl = ol - kl;
-        trim(&val, &vl);
+        rules_trim(&val, &vl);
 #define KEYIS(s) (kl == sizeof(s) - 1 && memcmp(o, s, kl) == 0)
 #define VALIS(s) (vl == sizeof(s) - 1 && memcmp(val, s, vl) == 0)
         uint64_t x;
@@ -1029,12 +1075,12 @@ static int kw_threshold(struct rule_build *b, const struct kw *k, const char *v,
                 goto bad;
             have_track = true;
         } else if (KEYIS("count")) {
-            if (!parse_u64(val, vl, UINT32_MAX, &x))
+            if (!rules_parse_u64(val, vl, UINT32_MAX, &x))
                 goto bad;
             t->count = (uint32_t)x;
             have_count = true;
         } else if (KEYIS("seconds")) {
-            if (!parse_u64(val, vl, UINT32_MAX, &x))
+            if (!rules_parse_u64(val, vl, UINT32_MAX, &x))
                 goto bad;
             t->seconds = (uint32_t)x;
             have_secs = true;
@@ -1088,10 +1134,27 @@ static const struct kw keywords[] = {
     { "fast_pattern", kw_fast_pattern, 0 },
     { "pcre", kw_pcre, 0 },
     { "isdataat", kw_isdataat, 0 },
+    { "byte_test", kw_byte, RULE_ITEM_BYTE_TEST },
+    { "byte_jump", kw_byte, RULE_ITEM_BYTE_JUMP },
+    { "byte_extract", kw_byte, RULE_ITEM_BYTE_EXTRACT },
+    { "byte_math", kw_byte, RULE_ITEM_BYTE_MATH },
     { "bsize", kw_bsize, 0 },
     { "dsize", kw_dsize, 0 },
     { "urilen", kw_urilen, 0 },
-    { "dotprefix", kw_dotprefix, 0 },
+    /* transforms */
+    { "dotprefix", kw_xform, RULE_XFORM_DOTPREFIX },
+    { "pcrexform", kw_xform, RULE_XFORM_PCREXFORM },
+    { "to_lowercase", kw_xform, RULE_XFORM_TO_LOWERCASE },
+    { "to_uppercase", kw_xform, RULE_XFORM_TO_UPPERCASE },
+    { "strip_whitespace", kw_xform, RULE_XFORM_STRIP_WHITESPACE },
+    { "compress_whitespace", kw_xform, RULE_XFORM_COMPRESS_WHITESPACE },
+    { "url_decode", kw_xform, RULE_XFORM_URL_DECODE },
+    { "xor", kw_xform, RULE_XFORM_XOR },
+    { "to_md5", kw_xform, RULE_XFORM_TO_MD5 },
+    { "to_sha1", kw_xform, RULE_XFORM_TO_SHA1 },
+    { "to_sha256", kw_xform, RULE_XFORM_TO_SHA256 },
+    { "header_lowercase", kw_xform, RULE_XFORM_HEADER_LOWERCASE },
+    { "strip_pseudo_headers", kw_xform, RULE_XFORM_STRIP_PSEUDO_HEADERS },
     { "flow", kw_flow, 0 },
     { "flowbits", kw_flowbits, 0 },
     { "threshold", kw_threshold, 0 },
@@ -1131,6 +1194,12 @@ static const struct kw keywords[] = {
     { "tls_sni", kw_sticky, RULE_BUF_TLS_SNI },
     { "file.data", kw_sticky, RULE_BUF_FILE_DATA },
     { "file_data", kw_sticky, RULE_BUF_FILE_DATA },
+    { "ipv4.hdr", kw_sticky, RULE_BUF_IPV4_HDR },
+    { "ipv6.hdr", kw_sticky, RULE_BUF_IPV6_HDR },
+    { "tcp.hdr", kw_sticky, RULE_BUF_TCP_HDR },
+    { "udp.hdr", kw_sticky, RULE_BUF_UDP_HDR },
+    { "icmpv4.hdr", kw_sticky, RULE_BUF_ICMPV4_HDR },
+    { "icmpv6.hdr", kw_sticky, RULE_BUF_ICMPV6_HDR },
     /* legacy names of sticky buffers */
     { "http_accept", kw_sticky, RULE_BUF_HTTP_ACCEPT },
     { "http_accept_enc", kw_sticky, RULE_BUF_HTTP_ACCEPT_ENC },
@@ -1176,7 +1245,7 @@ int rules_parse_options(struct rule_build *b, const char *s, size_t n)
             i++;
         const char *name = s + ns;
         size_t nl = i - ns;
-        trim(&name, &nl);
+        rules_trim(&name, &nl);
         bool hasv = i < n && s[i] == ':';
         const char *val = s + i;
         size_t vl = 0;
@@ -1225,14 +1294,66 @@ int rules_parse_options(struct rule_build *b, const char *s, size_t n)
 
 /* ---- checks over the whole rule, before the lists are built ---- */
 
+/* The variable slots an item reads, into out[4]; returns how many. */
+static unsigned var_uses(const struct rule_item *it, uint32_t out[4])
+{
+    unsigned n = 0;
+    switch (it->kind) {
+    case RULE_ITEM_CONTENT: {
+        const struct rule_content *c = &it->u.content;
+        if (c->flags & RULE_CONTENT_OFFSET_VAR)
+            out[n++] = c->offset;
+        if (c->flags & RULE_CONTENT_DEPTH_VAR)
+            out[n++] = c->depth;
+        if (c->flags & RULE_CONTENT_DISTANCE_VAR)
+            out[n++] = (uint32_t)c->distance;
+        if (c->flags & RULE_CONTENT_WITHIN_VAR)
+            out[n++] = (uint32_t)c->within;
+        break;
+    }
+    case RULE_ITEM_ISDATAAT:
+        if (it->u.isdataat.var)
+            out[n++] = it->u.isdataat.n;
+        break;
+    case RULE_ITEM_BYTE_TEST:
+    case RULE_ITEM_BYTE_JUMP:
+    case RULE_ITEM_BYTE_EXTRACT:
+    case RULE_ITEM_BYTE_MATH: {
+        const struct rule_byte *y = &it->u.byte;
+        if (y->flags & RULE_BYTE_NBYTES_VAR)
+            out[n++] = y->nbytes;
+        if (y->flags & RULE_BYTE_OFFSET_VAR)
+            out[n++] = (uint32_t)y->offset;
+        if (y->flags & RULE_BYTE_VALUE_VAR)
+            out[n++] = (uint32_t)y->value;
+        break;
+    }
+    case RULE_ITEM_PCRE:
+        break;
+    }
+    return n;
+}
+
 int rules_check_items(struct rule_build *b)
 {
     for (uint32_t i = 0; i < b->nitems; i++) {
         const struct rule_item *it = &b->items[i];
+        enum rule_buf buf = b->item_buf[i];
+        /* lists are inspected in enum rule_buf order and a variable keeps
+         * the value its item last set: one read before its list runs
+         * would see no value (Suricata: "indeterminate results") */
+        uint32_t slots[4];
+        unsigned nu = var_uses(it, slots);
+        for (unsigned q = 0; q < nu; q++) {
+            enum rule_buf def = b->var_buf[slots[q]];
+            if (def > buf)
+                return rules_fail(b, RULE_SKIP_BAD_VALUE, b->var_name[slots[q]],
+                                  "variable %s is set in %s, inspected after %s",
+                                  b->var_name[slots[q]], rule_buf_name(def), rule_buf_name(buf));
+        }
         if (it->kind != RULE_ITEM_CONTENT)
             continue;
         const struct rule_content *c = &it->u.content;
-        enum rule_buf buf = b->item_buf[i];
         if (buf == RULE_BUF_HTTP_HOST && !(c->flags & RULE_CONTENT_NOCASE)) {
             for (uint32_t q = 0; q < c->len; q++)
                 if (c->bytes[q] >= 'A' && c->bytes[q] <= 'Z')
@@ -1243,6 +1364,10 @@ int rules_check_items(struct rule_build *b)
             cmp_max(&b->bsize[buf]) < c->len)
             return rules_fail(b, RULE_SKIP_BAD_VALUE, "bsize",
                               "content of %u bytes can never fit bsize", c->len);
+        const char *xn = rules_xform_rejects(b, buf, c);
+        if (xn)
+            return rules_fail(b, RULE_SKIP_BAD_VALUE, xn,
+                              "a content of %s can never match after %s", rule_buf_name(buf), xn);
     }
     return NS_OK;
 }

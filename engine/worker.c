@@ -172,6 +172,8 @@ static void worker_detect(struct worker *w, const struct ns_pkt *pkt, const stru
             .toserver = f ? ts : true,
             .established = f && detect_flow_established(f, w->cfg),
             .payload = d->payload, .payload_len = d->has_l4 ? d->payload_len : 0,
+            .l3_hdr = d->l3_hdr, .l3_hdr_len = d->l3_hdr_len,
+            .l4_hdr = d->l4_hdr, .l4_hdr_len = d->l4_hdr_len,
         };
         if (f && app_encrypted(f, ts)) {
             p.payload = NULL;           /* ciphertext: header-only rules still run */

@@ -53,7 +53,7 @@ if [ ! -d "$alerts" ]; then
     echo "conformance: $alerts not found: skipping the rules"
     exit 0
 fi
-ALERT_MIN=${ALERT_MIN:-75}
+ALERT_MIN=${ALERT_MIN:-80}
 python3 "$shared/tools/sv_suite.py" "$alerts" --event-types alert --tiers T1,T2 \
     --engine "$(printf %q "$abs") -r {pcap} -l {outdir} {rules_args}" -q | tee "$out"
 awk -v min="$ALERT_MIN" '

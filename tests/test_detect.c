@@ -69,7 +69,7 @@ static void packet_rules(void **state)
         "alert udp any any -> any any (msg:\"udp\"; content:\"evil-thing\"; sid:3;)\n"
         "alert tcp any any -> any 80 (msg:\"none\"; flow:to_server; dsize:>3; sid:4;)\n"
         "alert tcp $EXTERNAL_NET any -> any 80 (msg:\"ext\"; content:\"evil-thing\"; sid:5;)\n"
-        "alert tcp any any -> any 80 (msg:\"bad\"; byte_test:1,=,1,0; sid:6;)\n");
+        "alert tcp any any -> any 80 (msg:\"bad\"; byte_test:1,=,1,0,dce; sid:6;)\n");
     struct detect_info di;
     detect_get_info(d, &di);
     assert_int_equal(di.loaded, 5);
@@ -188,6 +188,77 @@ static void tx_rules(void **state)
     b[RULE_BUF_DNS_QUERY].len = 11;
     n = detect_tx(t, d, &p, b, &m);
     assert_int_equal(n, 0);                         /* dotprefix: ".notbad.test" */
+    /* the name itself: ".bad.test" after dotprefix, "bad.test" raw, so the
+     * prefilter must look for the pattern without its dot */
+    b[RULE_BUF_DNS_QUERY].p = (const uint8_t *)"bad.test";
+    b[RULE_BUF_DNS_QUERY].len = 8;
+    n = detect_tx(t, d, &p, b, &m);
+    assert_int_equal(n, 1);
+    detect_thread_destroy(t);
+    detect_destroy(d);
+}
+
+/* Header-buffer rules run on packets only, with the packet's headers;
+ * transformed buffers are prefiltered only when the raw buffer shows the
+ * pattern (caselessly after to_lowercase), else evaluated without it. */
+static void headers_and_transforms(void **state)
+{
+    (void)state;
+    struct detect *d = load(
+        "alert tcp any any -> any any (msg:\"syn\"; tcp.hdr; byte_test:1,&,0x02,13; sid:40;)\n"
+        "alert tcp any any -> any any (msg:\"ttl\"; ipv4.hdr; content:\"|40 06|\"; offset:8; "
+        "depth:2; pkt_data; content:\"hello\"; sid:41;)\n"
+        "alert http any any -> any any (msg:\"lower\"; http.uri; to_lowercase; "
+        "content:\"/admin-panel\"; sid:42;)\n"
+        "alert http any any -> any any (msg:\"decoded\"; http.uri; url_decode; "
+        "content:\"/secret-place\"; sid:43;)\n");
+    struct detect_info di;
+    detect_get_info(d, &di);
+    assert_int_equal(di.loaded, 4);
+    assert_int_equal(di.packet_rules, 2);
+    assert_int_equal(di.tx_rules, 2);
+    assert_int_equal(di.always_rules, 3);   /* the header ones and the url_decode one */
+    char err[NS_ERRBUF_SIZE];
+    struct detect_thread *t = detect_thread_create(d, err);
+    assert_non_null(t);
+    const struct detect_match *m;
+    static const uint8_t ip4[20] = { 0x45, 0, 0, 45, 0, 0, 0x40, 0, 0x40, 6, 0, 0,
+                                     192, 168, 1, 10, 10, 0, 0, 1 };
+    static const uint8_t tcp_syn[20] = { 0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0,
+                                         0x50, 0x02, 0x72, 0x10, 0, 0, 0, 0 };
+    struct detect_pkt p = pkt(6, "hello", true);
+    p.l3_hdr = ip4;
+    p.l3_hdr_len = sizeof(ip4);
+    p.l4_hdr = tcp_syn;
+    p.l4_hdr_len = sizeof(tcp_syn);
+    unsigned n = detect_packet(t, d, &p, false, &m);
+    assert_int_equal(n, 2);
+    assert_true(alerted(m, n, 40) && alerted(m, n, 41));
+    /* the stream covers the payload: header rules still run on the packet */
+    n = detect_packet(t, d, &p, true, &m);
+    assert_int_equal(n, 2);
+    /* and never on the stream */
+    n = detect_stream(t, d, &p, (const uint8_t *)"hello", 5, 0, &m);
+    assert_int_equal(n, 0);
+    /* no headers given: they do not match */
+    p.l3_hdr = p.l4_hdr = NULL;
+    n = detect_packet(t, d, &p, false, &m);
+    assert_int_equal(n, 0);
+
+    struct rule_buffer b[RULE_BUF_COUNT];
+    detect_bufs_clear(b);
+    p = pkt(6, "", true);
+    p.app_proto = "http";
+    b[RULE_BUF_HTTP_URI].p = (const uint8_t *)"/ADMIN-Panel";
+    b[RULE_BUF_HTTP_URI].len = 12;
+    n = detect_tx(t, d, &p, b, &m);
+    assert_int_equal(n, 1);
+    assert_true(alerted(m, n, 42));
+    b[RULE_BUF_HTTP_URI].p = (const uint8_t *)"/secret%2Dplace";
+    b[RULE_BUF_HTTP_URI].len = 15;
+    n = detect_tx(t, d, &p, b, &m);
+    assert_int_equal(n, 1);
+    assert_true(alerted(m, n, 43));
     detect_thread_destroy(t);
     detect_destroy(d);
 }
@@ -417,6 +488,7 @@ int main(void)
         cmocka_unit_test(packet_rules),
         cmocka_unit_test(tx_rules),
         cmocka_unit_test(tx_bodies),
+        cmocka_unit_test(headers_and_transforms),
         cmocka_unit_test(flowbits_and_thresholds),
         cmocka_unit_test(cache_and_generations),
     };

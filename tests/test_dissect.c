@@ -768,6 +768,77 @@ static void sctp(void **state)
     assert_int_equal(C(f, SCTP), 2);
 }
 
+/* The header pointers the rules' ipv4.hdr ... icmpv6.hdr read: the IP
+ * header with its options, the transport header as Suricata sizes it. */
+static void header_pointers(void **state)
+{
+    struct fx *f = *state;
+    struct pb p;
+    frame_tcp4(&p, (const uint8_t *)"hello", 5);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_ptr_equal(f->d.l3_hdr, p.b + 14);
+    assert_int_equal(f->d.l3_hdr_len, 20);
+    assert_ptr_equal(f->d.l4_hdr, p.b + 34);
+    assert_int_equal(f->d.l4_hdr_len, 40);                  /* with its options */
+
+    static const uint8_t nops[4] = { 1, 1, 1, 1 };
+    frame_ip4opts(&p, nops, sizeof(nops));
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.l3_hdr_len, 24);
+    assert_ptr_equal(f->d.l4_hdr, p.b + 14 + 24);
+    assert_int_equal(f->d.l4_hdr_len, 20);
+
+    frame_udp4(&p, 3);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_ptr_equal(f->d.l4_hdr, p.b + 34);
+    assert_int_equal(f->d.l4_hdr_len, 8);
+
+    /* ICMPv4: 8 bytes; a timestamp request adds its 12 when they are there */
+    for (int whole = 0; whole < 2; whole++) {
+        p.n = 0;
+        eth(&p, 0x0800);
+        size_t ip = ip4_begin(&p, 1, IP_A, IP_B);
+        icmp(&p, 13, 0, 7);
+        fill(&p, 0, whole ? 12 : 11);
+        ip4_end(&p, ip);
+        assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+        assert_int_equal(f->d.l4_hdr_len, whole ? 20 : 8);
+    }
+    /* a router advertisement: 2 entries of 2 words */
+    p.n = 0;
+    eth(&p, 0x0800);
+    size_t ip = ip4_begin(&p, 1, IP_A, IP_B);
+    u8(&p, 9);
+    u8(&p, 0);
+    be16(&p, 0);
+    u8(&p, 2);
+    u8(&p, 2);
+    be16(&p, 1800);
+    fill(&p, 0, 16);
+    ip4_end(&p, ip);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.l4_hdr_len, 24);
+
+    p.n = 0;
+    eth(&p, 0x86dd);
+    ip = ip6_begin(&p, 58, IP6_A, IP6_B);
+    icmp(&p, 128, 0, 1);
+    ip6_end(&p, ip);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_ptr_equal(f->d.l3_hdr, p.b + 14);
+    assert_int_equal(f->d.l3_hdr_len, 40);
+    assert_ptr_equal(f->d.l4_hdr, p.b + 54);
+    assert_int_equal(f->d.l4_hdr_len, 8);
+
+    /* no IP: no headers */
+    p.n = 0;
+    eth(&p, 0x0806);
+    fill(&p, 0, 28);
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_null(f->d.l3_hdr);
+    assert_null(f->d.l4_hdr);
+}
+
 /* ------------------------------------------------------------------ */
 /* ICMP */
 
@@ -2793,6 +2864,7 @@ int main(void)
         T(udp_good_and_errors),
         T(snaplen_cut),
         T(sctp),
+        T(header_pointers),
         T(icmpv4),
         T(icmpv6),
         T(ipv6_basic),

@@ -4,9 +4,10 @@
  * made: the header (actions, protocols, address and port sets with
  * variables, lists, ranges and negations), every option keyword, content
  * encoding and modifiers, sticky buffers and their legacy forms, pcre
- * flags, flowbits, threshold, classification, multi-line rules and
- * comments, and rules that must be skipped with the right reason and
- * message.  The last test loads ET Open from ../shared/rules/et-open when
+ * flags, the byte keywords and their variables, the transforms and the
+ * fast pattern of a transformed buffer, the header buffers, flowbits,
+ * threshold, classification, multi-line rules and comments, and rules that
+ * must be skipped with the right reason and message.  The last test loads ET Open from ../shared/rules/et-open when
  * it is there, prints the acceptance rate, load time and the top skip
  * reasons, and requires 90 %. */
 #include <setjmp.h>
@@ -61,6 +62,8 @@ static void expect_skip(const char *text, enum rule_skip_reason reason, const ch
                         const char *needle)
 {
     struct rule_set *rs = load(text);
+    if (rule_set_count(rs) != 0)
+        fprintf(stderr, "loaded, not skipped: %s\n", text);
     const struct rule_skip *s = skipped(rs);
     if (s->reason != reason || strcmp(s->keyword, keyword) != 0 ||
         (needle && !strstr(s->msg, needle)))
@@ -423,7 +426,7 @@ static void content_modifiers(void **state)
         { "content:\"a\"; nocase; nocase; sid:1;", "nocase", "twice" },
         { "content:\"a\"; startswith; offset:1; sid:1;", "offset", "startswith" },
         { "content:\"a\"; offset:1; startswith; sid:1;", "startswith", NULL },
-        { "content:\"a\"; offset:x; sid:1;", "offset", "bad number" },
+        { "content:\"a\"; offset:x; sid:1;", "offset", "unknown variable 'x'" },
         { "content:\"a\"; fast_pattern; content:\"b\"; fast_pattern; sid:1;", "fast_pattern", "two" },
         { "content:\"a\"; fast_pattern:1,1; sid:1;", "fast_pattern", NULL },
         { "content:\"a\"; fast_pattern:bogus; sid:1;", "fast_pattern", NULL },
@@ -539,9 +542,9 @@ static void sticky_and_legacy_buffers(void **state)
                 RULE_SKIP_BAD_VALUE, "http.uri", "conflicts");
     expect_skip("alert tcp any any -> any any (http.host; content:\"A.com\"; sid:1;)",
                 RULE_SKIP_BAD_VALUE, "http.host", "uppercase");
-    expect_skip("alert tcp any any -> any any (byte_test:1,>,2,0; sid:1;)",
-                RULE_SKIP_UNSUPPORTED_KEYWORD, "byte_test", "t.rules:1: sid 1: unsupported keyword "
-                "byte_test: keyword 'byte_test' is not supported");
+    expect_skip("alert tcp any any -> any any (stream_size:server,>,2; sid:1;)",
+                RULE_SKIP_UNSUPPORTED_KEYWORD, "stream_size", "t.rules:1: sid 1: unsupported keyword "
+                "stream_size: keyword 'stream_size' is not supported");
 }
 
 static void pcre_flags(void **state)
@@ -629,7 +632,8 @@ static void sizes_and_positions(void **state)
     assert_false(l->items[2].u.isdataat.relative);
     assert_true(l->items[0].u.content.flags & RULE_CONTENT_RETRY_NEXT);
     assert_non_null(list_of(r, RULE_BUF_HTTP_URI_RAW));  /* urilen,raw needs that buffer */
-    assert_true(list_of(r, RULE_BUF_HTTP_HOST)->dotprefix);
+    assert_int_equal(list_of(r, RULE_BUF_HTTP_HOST)->nxforms, 1);
+    assert_int_equal(list_of(r, RULE_BUF_HTTP_HOST)->xforms[0].kind, RULE_XFORM_DOTPREFIX);
     rule_set_destroy(rs);
 
     struct { const char *v; enum rule_cmp_op op; uint64_t a, b; } cmps[] = {
@@ -719,7 +723,7 @@ static void flow_flowbits_threshold(void **state)
         expect_skip(text, RULE_SKIP_BAD_VALUE, bad[i].kw, NULL);
     }
     /* a skipped rule leaves no flowbit names behind */
-    rs = load("alert tcp any any -> any any (flowbits:set,gone; byte_jump:1,0; sid:1;)\n"
+    rs = load("alert tcp any any -> any any (flowbits:set,gone; stream_size:both,>,1; sid:1;)\n"
               "alert tcp any any -> any any (flowbits:set,kept; sid:2;)\n");
     assert_int_equal(rule_set_flowbit_count(rs), 1);
     assert_string_equal(rule_set_flowbit_name(rs, 0), "kept");
@@ -884,6 +888,380 @@ static void fast_pattern_choice(void **state)
     rule_set_destroy(rs);
 }
 
+/* ---- byte keywords, transforms, header buffers ---- */
+
+static const struct rule_item *first_item(const struct rule *r, enum rule_buf b)
+{
+    const struct rule_list *l = list_of(r, b);
+    assert_non_null(l);
+    assert_true(l->nitems > 0);
+    return &l->items[0];
+}
+
+static void byte_keywords_parse(void **state)
+{
+    (void)state;
+    struct rule_set *rs = load("alert tcp any any -> any any (content:\"ab\"; "
+                               "byte_test:2, !&, 0x10, -3, relative, little, bitmask 0xf0; sid:1;)");
+    const struct rule *r = one(rs);
+    const struct rule_list *l = list_of(r, RULE_BUF_PAYLOAD);
+    assert_int_equal(l->nitems, 2);
+    const struct rule_byte *y = &l->items[1].u.byte;
+    assert_int_equal(l->items[1].kind, RULE_ITEM_BYTE_TEST);
+    assert_int_equal(y->nbytes, 2);
+    assert_int_equal(y->op, RULE_BYTE_OP_AND);
+    assert_int_equal(y->value, 16);
+    assert_int_equal(y->offset, -3);
+    assert_int_equal(y->flags, RULE_BYTE_NEGATED | RULE_BYTE_RELATIVE | RULE_BYTE_LITTLE |
+                                   RULE_BYTE_BITMASK);
+    assert_int_equal(y->bitmask, 0xf0);
+    assert_int_equal(y->shift, 4);
+    /* the content before a relative byte keyword retries its next occurrence */
+    assert_true(l->items[0].u.content.flags & RULE_CONTENT_RETRY_NEXT);
+    assert_int_equal(r->nbytevars, 0);
+    rule_set_destroy(rs);
+
+    rs = load("alert tcp any any -> any any (byte_jump:4,12,relative,multiplier 2,align,"
+              "post_offset -4,from_end,string,hex; sid:1;)");
+    y = &first_item(one(rs), RULE_BUF_PAYLOAD)->u.byte;
+    assert_int_equal(y->nbytes, 4);
+    assert_int_equal(y->offset, 12);
+    assert_int_equal(y->multiplier, 2);
+    assert_int_equal(y->post_offset, -4);
+    assert_int_equal(y->base, 16);
+    assert_int_equal(y->flags, RULE_BYTE_RELATIVE | RULE_BYTE_ALIGN | RULE_BYTE_FROM_END |
+                                   RULE_BYTE_STRING);
+    rule_set_destroy(rs);
+
+    /* variables: slots in order of definition, usable by later keywords */
+    rs = load("alert tcp any any -> any any (byte_extract:2,-1,size,relative,string,hex,"
+              "multiplier 3,align 2; byte_math:bytes size, offset 1, oper <<, rvalue 3, "
+              "result r, relative, endian little, bitmask 0xff00; content:\"x\"; distance:r; "
+              "within:size; byte_test:r,=,size,r; isdataat:!size,relative; sid:1;)");
+    r = one(rs);
+    assert_int_equal(r->nbytevars, 2);
+    l = list_of(r, RULE_BUF_PAYLOAD);
+    assert_int_equal(l->nitems, 5);
+    y = &l->items[0].u.byte;
+    assert_int_equal(l->items[0].kind, RULE_ITEM_BYTE_EXTRACT);
+    assert_int_equal(y->offset, -1);
+    assert_int_equal(y->result, 0);
+    assert_int_equal(y->base, 16);
+    assert_int_equal(y->multiplier, 3);
+    assert_int_equal(y->align, 2);
+    y = &l->items[1].u.byte;
+    assert_int_equal(l->items[1].kind, RULE_ITEM_BYTE_MATH);
+    assert_int_equal(y->result, 1);
+    assert_int_equal(y->op, RULE_BYTE_SHL);
+    assert_int_equal(y->nbytes, 0);                        /* slot of size */
+    assert_int_equal(y->value, 3);
+    assert_int_equal(y->bitmask, 0xff00);
+    assert_int_equal(y->shift, 8);
+    assert_int_equal(y->flags, RULE_BYTE_NBYTES_VAR | RULE_BYTE_RELATIVE | RULE_BYTE_LITTLE |
+                                   RULE_BYTE_BITMASK);
+    const struct rule_content *c = &l->items[2].u.content;
+    assert_true(c->flags & RULE_CONTENT_DISTANCE_VAR);
+    assert_true(c->flags & RULE_CONTENT_WITHIN_VAR);
+    assert_int_equal(c->distance, 1);
+    assert_int_equal(c->within, 0);
+    y = &l->items[3].u.byte;
+    assert_int_equal(y->flags, RULE_BYTE_NBYTES_VAR | RULE_BYTE_VALUE_VAR | RULE_BYTE_OFFSET_VAR);
+    assert_true(l->items[4].u.isdataat.var);
+    assert_true(l->items[4].u.isdataat.negated);
+    rule_set_destroy(rs);
+
+    /* a variable depth skips the length check; offset stays apart */
+    rs = load("alert tcp any any -> any any (byte_extract:1,0,d; content:\"abcdef\"; offset:4; "
+              "depth:d; sid:1;)");
+    c = &list_of(one(rs), RULE_BUF_PAYLOAD)->items[1].u.content;
+    assert_int_equal(c->flags & (RULE_CONTENT_DEPTH_VAR | RULE_CONTENT_OFFSET_VAR),
+                     RULE_CONTENT_DEPTH_VAR);
+    assert_int_equal(c->offset, 4);
+    assert_int_equal(c->depth, 0);
+    rule_set_destroy(rs);
+    rs = load("alert tcp any any -> any any (byte_extract:1,0,o; content:\"abc\"; depth:5; "
+              "offset:o; sid:1;)");
+    c = &list_of(one(rs), RULE_BUF_PAYLOAD)->items[1].u.content;
+    assert_int_equal(c->depth, 5);                         /* not offset + depth */
+    rule_set_destroy(rs);
+
+    /* a relative one after a legacy modifier goes to that buffer's list */
+    rs = load("alert http any any -> any any (content:\"/x\"; http_uri; "
+              "byte_test:1,=,1,0,relative; byte_test:1,=,1,0; sid:1;)");
+    r = one(rs);
+    assert_int_equal(list_of(r, RULE_BUF_HTTP_URI)->nitems, 2);
+    assert_int_equal(list_of(r, RULE_BUF_PAYLOAD)->nitems, 1);
+    rule_set_destroy(rs);
+
+    /* ET Open's form for a whole decimal buffer */
+    rs = load("alert http any any -> any any (http.content_len; byte_test:0,>,450000,0,string,dec; "
+              "sid:1;)");
+    y = &first_item(one(rs), RULE_BUF_HTTP_CONTENT_LEN)->u.byte;
+    assert_int_equal(y->nbytes, 0);
+    assert_int_equal(y->value, 450000);
+    rule_set_destroy(rs);
+}
+
+static void byte_keywords_skipped(void **state)
+{
+    (void)state;
+    const char *pre = "alert tcp any any -> any any (";
+    static const struct {
+        const char *opts;
+        enum rule_skip_reason reason;
+        const char *kw, *needle;
+    } bad[] = {
+        { "byte_test:1,=,1,0,dce;", RULE_SKIP_UNSUPPORTED_KEYWORD, "byte_test", "dce" },
+        { "byte_jump:2,0,relative,dce;", RULE_SKIP_UNSUPPORTED_KEYWORD, "byte_jump", "dce" },
+        { "byte_extract:1,0,v,dce;", RULE_SKIP_UNSUPPORTED_KEYWORD, "byte_extract", "dce" },
+        { "byte_math:bytes 1,offset 0,oper +,rvalue 1,result r,endian dce;",
+          RULE_SKIP_UNSUPPORTED_KEYWORD, "byte_math", "dce" },
+        { "byte_math:bytes 1,offset 0,oper +,rvalue 1,result r,dce;",
+          RULE_SKIP_UNSUPPORTED_KEYWORD, "byte_math", "dce" },
+        { "byte_extract:1,0,v,slice;", RULE_SKIP_UNSUPPORTED_KEYWORD, "byte_extract", "slice" },
+        { "byte_test:9,=,1,0;", RULE_SKIP_BAD_VALUE, "byte_test", "9 bytes" },
+        { "byte_test:0,=,1,0;", RULE_SKIP_BAD_VALUE, "byte_test", "0 bytes" },
+        { "byte_test:24,=,1,0,string;", RULE_SKIP_BAD_VALUE, "byte_test", "24 bytes of string" },
+        { "byte_test:1,~,1,0;", RULE_SKIP_BAD_VALUE, "byte_test", "bad operator" },
+        { "byte_test:1,=,x,0;", RULE_SKIP_BAD_VALUE, "byte_test", "unknown variable 'x'" },
+        { "byte_test:1,=,1,y;", RULE_SKIP_BAD_VALUE, "byte_test", "unknown variable 'y'" },
+        { "byte_test:1,=,0x1g,0;", RULE_SKIP_BAD_VALUE, "byte_test", "bad value" },
+        { "byte_test:1,=,1;", RULE_SKIP_BAD_VALUE, "byte_test", "needs" },
+        { "byte_test:1,=,1,0,hex;", RULE_SKIP_BAD_VALUE, "byte_test", "without string" },
+        { "byte_test:1,=,1,0,string,hex,dec;", RULE_SKIP_BAD_VALUE, "byte_test", "two string" },
+        { "byte_test:1,=,1,0,frob;", RULE_SKIP_BAD_VALUE, "byte_test", "unknown option" },
+        { "byte_test:1,=,1,0,relative,relative;", RULE_SKIP_BAD_VALUE, "byte_test", "twice" },
+        { "byte_test:1,=,1,0,bitmask 0x1ffffffff;", RULE_SKIP_BAD_VALUE, "byte_test", "bitmask" },
+        { "byte_test;", RULE_SKIP_BAD_VALUE, "byte_test", "needs a value" },
+        { "byte_jump:1,0,from_beginning,from_end;", RULE_SKIP_BAD_VALUE, "byte_jump", "from_end" },
+        { "byte_jump:1,70000;", RULE_SKIP_BAD_VALUE, "byte_jump", "bad offset" },
+        { "byte_jump:1,0,multiplier 0;", RULE_SKIP_BAD_VALUE, "byte_jump", "multiplier" },
+        { "byte_jump:1,0,post_offset 70000;", RULE_SKIP_BAD_VALUE, "byte_jump", "post_offset" },
+        { "byte_jump:24,0,string;", RULE_SKIP_BAD_VALUE, "byte_jump", "24 bytes" },
+        { "byte_jump:9,0;", RULE_SKIP_BAD_VALUE, "byte_jump", "9 bytes" },
+        { "byte_jump:1;", RULE_SKIP_BAD_VALUE, "byte_jump", "needs" },
+        { "byte_extract:1,0;", RULE_SKIP_BAD_VALUE, "byte_extract", "needs" },
+        { "byte_extract:1,0,9v;", RULE_SKIP_BAD_VALUE, "byte_extract", "bad variable name" },
+        { "byte_extract:1,0,v; byte_extract:1,1,v;", RULE_SKIP_BAD_VALUE, "byte_extract",
+          "defined twice" },
+        { "byte_extract:1,0,v,string,little;", RULE_SKIP_BAD_VALUE, "byte_extract", "endianness" },
+        { "byte_extract:1,0,v,align 3;", RULE_SKIP_BAD_VALUE, "byte_extract", "align" },
+        { "byte_extract:15,0,v,string,hex;", RULE_SKIP_BAD_VALUE, "byte_extract", "15 bytes" },
+        { "byte_extract:1,0,v,hex;", RULE_SKIP_BAD_VALUE, "byte_extract", "base before string" },
+        { "byte_extract:1,40000,v;", RULE_SKIP_BAD_VALUE, "byte_extract", "bad offset" },
+        { "byte_extract:1,0,v,little,big;", RULE_SKIP_BAD_VALUE, "byte_extract", "two byte orders" },
+        { "byte_math:bytes 1,offset 0,oper +,rvalue 1;", RULE_SKIP_BAD_VALUE, "byte_math", "needs" },
+        { "byte_math:bytes 5,offset 0,oper <<,rvalue 1,result r;", RULE_SKIP_BAD_VALUE,
+          "byte_math", "shift" },
+        { "byte_math:bytes 11,offset 0,oper +,rvalue 1,result r;", RULE_SKIP_BAD_VALUE,
+          "byte_math", "bad bytes" },
+        { "byte_math:bytes 1,offset 0,oper %,rvalue 1,result r;", RULE_SKIP_BAD_VALUE,
+          "byte_math", "bad oper" },
+        { "byte_math:bytes 1,offset 0,oper +,rvalue 4294967296,result r;", RULE_SKIP_BAD_VALUE,
+          "byte_math", "rvalue" },
+        { "byte_math:bytes 1,offset 0,oper +,rvalue nope,result r;", RULE_SKIP_BAD_VALUE,
+          "byte_math", "unknown variable 'nope'" },
+        { "byte_math:bytes 1,offset 0,offset 1,oper +,rvalue 1,result r;", RULE_SKIP_BAD_VALUE,
+          "byte_math", "repeated" },
+        { "byte_math:bytes 1,offset 0,oper +,rvalue 1,result r,string;", RULE_SKIP_BAD_VALUE,
+          "byte_math", NULL },
+        { "content:\"a\"; distance:v;", RULE_SKIP_BAD_VALUE, "distance", "unknown variable 'v'" },
+        { "isdataat:!n,relative;", RULE_SKIP_BAD_VALUE, "isdataat", "unknown variable 'n'" },
+        /* use before definition in the same list */
+        { "byte_test:1,=,v,0; byte_extract:1,0,v;", RULE_SKIP_BAD_VALUE, "byte_test",
+          "unknown variable" },
+    };
+    for (size_t i = 0; i < NS_ARRAY_LEN(bad); i++) {
+        char text[320];
+        snprintf(text, sizeof(text), "%s%s sid:1;)", pre, bad[i].opts);
+        expect_skip(text, bad[i].reason, bad[i].kw, bad[i].needle);
+    }
+    /* 16 variables at most */
+    char text[2048] = "alert tcp any any -> any any (";
+    for (int i = 0; i <= (int)RULE_MAX_BYTE_VARS; i++)
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "byte_extract:1,0,v%d; ", i);
+    strcat(text, "sid:1;)");
+    expect_skip(text, RULE_SKIP_TOO_LARGE, "byte_extract", "16 byte variables");
+    /* a variable read in a list inspected before the one that sets it */
+    expect_skip("alert http any any -> any any (http.header; byte_extract:1,0,v; http.uri; "
+                "content:\"a\"; offset:v; sid:1;)", RULE_SKIP_BAD_VALUE, "v",
+                "variable v is set in http.header, inspected after http.uri");
+    struct rule_set *rs = load("alert http any any -> any any (http.uri; byte_extract:1,0,v; "
+                               "http.header; content:\"a\"; offset:v; sid:1;)");
+    one(rs);
+    rule_set_destroy(rs);
+}
+
+static void transforms_parse(void **state)
+{
+    (void)state;
+    struct rule_set *rs = load("alert http any any -> any any (http.uri; pcrexform:\"a(b)\\;\"; "
+                               "to_uppercase; xor:\"0aff\"; content:\"B\"; sid:1;)");
+    const struct rule_list *l = list_of(one(rs), RULE_BUF_HTTP_URI);
+    assert_int_equal(l->nxforms, 3);
+    assert_int_equal(l->xforms[0].kind, RULE_XFORM_PCREXFORM);
+    assert_non_null(l->xforms[0].code);
+    assert_int_equal(l->xforms[1].kind, RULE_XFORM_TO_UPPERCASE);
+    assert_int_equal(l->xforms[2].kind, RULE_XFORM_XOR);
+    assert_int_equal(l->xforms[2].keylen, 2);
+    assert_memory_equal(l->xforms[2].key, "\x0a\xff", 2);
+    rule_set_destroy(rs);
+    /* a transform alone makes its list */
+    rs = load("alert http any any -> any any (http.uri; to_md5; sid:1;)");
+    assert_int_equal(list_of(one(rs), RULE_BUF_HTTP_URI)->nxforms, 1);
+    rule_set_destroy(rs);
+    static const char *const names[] = {
+        "dotprefix", "to_lowercase", "to_uppercase", "strip_whitespace", "compress_whitespace",
+        "url_decode", "to_md5", "to_sha1", "to_sha256", "header_lowercase",
+        "strip_pseudo_headers",
+    };
+    for (size_t i = 0; i < NS_ARRAY_LEN(names); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "alert http any any -> any any (http.header; %s; sid:1;)",
+                 names[i]);
+        rs = load(text);
+        one(rs);
+        rule_set_destroy(rs);
+    }
+    const char *pre = "alert http any any -> any any (";
+    static const struct {
+        const char *opts;
+        enum rule_skip_reason reason;
+        const char *kw, *needle;
+    } bad[] = {
+        { "http.uri; to_lowercase; content:\"ABC\";", RULE_SKIP_BAD_VALUE, "to_lowercase",
+          "can never match" },
+        { "http.uri; to_uppercase; content:\"abc\";", RULE_SKIP_BAD_VALUE, "to_uppercase", NULL },
+        { "http.uri; strip_whitespace; content:\"a b\";", RULE_SKIP_BAD_VALUE, "strip_whitespace",
+          NULL },
+        { "http.uri; compress_whitespace; content:\"a |09|b\";", RULE_SKIP_BAD_VALUE,
+          "compress_whitespace", NULL },
+        { "http.uri; xor:\"0g\";", RULE_SKIP_BAD_VALUE, "xor", "not hex" },
+        { "http.uri; xor:\"abc\";", RULE_SKIP_BAD_VALUE, "xor", NULL },
+        { "http.uri; xor;", RULE_SKIP_BAD_VALUE, "xor", "needs a value" },
+        { "http.uri; xor:offset 1,extract 1 0;", RULE_SKIP_UNSUPPORTED_KEYWORD, "xor", "offset" },
+        { "http.uri; pcrexform:\"(\";", RULE_SKIP_BAD_VALUE, "pcrexform", "does not compile" },
+        { "http.uri; pcrexform:a(b);", RULE_SKIP_BAD_VALUE, "pcrexform", "quoted" },
+        { "http.uri; to_md5:x;", RULE_SKIP_BAD_VALUE, "to_md5", "takes no value" },
+        { "to_lowercase;", RULE_SKIP_BAD_VALUE, "to_lowercase", "sticky buffer" },
+        { "http.uri; content:\"a\"; to_lowercase;", RULE_SKIP_BAD_VALUE, "to_lowercase",
+          "sticky buffer" },
+        { "http.uri; content:\"a\"; http.uri; to_lowercase; content:\"b\";",
+          RULE_SKIP_UNSUPPORTED_BUFFER, "to_lowercase", "named again" },
+        { "http.uri; to_lowercase; content:\"a\"; http.uri; content:\"b\";",
+          RULE_SKIP_UNSUPPORTED_BUFFER, "http.uri", "after transforms" },
+    };
+    for (size_t i = 0; i < NS_ARRAY_LEN(bad); i++) {
+        char text[320];
+        snprintf(text, sizeof(text), "%s%s sid:1;)", pre, bad[i].opts);
+        expect_skip(text, bad[i].reason, bad[i].kw, bad[i].needle);
+    }
+    char text[512] = "alert http any any -> any any (http.uri; ";
+    for (unsigned i = 0; i <= RULE_MAX_XFORMS; i++)
+        strcat(text, "to_lowercase; ");
+    strcat(text, "sid:1;)");
+    expect_skip(text, RULE_SKIP_TOO_LARGE, "to_lowercase", NULL);
+}
+
+/* The prefilter scans the raw buffer: a transformed list's pattern is kept
+ * only as far as a match of the transformed buffer proves it is there. */
+static void transformed_fast_patterns(void **state)
+{
+    (void)state;
+    struct rule_set *rs = load("alert dns any any -> any any (dns.query; dotprefix; "
+                               "content:\".google.com\"; endswith; sid:1;)");
+    const struct rule_fp *fp = fp_of(rs);
+    assert_true(fp->present && !fp->no_prefilter && !fp->nocase);
+    assert_int_equal(fp->len, 10);
+    assert_memory_equal(fp->bytes, "google.com", 10);
+    assert_false(fp->short_pattern);
+    rule_set_destroy(rs);
+    rs = load("alert dns any any -> any any (dns.query; dotprefix; content:\".io\"; sid:1;)");
+    fp = fp_of(rs);
+    assert_int_equal(fp->len, 2);
+    assert_true(fp->short_pattern && !fp->no_prefilter);
+    rule_set_destroy(rs);
+    rs = load("alert dns any any -> any any (dns.query; dotprefix; content:\".\"; sid:1;)");
+    assert_true(fp_of(rs)->no_prefilter);
+    rule_set_destroy(rs);
+    rs = load("alert dns any any -> any any (dns.query; dotprefix; content:\"goo\"; sid:1;)");
+    assert_int_equal(fp_of(rs)->len, 3);                   /* no dot: kept whole */
+    rule_set_destroy(rs);
+    rs = load("alert http any any -> any any (http.uri; to_lowercase; content:\"/admin\"; sid:1;)");
+    fp = fp_of(rs);
+    assert_true(fp->nocase && !fp->no_prefilter);
+    rule_set_destroy(rs);
+    rs = load("alert http any any -> any any (http.uri; pcrexform:\"x(.*)\"; "
+              "content:\"/admin\"; sid:1;)");
+    fp = fp_of(rs);
+    assert_true(!fp->nocase && !fp->no_prefilter);
+    rule_set_destroy(rs);
+    static const char *const unsound[] = {
+        "url_decode", "strip_whitespace", "compress_whitespace", "xor:\"01\"", "to_md5",
+        "to_sha1", "to_sha256", "header_lowercase", "strip_pseudo_headers",
+    };
+    for (size_t i = 0; i < NS_ARRAY_LEN(unsound); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "alert http any any -> any any (http.uri; to_lowercase; %s; "
+                 "content:\"/admin\"; sid:1;)", unsound[i]);
+        rs = load(text);
+        fp = fp_of(rs);
+        assert_true(fp->present);
+        assert_true(fp->no_prefilter);
+        struct rule_set_stats st;
+        rule_set_get_stats(rs, &st);
+        assert_int_equal(st.no_fp, 1);
+        rule_set_destroy(rs);
+    }
+}
+
+static void header_buffers_parse(void **state)
+{
+    (void)state;
+    struct rule_set *rs = load("alert tcp any any -> any any (ipv4.hdr; content:\"|45|\"; depth:1; "
+                               "tcp.hdr; content:\"|00 50|\"; offset:2; depth:2; "
+                               "pkt_data; content:\"GET\"; sid:1;)");
+    const struct rule *r = one(rs);
+    assert_true(r->pkt_hdr);
+    assert_null(r->app_proto);
+    assert_int_equal(r->nlists, 3);
+    assert_int_equal(r->lists[0].buf, RULE_BUF_PAYLOAD);   /* inspection order */
+    assert_int_equal(r->lists[1].buf, RULE_BUF_IPV4_HDR);
+    assert_int_equal(r->lists[2].buf, RULE_BUF_TCP_HDR);
+    rule_set_destroy(rs);
+    static const struct { enum rule_buf b; const char *name; } names[] = {
+        { RULE_BUF_IPV4_HDR, "ipv4.hdr" }, { RULE_BUF_IPV6_HDR, "ipv6.hdr" },
+        { RULE_BUF_TCP_HDR, "tcp.hdr" }, { RULE_BUF_UDP_HDR, "udp.hdr" },
+        { RULE_BUF_ICMPV4_HDR, "icmpv4.hdr" }, { RULE_BUF_ICMPV6_HDR, "icmpv6.hdr" },
+    };
+    for (size_t i = 0; i < NS_ARRAY_LEN(names); i++) {
+        assert_string_equal(rule_buf_name(names[i].b), names[i].name);
+        assert_true(rule_buf_is_header(names[i].b) && rule_buf_is_packet(names[i].b));
+        assert_null(rule_buf_proto(names[i].b));
+        char text[160];
+        snprintf(text, sizeof(text), "alert ip any any -> any any (%s; content:\"a\"; sid:1;)",
+                 names[i].name);
+        rs = load(text);
+        assert_true(one(rs)->pkt_hdr);
+        rule_set_destroy(rs);
+    }
+    assert_true(rule_buf_is_packet(RULE_BUF_PAYLOAD) && !rule_buf_is_header(RULE_BUF_PAYLOAD));
+    assert_false(rule_buf_is_packet(RULE_BUF_HTTP_URI));
+    rs = load("alert tcp any any -> any any (content:\"a\"; sid:1;)");
+    assert_false(one(rs)->pkt_hdr);
+    rule_set_destroy(rs);
+    expect_skip("alert udp any any -> any any (tcp.hdr; content:\"a\"; sid:1;)",
+                RULE_SKIP_BAD_VALUE, "tcp.hdr", "on a udp rule");
+    expect_skip("alert tcp any any -> any any (udp.hdr; content:\"a\"; sid:1;)",
+                RULE_SKIP_BAD_VALUE, "udp.hdr", NULL);
+    expect_skip("alert tcp any any -> any any (icmpv4.hdr; content:\"a\"; sid:1;)",
+                RULE_SKIP_BAD_VALUE, "icmpv4.hdr", NULL);
+    expect_skip("alert tcp any any -> any any (tcp.hdr; content:\"a\"; http.uri; content:\"b\"; "
+                "sid:1;)", RULE_SKIP_UNSUPPORTED_BUFFER, "tcp.hdr", "transaction buffer http.uri");
+    expect_skip("alert tcp any any -> any any (ipv4.hdr; content:\"a\"; file.data; content:\"b\"; "
+                "sid:1;)", RULE_SKIP_UNSUPPORTED_BUFFER, "ipv4.hdr", "file.data");
+}
+
 /* ---- suricata-verify rules of tiers 1 and 2 ---- */
 
 static void sv_rules_load(void **state)
@@ -983,6 +1361,11 @@ int main(void)
         cmocka_unit_test(flow_flowbits_threshold),
         cmocka_unit_test(files_and_lines),
         cmocka_unit_test(fast_pattern_choice),
+        cmocka_unit_test(byte_keywords_parse),
+        cmocka_unit_test(byte_keywords_skipped),
+        cmocka_unit_test(transforms_parse),
+        cmocka_unit_test(transformed_fast_patterns),
+        cmocka_unit_test(header_buffers_parse),
         cmocka_unit_test(sv_rules_load),
         cmocka_unit_test(et_open_acceptance),
     };

@@ -3,13 +3,15 @@
  * input is rule text (any bytes, any number of lines); every rule that
  * loads is then run over the input itself given as every buffer kind,
  * with flowbits, so the parser's output is exercised by the matcher.
- * Built by `make build/fuzz/fuzz_rules`; seed it with ET rules, one per
- * file:
+ * Built by `make build/fuzz/fuzz_rules`; `make fuzz` seeds it from
+ * fuzz_rules.seeds (rules with the byte keywords, variables, header
+ * buffers and transforms) with the dictionary fuzz_rules.dict.  ET rules,
+ * one per file, make more seeds:
  *
  *   mkdir -p build/fuzz/corpus_fuzz_rules
  *   grep -h "^alert" ../shared/rules/et-open/emerging-{dns,info,web_client}.rules | shuf -n 400 |
  *       split -l 1 - build/fuzz/corpus_fuzz_rules/et_
- *   build/fuzz/fuzz_rules -max_len=4096 build/fuzz/corpus_fuzz_rules
+ *   build/fuzz/fuzz_rules -max_len=4096 -dict=tests/fuzz/fuzz_rules.dict build/fuzz/corpus_fuzz_rules
  */
 #include <stdlib.h>
 

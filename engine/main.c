@@ -125,15 +125,18 @@ static void detect_print_info(const struct detect_gen *g, const char *what)
             di.tx_rules, di.always_rules, di.patterns, di.sets, di.sets == 1 ? "" : "s",
             (double)di.db_bytes / (1024.0 * 1024.0), di.sets_from_cache, di.compile_s);
     const struct pcre_hs_info *p = &di.pcre;
-    if (p->total)
-        fprintf(stderr,
-                "netscope: %s: pcre: %u of %u on Hyperscan (%u exact, %u prefilter for PCRE2; "
-                "%.1f MiB, %u from the cache), %u PCRE2 only%s%.0u%s\n",
-                what, p->exact + p->prefilter, p->total, p->exact, p->prefilter,
-                (double)p->db_bytes / (1024.0 * 1024.0), p->from_cache, p->unsupported,
-                p->pending ? ", " : "", p->pending,
-                p->pending ? " not compiled yet (PCRE2 in this run; compiling into the cache "
-                             "in the background)" : "");
+    if (p->total == 0)
+        return;
+    char pending[160] = "";
+    if (p->pending)
+        snprintf(pending, sizeof(pending),
+                 ", %u not compiled yet (PCRE2 in this run; compiling into the cache in the "
+                 "background)", p->pending);
+    fprintf(stderr,
+            "netscope: %s: pcre: %u of %u on Hyperscan (%u exact, %u prefilter for PCRE2; "
+            "%.1f MiB, %u from the cache), %u PCRE2 only%s\n",
+            what, p->exact + p->prefilter, p->total, p->exact, p->prefilter,
+            (double)p->db_bytes / (1024.0 * 1024.0), p->from_cache, p->unsupported, pending);
 }
 
 /* ---- rule reload (SIGUSR2) ----

@@ -50,7 +50,8 @@ struct csv_out *csv_open(const char *dir, bool flows, char *errbuf)
         snprintf(path, sizeof(path), "%s/%s", dir, csv_files[i].file);
         c->fp[i] = fopen(path, "w");
         if (!c->fp[i]) {
-            snprintf(errbuf, NS_ERRBUF_SIZE, "--csv: cannot open %s for writing: %s", path,
+            /* the path, cut to what the message has room for */
+            snprintf(errbuf, NS_ERRBUF_SIZE, "--csv: cannot open %.400s for writing: %s", path,
                      strerror(errno));
             csv_close(c, NULL);
             return NULL;

@@ -320,6 +320,9 @@ static void app_dns_msg(struct app_ctx *a, const struct ns_pkt *pkt, const struc
     /* the transaction is numbered whether or not it is written, as in
      * Suricata, so tx_id stays the same with requests or responses off */
     bool resp = dns_is_response(&a->dns);
+    if (a->ru)
+        rollup_dns(a->ru, resp, dns_rcode(&a->dns), a->dns_text + (a->dns.nq ? a->dns.q[0].name.off : 0),
+                   a->dns.nq ? a->dns.q[0].name.len : 0);
     if (a->dslot && !resp && a->dns.nq) {
         /* dns.query: each question of a request, one inspection each */
         struct rule_buffer b[RULE_BUF_COUNT];
@@ -431,6 +434,11 @@ static void tx_http(void *ctx, const void *txp)
         .resp_p = t->resp_p,
     };
     a->counters[APP_HTTP][APC_TX]++;
+    if (a->ru) {
+        char host[EVE_HOSTNAME_MAX];
+        size_t hl = t->req ? eve_http_hostname(t->req, t->req_p, host, NULL) : 0;
+        rollup_http(a->ru, t->resp ? t->resp->status : 0, host, hl);
+    }
     if (a->dslot) {
         /* the request's buffers, then the response's, one alert per rule
          * and transaction */
@@ -490,6 +498,8 @@ static void tx_tls(void *ctx, const void *txp)
     x->finished = true;             /* one handshake per connection */
     uint64_t tx = x->next_tx++;
     const struct tls_tx *t = txp;
+    if (a->ru)
+        rollup_tls(a->ru, t->version, t->sni, t->has_sni ? t->sni_len : 0);
     if (a->dslot && t->has_sni) {
         struct rule_buffer b[RULE_BUF_COUNT];
         detect_bufs_clear(b);
@@ -566,13 +576,19 @@ static const struct app_parser app_parsers[] = {
     { APP_FTP, sizeof(struct ftp_state), offsetof(struct ns_config, eve_ftp), feed_ftp, tx_ftp },
 };
 
+/* The protocols rollups read transactions of (output/rollup.h). */
+static bool app_rollup_proto(unsigned proto)
+{
+    return proto == APP_DNS || proto == APP_HTTP || proto == APP_TLS;
+}
+
 static const struct app_parser *app_parser_for(const struct ns_config *cfg, unsigned proto)
 {
     for (size_t i = 0; i < NS_ARRAY_LEN(app_parsers); i++) {
         const struct app_parser *ap = &app_parsers[i];
         if (ap->proto == proto)
-            return cfg->rules_loaded || *(const bool *)((const char *)cfg + ap->enabled) ? ap
-                                                                                        : NULL;
+            return cfg->rules_loaded || *(const bool *)((const char *)cfg + ap->enabled) ||
+                           (cfg->rollup.interval && app_rollup_proto(proto)) ? ap : NULL;
     }
     return NULL;
 }
@@ -751,7 +767,7 @@ static void app_udp(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns
     unsigned proto = app_state_verdict(&f->app);
     if (!had && f->app.proto != APP_UNKNOWN)
         a->counters[f->app.proto][APC_FLOW]++;
-    if (proto == APP_DNS && (a->cfg->eve_dns || a->cfg->rules_loaded) &&
+    if (proto == APP_DNS && (a->cfg->eve_dns || a->cfg->rules_loaded || a->ru) &&
         config_dns_enabled(a->cfg, 17))
         app_dns_msg(a, pkt, d, toserver, &f->dns, d->payload, d->payload_len);
     else if (proto == APP_DHCP && a->cfg->eve_dhcp)

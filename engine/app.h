@@ -23,6 +23,7 @@
 #include "flow/stream.h"
 #include "output/eve.h"
 #include "output/ring.h"
+#include "output/rollup.h"
 
 #define APP_COUNTERS(X)          \
     X(FLOW,  "flow")             \
@@ -80,6 +81,7 @@ struct app_ctx {
     uint8_t *dbuf;              /* DETECT_BUFS_SCRATCH bytes */
     uint64_t det_seen;          /* generation id bound to det_count */
     struct detect_counters det_count;   /* the worker's, across reloads */
+    struct rollup *ru;          /* the worker's rollups, NULL: off */
 };
 
 /* mem: this worker's share of stream.memcap. */

@@ -34,7 +34,7 @@
  * takes minutes.  Events come out as the scan goes, so stopping at this
  * depth (the schema needs 6 levels of collections) bounds the work. */
 #define CONFIG_MAX_NESTING 32
-#define CONFIG_MAX_KEYS   16    /* keys in one schema table */
+#define CONFIG_MAX_KEYS   24    /* keys in one schema table */
 #define CONFIG_QUOTE_MAX  64    /* bytes of a bad value quoted in errors */
 
 #define KB (1024ull)
@@ -248,6 +248,14 @@ static const struct key detect_keys[] = {
       .off = OFF(detect_pcre_hs), .size = CFG_STR_SIZE(detect_pcre_hs), .choices = pcre_hs_modes },
 };
 
+static const struct key rollup_keys[] = {
+    SECONDS("interval", rollup.interval, 0, 86400),
+    { .name = "top-n", .kind = KEY_U32, .what = "a number of entries", .unit = "entries",
+      .off = OFF(rollup.top_n), .min = 1, .max = 100 },
+    { .name = "capacity", .kind = KEY_U32, .what = "a number of counters", .unit = "counters",
+      .off = OFF(rollup.capacity), .min = 64, .max = 2048 },
+};
+
 static const struct key root_keys[] = {
     { .name = "threads", .kind = KEY_THREADS,
       .what = "\"auto\" or a number of threads", .unit = "threads",
@@ -261,6 +269,7 @@ static const struct key root_keys[] = {
     { .name = "queue-size", .kind = KEY_SIZE32, .what = SIZE_WHAT, .off = OFF(queue_size),
       .min = 64 * KB, .max = 1 * GB },
     MAP("outputs", output_keys),
+    MAP("rollups", rollup_keys),
     MAP("app-layer", app_layer_keys),
     MAP("flow", flow_keys),
     MAP("defrag", defrag_keys),
@@ -290,10 +299,10 @@ static const struct {
     { "flow", OFF(eve_flow) },   { "anomaly", OFF(eve_anomaly) }, { "stats", OFF(eve_stats) },
     { "dns", OFF(eve_dns) },     { "http", OFF(eve_http) },       { "tls", OFF(eve_tls) },
     { "smtp", OFF(eve_smtp) },   { "ftp", OFF(eve_ftp) },         { "ssh", OFF(eve_ssh) },
-    { "dhcp", OFF(eve_dhcp) },   { "alert", OFF(eve_alert) },
+    { "dhcp", OFF(eve_dhcp) },   { "alert", OFF(eve_alert) },     { "rollup", OFF(eve_rollup) },
 };
 
-const char config_type_names[] = "flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, alert";
+const char config_type_names[] = "flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, alert, rollup";
 
 static bool *eve_type_flag(struct ns_config *cfg, unsigned i)
 {
@@ -316,6 +325,9 @@ void config_defaults(struct ns_config *cfg)
     memcpy(cfg->eve_filename, "eve.json", 9);
     cfg->bpf[0] = '\0';
     cfg->stats_interval = 8;
+    cfg->rollup.interval = 60;
+    cfg->rollup.top_n = 10;
+    cfg->rollup.capacity = 1024;
     for (unsigned i = 0; i < NS_ARRAY_LEN(eve_types); i++)
         *eve_type_flag(cfg, i) = true;
     cfg->eve_dns_version = 3;

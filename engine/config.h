@@ -10,6 +10,7 @@
 #include "dissect/dissect.h"
 #include "flow/flow.h"
 #include "flow/stream.h"
+#include "output/rollup.h"
 
 #define CONFIG_PATH_MAX 4096
 #define CONFIG_BPF_MAX  4096
@@ -33,9 +34,14 @@ struct ns_config {
     char eve_filename[CONFIG_PATH_MAX];  /* default "eve.json", relative to log_dir */
     char bpf[CONFIG_BPF_MAX];            /* "" = no filter */
     uint32_t stats_interval;      /* seconds of packet time; 0 = only at end */
+    /* rollups: interval (seconds of packet time, 0: off; default 60),
+     * top-n (entries per list, 1..100; default 10), capacity (counters
+     * per heavy-hitter sketch, 64..2048; default 1024): output/rollup.h */
+    struct rollup_config rollup;
+    char csv_dir[CONFIG_PATH_MAX];       /* --csv: "" = no CSV files */
     /* event types written (config_set_types) */
     bool eve_flow, eve_anomaly, eve_stats, eve_dns, eve_http, eve_tls, eve_smtp, eve_ftp,
-         eve_ssh, eve_dhcp, eve_alert;
+         eve_ssh, eve_dhcp, eve_alert, eve_rollup;
     /* outputs.eve.alert: the packet's payload in alerts (base64, and the
      * printable form), the app-layer object of the transaction */
     bool alert_payload, alert_payload_printable, alert_metadata;

@@ -8,7 +8,8 @@
  * REC_DNS (a DNS message to log, struct rec_dns), which the writer formats
  * (flow and DNS records are most of the output, and formatting them is
  * work the writer's core has room for), REC_SNAP (struct ns_snap) and
- * REC_DONE.  The
+ * REC_DONE; rollups (REC_ROLLUP_TICK in, REC_ROLLUP_TOP and REC_ROLLUP
+ * out) go the same way as stats.  The
  * reader also has a ring to the writer for its own snapshots.  Every source
  * sends snapshots with the same sequence numbers, so the writer can sum
  * them into one stats record whose totals add up. */
@@ -32,6 +33,20 @@ enum rec_type {
     REC_PCAP,                /* struct rec_pkt + frame: for -w */
     REC_FLOW,                /* struct rec_flow */
     REC_DNS,                 /* struct rec_dns + message bytes */
+    REC_ROLLUP_TICK,         /* reader -> worker: struct rec_rollup_tick */
+    REC_ROLLUP_TOP,          /* worker -> writer: struct rollup_top_rec + sketch */
+    REC_ROLLUP,              /* worker -> writer: struct rollup_rec, after its tops */
+};
+
+/* A rollup boundary of packet time (output/rollup.h): the reader sends one
+ * to every worker when a packet enters a new interval (interval-aligned:
+ * end is a multiple of it), and a final one at the end of the file, where
+ * end is the last packet's time.  seq numbers them from 0 in every worker
+ * alike, so the writer can merge the workers' records of one interval. */
+struct rec_rollup_tick {
+    uint64_t seq;
+    uint64_t start_us, end_us;
+    bool final;
 };
 
 struct rec_pkt {

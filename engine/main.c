@@ -55,8 +55,12 @@ static void usage(FILE *f)
         "      --config FILE        YAML configuration (default: none, built-in defaults)\n"
         "      --threads N          worker threads (default: one per CPU)\n"
         "      --stats-interval S   stats record every S seconds of packet time (0: only at the end)\n"
+        "      --rollup-interval S  rollup record every S seconds of packet time (default 60;\n"
+        "                           0: none; offline only): rollups: in the configuration\n"
+        "      --csv DIR            also write the rollups (rollup_*.csv) and flows (flows.csv)\n"
+        "                           as CSV files in DIR\n"
         "      --types LIST         EVE event types to write, comma separated: flow,anomaly,stats,\n"
-        "                           dns,http,tls,smtp,ftp,ssh,dhcp,alert (default: all)\n"
+        "                           dns,http,tls,smtp,ftp,ssh,dhcp,alert,rollup (default: all)\n"
         "      --flow-memcap BYTES  memory for the flow tables, split between workers (k/m/g suffix)\n"
         "      --queue-size BYTES   size of each inter-thread queue (k/m/g suffix)\n"
         "      --set KEY=VALUE      any configuration key, e.g. --set outputs.eve.ethernet=yes\n"
@@ -303,7 +307,7 @@ static void print_summary(const char *file, const char *eve, const struct ns_sna
 }
 
 enum { OPT_THREADS = 1000, OPT_STATS, OPT_TYPES, OPT_MEMCAP, OPT_QUEUE, OPT_SET, OPT_CONFIG,
-       OPT_DURATION, OPT_FAIL_LOSS, OPT_USER };
+       OPT_DURATION, OPT_FAIL_LOSS, OPT_USER, OPT_ROLLUP, OPT_CSV };
 
 int main(int argc, char **argv)
 {
@@ -319,6 +323,8 @@ int main(int argc, char **argv)
         { "user", required_argument, NULL, OPT_USER },
         { "threads", required_argument, NULL, OPT_THREADS },
         { "stats-interval", required_argument, NULL, OPT_STATS },
+        { "rollup-interval", required_argument, NULL, OPT_ROLLUP },
+        { "csv", required_argument, NULL, OPT_CSV },
         { "types", required_argument, NULL, OPT_TYPES },
         { "flow-memcap", required_argument, NULL, OPT_MEMCAP },
         { "queue-size", required_argument, NULL, OPT_QUEUE },
@@ -420,6 +426,20 @@ int main(int argc, char **argv)
             }
             cfg.stats_interval = (uint32_t)v;
             break;
+        case OPT_ROLLUP:
+            if (parse_u64(optarg, 86400, &v, false) != NS_OK) {
+                fprintf(stderr, "netscope: --rollup-interval: expected seconds (0..86400), got \"%s\"\n", optarg);
+                return 2;
+            }
+            cfg.rollup.interval = (uint32_t)v;
+            break;
+        case OPT_CSV:
+            if (strlen(optarg) >= sizeof(cfg.csv_dir)) {
+                fprintf(stderr, "netscope: --csv: path too long\n");
+                return 2;
+            }
+            strcpy(cfg.csv_dir, optarg);
+            break;
         case OPT_TYPES:
             if (config_set_types(&cfg, optarg, err) != NS_OK) {
                 fprintf(stderr, "netscope: --types: %s\n", err);
@@ -499,6 +519,16 @@ int main(int argc, char **argv)
     else
         snprintf(eve_path, sizeof(eve_path), "%s/%s", cfg.log_dir, cfg.eve_filename);
 
+    if (cfg.csv_dir[0] && (stat(cfg.csv_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "netscope: --csv %s: %s\n", cfg.csv_dir,
+                errno ? strerror(errno) : "not a directory");
+        return 2;
+    }
+    /* Rollups follow packet time through the reader's boundaries: live
+     * capture has no reader, so it writes none (yet). */
+    if (!file)
+        cfg.rollup.interval = 0;
+
     if (file && (lo.count || lo.duration_s || lo.user)) {
         fprintf(stderr, "netscope: -c, --duration and --user are for live capture (-i)\n");
         return 2;
@@ -555,8 +585,17 @@ int main(int argc, char **argv)
     }
     if (!(out[nw] = ring_create(1u << 16, err)))
         goto out_err;
+    if (cfg.rollup.interval && rollup_top_rec_max(cfg.rollup.capacity) > ring_max_record(out[0])) {
+        snprintf(err, sizeof(err), "rollups.capacity %u: a worker's sketch (%zu bytes) does not fit "
+                 "a queue record (%u bytes): raise queue-size or lower the capacity",
+                 cfg.rollup.capacity, rollup_top_rec_max(cfg.rollup.capacity),
+                 ring_max_record(out[0]));
+        goto out_err;
+    }
     struct writer_opts wo = { .eve_path = eve_path, .pcap_filename = file,
-                              .pcap_out = lo.pcap_out, .dlt = reader_dlt(rd) };
+                              .pcap_out = lo.pcap_out, .dlt = reader_dlt(rd),
+                              .rollup_sources = nw,
+                              .csv_dir = cfg.csv_dir[0] ? cfg.csv_dir : NULL };
     wr = writer_create(&cfg, &wo, out, nw + 1, err);
     if (!wr)
         goto out_err;
@@ -604,7 +643,8 @@ int main(int argc, char **argv)
 
     char rerr[NS_ERRBUF_SIZE] = "";
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    int rrc = reader_run(rd, in, nw, out[nw], cfg.stats_interval, &offline_stop, rerr);
+    int rrc = reader_run(rd, in, nw, out[nw], cfg.stats_interval, cfg.rollup.interval,
+                         &offline_stop, rerr);
     for (unsigned i = 0; i < nw; i++)
         worker_join(wk[i]);
     int wrc = writer_join(wr, err);

@@ -94,6 +94,17 @@ static void reader_broadcast(struct ring **to, unsigned n, uint32_t type, uint64
     }
 }
 
+static void reader_rollup(struct ring **to, unsigned n, uint64_t seq, uint64_t start_us,
+                          uint64_t end_us, bool final)
+{
+    for (unsigned i = 0; i < n; i++) {
+        struct rec_rollup_tick *t = ring_reserve_wait(to[i], sizeof(*t));
+        *t = (struct rec_rollup_tick){ .seq = seq, .start_us = start_us, .end_us = end_us,
+                                       .final = final };
+        ring_commit(to[i], REC_ROLLUP_TICK, sizeof(*t));
+    }
+}
+
 static void reader_snapshot(struct reader *rd, struct ring *to, uint64_t seq, bool final)
 {
     struct ns_snap *s = ring_reserve_wait(to, sizeof(*s));
@@ -108,9 +119,11 @@ static void reader_snapshot(struct reader *rd, struct ring *to, uint64_t seq, bo
 }
 
 int reader_run(struct reader *rd, struct ring **to, unsigned n,
-               struct ring *to_writer, uint32_t stats_interval,
+               struct ring *to_writer, uint32_t stats_interval, uint32_t rollup_interval,
                const volatile int *stop, char *errbuf)
 {
+    /* rollups: [ru_start_s, next_rollup_s) is the interval being counted */
+    uint64_t ru_start_s = 0, next_rollup_s = 0, ru_seq = 0;
     int ret = NS_OK;
     bool supported = dissect_linktype_supported(rd->dlt);
     if (!supported) {
@@ -154,6 +167,10 @@ int reader_run(struct reader *rd, struct ring **to, unsigned n,
             rd->first_ts_us = ts;
             tick_s = ts / 1000000;
             next_stats_s = tick_s + stats_interval;
+            if (rollup_interval) {
+                ru_start_s = tick_s - tick_s % rollup_interval;
+                next_rollup_s = ru_start_s + rollup_interval;
+            }
         }
         if (ts > rd->last_ts_us)
             rd->last_ts_us = ts;
@@ -162,6 +179,14 @@ int reader_run(struct reader *rd, struct ring **to, unsigned n,
             /* time moved on: ticks go before this packet, so flows expire
              * exactly as they would with any number of workers */
             tick_s = sec;
+            if (rollup_interval && sec >= next_rollup_s) {
+                /* one rollup up to the boundary this packet passed; an
+                 * interval without packets gets no record of its own */
+                uint64_t end_s = sec - sec % rollup_interval;
+                reader_rollup(to, n, ru_seq++, ru_start_s * 1000000u, end_s * 1000000u, false);
+                ru_start_s = end_s;
+                next_rollup_s = end_s + rollup_interval;
+            }
             reader_broadcast(to, n, REC_TICK, sec * 1000000u, 0);
             if (stats_interval && sec >= next_stats_s) {
                 reader_snapshot(rd, to_writer, seq, false);
@@ -193,6 +218,8 @@ int reader_run(struct reader *rd, struct ring **to, unsigned n,
         memcpy(rp + 1, data, h->caplen);
         ring_commit(to[w], REC_PKT, (uint32_t)sizeof(*rp) + h->caplen);
     }
+    if (rollup_interval && rd->first_ts_us)
+        reader_rollup(to, n, ru_seq, ru_start_s * 1000000u, rd->last_ts_us, true);
     reader_snapshot(rd, to_writer, seq, true);
     ring_reserve_wait(to_writer, 8);
     ring_commit(to_writer, REC_DONE, 0);

@@ -6,7 +6,8 @@
  * fragment of a datagram meet in one worker.  Packet time drives the rest:
  * when it enters a new second every worker gets a tick, and every
  * stats-interval seconds a snapshot request, in the same order relative to
- * the packets whatever the number of workers. */
+ * the packets whatever the number of workers; likewise every
+ * rollup_interval seconds (0: none) a rollup boundary, and a final one. */
 #ifndef READER_H
 #define READER_H
 
@@ -26,7 +27,7 @@ int reader_dlt(const struct reader *rd);
  * When *stop turns non-zero (a signal) reading ends the same way, with
  * NS_ERR_EOF and errbuf saying where. */
 int reader_run(struct reader *rd, struct ring **to_workers, unsigned n,
-               struct ring *to_writer, uint32_t stats_interval,
+               struct ring *to_writer, uint32_t stats_interval, uint32_t rollup_interval,
                const volatile int *stop, char *errbuf);
 void reader_close(struct reader *rd);         /* NULL ok */
 

@@ -48,6 +48,8 @@ struct worker {
     uint8_t *vbuf;               /* frame with its VLAN tag put back */
     struct app_ctx app;          /* reassembly, parsers, their records */
     bool app_ready;
+    struct rollup ru;            /* rollup accumulators (output/rollup.h) */
+    bool ru_on;
     struct detect_gen **dslot;   /* rules (RCU), NULL: none */
     struct alert_sink asink;
     pthread_t thread;
@@ -59,6 +61,8 @@ static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_re
     struct worker *w = ctx;
     /* the table hands the entry over: it is the worker's until the return */
     app_flow_end(&w->app, (struct flow *)f);
+    if (w->ru_on)
+        rollup_flow_end(&w->ru, f);
     if (w->dslot) {
         rcu_read_lock();
         struct detect_gen *g = rcu_dereference(*w->dslot);
@@ -101,6 +105,12 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
                      errbuf) != NS_OK)
         goto err;
     w->app_ready = true;
+    if (cfg->rollup.interval) {
+        if (rollup_init(&w->ru, &cfg->rollup, errbuf) != NS_OK)
+            goto err;
+        w->ru_on = true;
+        w->app.ru = &w->ru;
+    }
     w->ft = flow_table_create(&cfg->flow, worker_on_flow_end, w, errbuf);
     if (!w->ft)
         goto err;
@@ -120,6 +130,8 @@ void worker_destroy(struct worker *w)
     flow_table_destroy(w->ft);
     if (w->app_ready)
         app_ctx_fini(&w->app);
+    if (w->ru_on)
+        rollup_fini(&w->ru);
     if (w->dc_ready)
         dissect_ctx_fini(&w->dc);
     free(w->vbuf);
@@ -212,6 +224,8 @@ static void worker_process(struct worker *w, const struct ns_pkt *ppkt)
     switch (res) {
     case DISSECT_DECODED:
         w->acct[ACCT_DECODED]++;
+        if (w->ru_on)
+            rollup_packet(&w->ru, &d, pkt.caplen, pkt.wirelen);
         if (likely(d.ip_v != 0)) {
             struct flow *f = flow_table_update(w->ft, &d, pkt.ts_us, d.flow_len);
             bool ts = f && d.sport == f->cli_port && memcmp(d.src, f->cli, sizeof(f->cli)) == 0;
@@ -306,6 +320,33 @@ static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool fin
     ring_commit(w->out, REC_SNAP, sizeof(*s));
 }
 
+/* A rollup boundary: the sketches, then the counters, to the writer.  The
+ * final one first ends every flow, so their records count in it. */
+static void worker_rollup(struct worker *w, const struct rec_rollup_tick *t)
+{
+    if (!w->ru_on)
+        return;
+    if (t->final)
+        flow_table_flush(w->ft);
+    uint32_t max = (uint32_t)rollup_top_rec_max(w->cfg->rollup.capacity);
+    for (unsigned k = 0; k < RT_MAX; k++) {
+        void *buf = ring_reserve_wait(w->out, max);
+        size_t n = buf ? rollup_take_top(&w->ru, k, t->seq, buf, max) : 0;
+        if (n)
+            ring_commit(w->out, REC_ROLLUP_TOP, (uint32_t)n);
+    }
+    uint64_t fs[FS_MAX];
+    flow_table_stats(w->ft, fs);
+    struct rollup_rec *r = ring_reserve_wait(w->out, sizeof(*r));
+    memset(r, 0, sizeof(*r));
+    r->seq = t->seq;
+    r->start_us = t->start_us;
+    r->end_us = t->end_us;
+    r->final = t->final;
+    rollup_take_counts(&w->ru, w->dc.counters, fs[FS_TOTAL], fs[FS_ACTIVE], r);
+    ring_commit(w->out, REC_ROLLUP, sizeof(*r));
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -325,6 +366,10 @@ static void *worker_main(void *arg)
         }
         case REC_STATS:
             worker_snapshot(w, rec, false, false);
+            break;
+        case REC_ROLLUP_TICK:
+            if (likely(len >= sizeof(struct rec_rollup_tick)))
+                worker_rollup(w, rec);
             break;
         case REC_EOF: {
             struct rec_tick t = *(const struct rec_tick *)rec;

@@ -15,9 +15,14 @@
 #include <stdlib.h>
 
 #include "dissect/dns.h"
+#include "output/csv.h"
 #include "output/eve.h"
+#include "output/eve_rollup.h"
 
 #define WRITER_SLOTS 64
+/* Rollup intervals merged at once: a worker more than this many intervals
+ * ahead of the slowest waits (its ring is not drained), as for stats. */
+#define WRITER_ROLLUP_SLOTS 4
 #define WRITER_BURST 256
 
 struct stat_path {
@@ -45,6 +50,7 @@ struct writer {
     char *iobuf;
     int write_errno;
     int pcap_errno;
+    int csv_errno;
     struct eve_ctx ec;
     struct ns_snap slot[WRITER_SLOTS];
     unsigned got[WRITER_SLOTS];
@@ -59,6 +65,14 @@ struct writer {
     struct dns_msg *dns;         /* REC_DNS: the message parsed again */
     char *dns_text;
     uint64_t late[OUT_MAX];      /* REC_FLOW/REC_DNS that did not fit a line */
+    /* rollups: interval seq is merged in ru[seq % WRITER_ROLLUP_SLOTS] */
+    unsigned ru_nsrc;
+    struct rollup_acc ru[WRITER_ROLLUP_SLOTS];
+    bool ru_used[WRITER_ROLLUP_SLOTS];
+    unsigned ru_got[WRITER_ROLLUP_SLOTS];
+    uint64_t ru_lowest;
+    uint64_t rollups_written;
+    struct csv_out *csv;
     pthread_t thread;
     bool started;
 };
@@ -197,6 +211,20 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
         goto err_nomem;
     if (writer_build_paths(wr, o->live) != NS_OK)
         goto err_nomem;
+    if (o->rollup_sources && cfg->rollup.interval) {
+        wr->ru_nsrc = o->rollup_sources;
+        for (unsigned k = 0; k < WRITER_ROLLUP_SLOTS; k++) {
+            if (rollup_acc_init(&wr->ru[k], &cfg->rollup, errbuf) != NS_OK)
+                goto err;
+            wr->ru_used[k] = true;
+            rollup_acc_reset(&wr->ru[k], k);
+        }
+    }
+    if (o->csv_dir && o->csv_dir[0]) {
+        wr->csv = csv_open(o->csv_dir, cfg->eve_flow, errbuf);
+        if (!wr->csv)
+            goto err;
+    }
     eve_ctx_init(&wr->ec, o->pcap_filename, o->in_iface);
     wr->ec.ethernet = cfg->eve_ethernet;
     wr->ec.community_id_seed = (uint16_t)cfg->community_id_seed;
@@ -236,6 +264,10 @@ void writer_destroy(struct writer *wr)
     if (wr->dead)
         pcap_close(wr->dead);
     free(wr->pcap_path);
+    for (unsigned k = 0; k < WRITER_ROLLUP_SLOTS; k++)
+        if (wr->ru_used[k])
+            rollup_acc_fini(&wr->ru[k]);
+    csv_close(wr->csv, NULL);
     for (size_t i = 0; i < wr->npaths; i++)
         free(wr->paths[i].owned);
     free(wr->paths);
@@ -268,6 +300,8 @@ static void writer_flow(struct writer *wr, const struct rec_flow *rf, uint32_t l
         writer_write(wr, wr->scratch, n);
     else
         wr->late[OUT_FLOW]++;
+    if (wr->csv)
+        csv_flow(wr->csv, &wr->ec, &rf->f, (enum flow_end_reason)rf->reason);
 }
 
 size_t writer_format_dns(struct eve_ctx *ec, const void *rec, uint32_t len, struct dns_msg *m,
@@ -408,6 +442,64 @@ static bool writer_snapshot(struct writer *wr, const struct ns_snap *s)
     return true;
 }
 
+/* The rollup slot of interval seq, or NULL when it is too far ahead (the
+ * record waits in its ring). */
+static struct rollup_acc *writer_rollup_slot(struct writer *wr, uint64_t seq)
+{
+    if (!wr->ru_nsrc || seq < wr->ru_lowest || seq >= wr->ru_lowest + WRITER_ROLLUP_SLOTS)
+        return NULL;
+    return &wr->ru[seq % WRITER_ROLLUP_SLOTS];
+}
+
+static void writer_rollup_emit(struct writer *wr, const struct rollup_acc *a)
+{
+    if (wr->cfg->eve_rollup) {
+        size_t n = eve_rollup(&wr->ec, wr->scratch, NS_RECORD_MAX, a, wr->cfg->rollup.interval,
+                              wr->cfg->rollup.top_n);
+        if (n) {
+            writer_write(wr, wr->scratch, n);
+            wr->rollups_written++;
+        }
+    }
+    if (wr->csv)
+        csv_rollup(wr->csv, &wr->ec, a, wr->cfg->rollup.top_n);
+}
+
+/* Returns false when the record must wait (too far ahead). */
+static bool writer_rollup(struct writer *wr, uint32_t type, const void *rec, uint32_t len)
+{
+    if (!wr->ru_nsrc)
+        return true;                /* not asked for: dropped */
+    if (type == REC_ROLLUP_TOP) {
+        const struct rollup_top_rec *h = rec;
+        if (len < sizeof(*h))
+            return true;
+        struct rollup_acc *a = writer_rollup_slot(wr, h->seq);
+        if (!a)
+            return h->seq < wr->ru_lowest;
+        (void)rollup_acc_add_top(a, h, len);   /* a bad one is left out */
+        return true;
+    }
+    const struct rollup_rec *r = rec;
+    if (len < sizeof(*r))
+        return true;
+    struct rollup_acc *a = writer_rollup_slot(wr, r->seq);
+    if (!a)
+        return r->seq < wr->ru_lowest;
+    rollup_acc_add(a, r);
+    wr->ru_got[r->seq % WRITER_ROLLUP_SLOTS]++;
+    for (;;) {
+        unsigned l = (unsigned)(wr->ru_lowest % WRITER_ROLLUP_SLOTS);
+        if (wr->ru_got[l] != wr->ru_nsrc)
+            break;
+        writer_rollup_emit(wr, &wr->ru[l]);
+        wr->ru_got[l] = 0;
+        rollup_acc_reset(&wr->ru[l], wr->ru_lowest + WRITER_ROLLUP_SLOTS);
+        wr->ru_lowest++;
+    }
+    return true;
+}
+
 static void *writer_main(void *arg)
 {
     struct writer *wr = arg;
@@ -431,6 +523,9 @@ static void *writer_main(void *arg)
                     writer_dns(wr, rec, len);
                 } else if (type == REC_PCAP) {
                     writer_pcap(wr, rec, len);
+                } else if (type == REC_ROLLUP_TOP || type == REC_ROLLUP) {
+                    if (!writer_rollup(wr, type, rec, len))
+                        break;
                 } else if (type == REC_SNAP) {
                     if (len < sizeof(struct ns_snap) || !writer_snapshot(wr, rec))
                         break;
@@ -452,6 +547,9 @@ static void *writer_main(void *arg)
     }
     if (fflush(wr->fp) != 0 && !wr->write_errno)
         wr->write_errno = errno ? errno : EIO;
+    if (wr->csv && csv_close(wr->csv, &wr->csv_errno) != NS_OK && !wr->csv_errno)
+        wr->csv_errno = EIO;
+    wr->csv = NULL;
     if (wr->dumper && pcap_dump_flush(wr->dumper) != 0 && !wr->pcap_errno)
         wr->pcap_errno = errno ? errno : EIO;
     return NULL;
@@ -481,6 +579,10 @@ int writer_join(struct writer *wr, char *errbuf)
     }
     if (wr->pcap_errno) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s", wr->pcap_path, strerror(wr->pcap_errno));
+        return NS_ERR_IO;
+    }
+    if (wr->csv_errno) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "writing the CSV files (--csv): %s", strerror(wr->csv_errno));
         return NS_ERR_IO;
     }
     return NS_OK;

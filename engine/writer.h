@@ -1,6 +1,7 @@
 /* engine/writer.h: the one output thread.  It drains every source ring
  * (one per worker, plus the reader's) round-robin into LOGDIR/eve.json,
- * sums the sources' stats snapshots into stats records, and keeps the final
+ * sums the sources' stats snapshots into stats records, merges their
+ * rollups into rollup records (and CSV rows, output/csv.h), and keeps the final
  * totals for the exit summary. */
 #ifndef WRITER_H
 #define WRITER_H
@@ -18,6 +19,8 @@ struct writer_opts {
     const char *pcap_out;       /* -w: pcap file of the REC_PCAP frames, or NULL */
     int dlt;                    /* link type of those frames */
     bool live;                  /* stats carry the kernel's capture counters */
+    unsigned rollup_sources;    /* sources sending rollups (the workers: src[0..n-1]), 0: none */
+    const char *csv_dir;        /* --csv: rollup_*.csv and flows.csv there, or NULL */
 };
 
 /* src stays the caller's. */

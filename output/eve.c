@@ -292,19 +292,24 @@ static bool eve_proto_is_icmp(uint8_t proto)
 
 /* Suricata's names for the protocols we see; others as the decimal number
  * (Suricata's fallback when the name is not known). */
+const char *eve_proto_name(uint8_t proto)
+{
+    switch (proto) {
+    case IPPROTO_NUM_TCP: return "TCP";
+    case IPPROTO_NUM_UDP: return "UDP";
+    case IPPROTO_NUM_ICMP: return "ICMP";
+    case IPPROTO_NUM_ICMPV6: return "IPv6-ICMP";
+    case IPPROTO_NUM_SCTP: return "SCTP";
+    case IPPROTO_NUM_GRE: return "GRE";
+    default: return NULL;
+    }
+}
+
 void eve_put_proto(struct json_buf *jb, uint8_t proto)
 {
-    const char *name = NULL;
-    switch (proto) {
-    case IPPROTO_NUM_TCP: name = "\"TCP\""; break;
-    case IPPROTO_NUM_UDP: name = "\"UDP\""; break;
-    case IPPROTO_NUM_ICMP: name = "\"ICMP\""; break;
-    case IPPROTO_NUM_ICMPV6: name = "\"IPv6-ICMP\""; break;
-    case IPPROTO_NUM_SCTP: name = "\"SCTP\""; break;
-    case IPPROTO_NUM_GRE: name = "\"GRE\""; break;
-    }
+    const char *name = eve_proto_name(proto);
     if (name) {
-        json_raw(jb, "proto", name, strlen(name));
+        json_str(jb, "proto", name);
         return;
     }
     char q[6];

@@ -46,6 +46,10 @@ size_t eve_timestamp(struct eve_ctx *ec, uint64_t ts_us, char out[40]);
 /* IPv4 dotted, IPv6 in Suricata's full form (8 groups of 4 hex digits). */
 size_t eve_addr(uint8_t ip_v, const uint8_t addr[16], char out[48]);
 
+/* "TCP", "UDP", "ICMP", "IPv6-ICMP", "SCTP", "GRE", or NULL (the record
+ * then has the number). */
+const char *eve_proto_name(uint8_t proto);
+
 /* event_type "flow"; timestamp = the flow's last packet time. */
 size_t eve_flow(struct eve_ctx *ec, char *buf, size_t cap,
                 const struct flow *f, enum flow_end_reason reason);
@@ -95,6 +99,13 @@ struct eve_http_tx {
     const uint8_t *req_p, *resp_p;
 };
 size_t eve_http(struct eve_ctx *ec, char *buf, size_t cap, const struct eve_http_tx *t);
+
+/* The request m's Host header (m parsed from p) as the record's hostname:
+ * lower case, without brackets or port, cut at EVE_HOSTNAME_MAX bytes;
+ * returns its length (0: none).  port (NULL ok) gets the port, 0: none. */
+#define EVE_HOSTNAME_MAX 256
+size_t eve_http_hostname(const struct http_msg *m, const uint8_t *p, char host[EVE_HOSTNAME_MAX],
+                         uint32_t *port);
 
 /* event_type "stats": one counter per item, nested by the dots in the path
  * ("decoder.event.ipv4.trunc_pkt" -> {"decoder":{"event":{"ipv4":{...}}}}).

@@ -21,12 +21,14 @@ static void eve_http_hdr(struct json_buf *jb, const char *key, const struct http
         eve_http_s(jb, key, p, h->value);
 }
 
-/* Host: hostname (lower case, without brackets or port) and http_port. */
-static void eve_http_host(struct json_buf *jb, const struct http_msg *m, const uint8_t *p)
+size_t eve_http_hostname(const struct http_msg *m, const uint8_t *p, char host[EVE_HOSTNAME_MAX],
+                         uint32_t *port)
 {
     const struct http_hdr *h = http_header(m, p, "host");
+    if (port)
+        *port = 0;
     if (!h || h->value.len == 0)
-        return;
+        return 0;
     const uint8_t *v = p + h->value.off;
     size_t n = h->value.len, hs = 0, he = n, ps = n;
     if (v[0] == '[') {
@@ -44,23 +46,36 @@ static void eve_http_host(struct json_buf *jb, const struct http_msg *m, const u
             ps = he + 1;
         }
     }
-    char host[256];
-    size_t hl = he - hs < sizeof(host) ? he - hs : sizeof(host);
+    size_t hl = he - hs < EVE_HOSTNAME_MAX ? he - hs : EVE_HOSTNAME_MAX;
     for (size_t i = 0; i < hl; i++) {
         uint8_t c = v[hs + i];
         host[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    json_strn(jb, "hostname", (const uint8_t *)host, hl);
-    if (ps < n && n - ps <= 5) {
-        uint32_t port = 0;
+    if (port && ps < n && n - ps <= 5) {
+        uint32_t pv = 0;
         for (size_t i = ps; i < n; i++) {
             if (v[i] < '0' || v[i] > '9')
-                return;
-            port = port * 10 + (uint32_t)(v[i] - '0');
+                return hl;
+            pv = pv * 10 + (uint32_t)(v[i] - '0');
         }
-        if (port && port <= 65535)
-            json_u64(jb, "http_port", port);
+        if (pv <= 65535)
+            *port = pv;
     }
+    return hl;
+}
+
+/* Host: hostname (lower case, without brackets or port) and http_port. */
+static void eve_http_host(struct json_buf *jb, const struct http_msg *m, const uint8_t *p)
+{
+    char host[EVE_HOSTNAME_MAX];
+    uint32_t port;
+    const struct http_hdr *h = http_header(m, p, "host");
+    if (!h || h->value.len == 0)
+        return;
+    size_t hl = eve_http_hostname(m, p, host, &port);
+    json_strn(jb, "hostname", (const uint8_t *)host, hl);
+    if (port)
+        json_u64(jb, "http_port", port);
 }
 
 static void eve_http_headers(struct json_buf *jb, const char *key, const struct http_msg *m,

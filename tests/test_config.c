@@ -356,7 +356,7 @@ static const struct err_case err_cases[] = {
     { "outputs:\n  eve:\n    types:\n      - flow\n      - {a: 1}\n",
       "%s:5: outputs.eve.types: expected an event type name (got a mapping)" },
     { "outputs: {eve: {types: [flow, fileinfo]}}\n",
-      "%s:1: outputs.eve.types: unknown event type, expected one of flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, alert (got \"fileinfo\")" },
+      "%s:1: outputs.eve.types: unknown event type, expected one of flow, anomaly, stats, dns, http, tls, smtp, ftp, ssh, dhcp, alert, rollup (got \"fileinfo\")" },
     { "flow:\n  [a]: 1\n", "%s:2: flow: expected a key name (got a list)" },
     { "? {a: 1}\n: 2\n", "%s:1: expected a key name (got a mapping)" },
     /* the top level */

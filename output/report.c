@@ -1,0 +1,615 @@
+/* output/report.c: reading an EVE file into the report's aggregates, and
+ * the `netscope report` command (see report.h).
+ *
+ * Time: timestamps are parsed by hand (no mktime, no time zone lookup per
+ * line) into UTC microseconds; years outside 1970..9999 count as no time.
+ * The time buckets are REPORT_BUCKETS slots of width_us, starting at 1 ms;
+ * when a time falls outside them the width doubles and the slots merge
+ * pairwise (base realigned to the new width), as often as needed, so the
+ * span of the whole file fits in the end without knowing it up front and
+ * without a second pass.  A flow's bytes are spread over the buckets from
+ * flow.start to flow.end in proportion to the overlap (the sum stays
+ * exact), so a long flow does not show as one spike at its end.
+ *
+ * What counts where: flow records give traffic, protocol and app_proto mix
+ * (bytes both ways), talkers (each endpoint gets the flow's bytes), ports
+ * ("PROTO/dest_port", flows), duration and size histograms; alert records
+ * the alert series and signatures; dns requests the names and rrtypes
+ * (version 3 queries[], or version 2 dns.rrname), dns responses the
+ * rcodes; http the status class, method and hostname; tls the version and
+ * SNI; stats the loss counters.  Other event types (rollup, anomaly, smtp,
+ * ...) only count in the event type table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "output/report_int.h"
+
+/* Capacities of the top-N tables: exact up to this many distinct keys. */
+static const uint32_t report_top_cap[RT_MAX] = {
+    [RT_EVENT_TYPES] = 64, [RT_PROTO] = 64, [RT_APP] = 128, [RT_TALKERS] = 4096,
+    [RT_PORTS] = 4096, [RT_SIGS] = 2048, [RT_DNS_NAMES] = 4096, [RT_DNS_RRTYPE] = 128,
+    [RT_DNS_RCODE] = 64, [RT_HTTP_HOSTS] = 2048, [RT_HTTP_METHODS] = 64, [RT_TLS_SNI] = 2048,
+    [RT_TLS_VERSIONS] = 32,
+};
+
+#define REPORT_MIN_WIDTH_US 1000
+#define REPORT_DNS_MAX_QUERIES 16   /* per record: a hostile record cannot weigh more */
+
+struct report *report_create(void)
+{
+    struct report *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->doc = evejson_create();
+    if (!r->doc)
+        goto err;
+    for (int i = 0; i < RT_MAX; i++)
+        if (!(r->top[i] = topn_create(report_top_cap[i])))
+            goto err;
+    r->width_us = REPORT_MIN_WIDTH_US;
+    return r;
+err:
+    report_destroy(r);
+    return NULL;
+}
+
+void report_destroy(struct report *r)
+{
+    if (!r)
+        return;
+    evejson_destroy(r->doc);
+    for (int i = 0; i < RT_MAX; i++)
+        topn_destroy(r->top[i]);
+    free(r);
+}
+
+/* ---- time ---- */
+
+static bool _digits(const char *s, size_t n, int *v)
+{
+    int x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
+    return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil). */
+static int64_t _days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = y / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* "2026-11-23T20:13:26.040687+0000" (fraction optional, offset +HHMM,
+ * +HH:MM or Z) to UTC microseconds. */
+static bool _parse_time(const char *s, size_t n, int64_t *us)
+{
+    int y, mo, d, h, mi, se;
+    if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+        s[16] != ':')
+        return false;
+    if (!_digits(s, 4, &y) || !_digits(s + 5, 2, &mo) || !_digits(s + 8, 2, &d) ||
+        !_digits(s + 11, 2, &h) || !_digits(s + 14, 2, &mi) || !_digits(s + 17, 2, &se))
+        return false;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return false;
+    size_t i = 19;
+    int64_t frac = 0;
+    if (i < n && s[i] == '.') {
+        int k = 0;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
+            if (k < 6)
+                frac = frac * 10 + (s[i] - '0');
+        if (k == 0)
+            return false;
+        for (; k < 6; k++)
+            frac *= 10;
+    }
+    int64_t off = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-')) {
+        int oh, om;
+        size_t m = i + 3 < n && s[i + 3] == ':' ? i + 4 : i + 3;
+        if (n - i < 5 || !_digits(s + i + 1, 2, &oh) || m + 2 > n || !_digits(s + m, 2, &om))
+            return false;
+        off = (int64_t)(oh * 60 + om) * 60 * (s[i] == '-' ? -1 : 1);
+        i = m + 2;
+    } else if (i < n && s[i] == 'Z') {
+        i++;
+    }
+    if (i != n)
+        return false;
+    int64_t secs = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    if (secs < 0)
+        return false;
+    *us = secs * 1000000 + frac;
+    return true;
+}
+
+static bool _tok_time(struct report *r, int t, int64_t *us)
+{
+    const struct evejson_doc *d = r->doc;
+    if (t < 0 || d->tok[t].type != EVEJSON_STRING)
+        return false;
+    return _parse_time(d->line + d->tok[t].off, d->tok[t].len, us);
+}
+
+static int64_t _floor_to(int64_t t, int64_t w)
+{
+    return t - t % w;       /* t >= 0 */
+}
+
+/* Doubles the bucket width (merging slots) until t fits; false when even
+ * the widest buckets cannot hold it (never for years up to 9999). */
+static bool _time_fit(struct report *r, int64_t t)
+{
+    if (!r->info.have_time) {
+        r->base_us = _floor_to(t, r->width_us);
+        r->lo = r->hi = 0;
+        r->info.have_time = true;
+        return true;
+    }
+    for (int guard = 0; guard < 64; guard++) {
+        if (t >= r->base_us && (t - r->base_us) / r->width_us < REPORT_BUCKETS)
+            return true;
+        int64_t w2 = r->width_us * 2, nb = _floor_to(r->base_us, w2);
+        /* old slot i goes to j = (base - nb + i*w) / 2w <= i (base - nb is
+         * 0 or w), so merging in place in increasing i never reads a slot
+         * already rewritten */
+        uint32_t lo = UINT32_MAX, hi = 0;
+        for (uint32_t i = r->lo; i <= r->hi; i++) {
+            uint32_t j = (uint32_t)((r->base_us + (int64_t)i * r->width_us - nb) / w2);
+            struct report_bucket b = r->bkt[i];
+            memset(&r->bkt[i], 0, sizeof(b));
+            for (int p = 0; p < RP_MAX; p++)
+                r->bkt[j].bytes[p] += b.bytes[p];
+            r->bkt[j].alerts += b.alerts;
+            lo = j < lo ? j : lo;
+            hi = j > hi ? j : hi;
+        }
+        r->base_us = nb;
+        r->width_us = w2;
+        r->lo = lo;
+        r->hi = hi;
+    }
+    return false;
+}
+
+/* The bucket of t, after _time_fit(t) returned true. */
+static uint32_t _bucket(struct report *r, int64_t t)
+{
+    uint32_t i = (uint32_t)((t - r->base_us) / r->width_us);
+    r->lo = i < r->lo ? i : r->lo;
+    r->hi = i > r->hi ? i : r->hi;
+    return i;
+}
+
+static void _seen_time(struct report *r, int64_t t)
+{
+    if (r->info.first_us == 0 || t < r->info.first_us)
+        r->info.first_us = t;
+    if (t > r->info.last_us)
+        r->info.last_us = t;
+}
+
+/* ---- helpers over the parsed line ---- */
+
+static uint64_t _u64(struct report *r, int obj, const char *path)
+{
+    uint64_t v = 0;
+    (void)evejson_u64(r->doc, evejson_path(r->doc, obj, path), &v);
+    return v;
+}
+
+static uint64_t _sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Adds the unescaped string at t to table tab; false when t is not a
+ * string (nothing added). */
+static bool _count_str(struct report *r, enum report_table tab, int t, uint64_t w)
+{
+    char buf[TOPN_KEY_MAX];
+    long n = evejson_str(r->doc, t, buf, sizeof(buf));
+    if (n < 0)
+        return false;
+    topn_add(r->top[tab], buf, (size_t)n, w);
+    return true;
+}
+
+static void _count_lit(struct report *r, enum report_table tab, const char *s, uint64_t w)
+{
+    topn_add(r->top[tab], s, strlen(s), w);
+}
+
+static enum report_proto _proto(struct report *r, int t)
+{
+    if (evejson_str_eq(r->doc, t, "TCP"))
+        return RP_TCP;
+    if (evejson_str_eq(r->doc, t, "UDP"))
+        return RP_UDP;
+    if (evejson_str_eq(r->doc, t, "ICMP") || evejson_str_eq(r->doc, t, "IPv6-ICMP"))
+        return RP_ICMP;
+    return RP_OTHER;
+}
+
+static unsigned _decade_bin(uint64_t v, uint64_t first, unsigned nbins)
+{
+    unsigned b = 0;
+    for (uint64_t lim = first; b + 1 < nbins && v >= lim; lim *= 10)
+        b++;
+    return b;
+}
+
+/* ---- per event type ---- */
+
+static void _add_flow(struct report *r, int64_t ts)
+{
+    struct evejson_doc *d = r->doc;
+    int fl = evejson_member(d, 0, "flow");
+    uint64_t bytes = _sat_add(_u64(r, fl, "bytes_toserver"), _u64(r, fl, "bytes_toclient"));
+    uint64_t pkts = _sat_add(_u64(r, fl, "pkts_toserver"), _u64(r, fl, "pkts_toclient"));
+    int pt = evejson_member(d, 0, "proto");
+    enum report_proto p = _proto(r, pt);
+
+    r->info.flows++;
+    r->info.flow_bytes = _sat_add(r->info.flow_bytes, bytes);
+    r->info.flow_pkts = _sat_add(r->info.flow_pkts, pkts);
+    if (!_count_str(r, RT_PROTO, pt, bytes))
+        _count_lit(r, RT_PROTO, "(none)", bytes);
+    if (!_count_str(r, RT_APP, evejson_member(d, 0, "app_proto"), bytes))
+        _count_lit(r, RT_APP, "(none)", bytes);
+    (void)_count_str(r, RT_TALKERS, evejson_member(d, 0, "src_ip"), bytes);
+    (void)_count_str(r, RT_TALKERS, evejson_member(d, 0, "dest_ip"), bytes);
+    uint64_t dport;
+    if (evejson_u64(d, evejson_member(d, 0, "dest_port"), &dport)) {
+        char key[TOPN_KEY_MAX];
+        long n = evejson_str(d, pt, key, sizeof(key) - 24);
+        if (n < 0)
+            n = 0;
+        n += snprintf(key + n, sizeof(key) - (size_t)n, "/%llu", (unsigned long long)dport);
+        topn_add(r->top[RT_PORTS], key, (size_t)n, 1);
+    }
+    r->size[_decade_bin(bytes, 100, REPORT_SIZE_BINS)]++;
+
+    int64_t s, e;
+    bool hs = _tok_time(r, evejson_member(d, fl, "start"), &s);
+    bool he = _tok_time(r, evejson_member(d, fl, "end"), &e);
+    if (!he)
+        e = ts;
+    if (!hs)
+        s = e;
+    if (e < s)
+        e = s;
+    r->dur[_decade_bin((uint64_t)(e - s), 1000, REPORT_DUR_BINS)]++;
+    if (!_time_fit(r, s) || !_time_fit(r, e)) {
+        r->info.no_time++;
+        return;
+    }
+    _seen_time(r, s);
+    _seen_time(r, e);
+    uint32_t bs = _bucket(r, s), be = _bucket(r, e);
+    if (bs == be) {
+        r->bkt[bs].bytes[p] += bytes;
+        return;
+    }
+    /* bytes in proportion to the overlap: the cumulative share at each
+     * bucket end, so the parts add up to exactly `bytes` */
+    uint64_t given = 0;
+    unsigned __int128 span = (unsigned __int128)(e - s);
+    for (uint32_t i = bs; i <= be; i++) {
+        int64_t end = i == be ? e : r->base_us + (int64_t)(i + 1) * r->width_us;
+        uint64_t upto = (uint64_t)((unsigned __int128)bytes * (unsigned __int128)(end - s) / span);
+        r->bkt[i].bytes[p] += upto - given;
+        given = upto;
+    }
+}
+
+static void _add_alert(struct report *r, int64_t ts, bool have_ts)
+{
+    struct evejson_doc *d = r->doc;
+    int al = evejson_member(d, 0, "alert");
+    char key[TOPN_KEY_MAX];
+    int n = snprintf(key, sizeof(key), "%llu: ", (unsigned long long)_u64(r, al, "signature_id"));
+    long m = evejson_str(d, evejson_member(d, al, "signature"), key + n, sizeof(key) - (size_t)n);
+    topn_add(r->top[RT_SIGS], key, (size_t)n + (size_t)(m > 0 ? m : 0), 1);
+    r->info.alerts++;
+    if (have_ts)
+        r->bkt[_bucket(r, ts)].alerts++;
+}
+
+static void _add_dns(struct report *r)
+{
+    struct evejson_doc *d = r->doc;
+    int dns = evejson_member(d, 0, "dns");
+    int ty = evejson_member(d, dns, "type");
+    if (evejson_str_eq(d, ty, "response") || evejson_str_eq(d, ty, "answer")) {
+        (void)_count_str(r, RT_DNS_RCODE, evejson_member(d, dns, "rcode"), 1);
+        return;
+    }
+    if (!evejson_str_eq(d, ty, "request") && !evejson_str_eq(d, ty, "query"))
+        return;
+    int qs = evejson_member(d, dns, "queries");
+    if (qs < 0) {                   /* version 2: one query per record */
+        (void)_count_str(r, RT_DNS_NAMES, evejson_member(d, dns, "rrname"), 1);
+        (void)_count_str(r, RT_DNS_RRTYPE, evejson_member(d, dns, "rrtype"), 1);
+        return;
+    }
+    for (uint32_t i = 0; i < REPORT_DNS_MAX_QUERIES; i++) {
+        int q = evejson_index(d, qs, i);
+        if (q < 0)
+            break;
+        (void)_count_str(r, RT_DNS_NAMES, evejson_member(d, q, "rrname"), 1);
+        (void)_count_str(r, RT_DNS_RRTYPE, evejson_member(d, q, "rrtype"), 1);
+    }
+}
+
+static void _add_http(struct report *r)
+{
+    struct evejson_doc *d = r->doc;
+    int h = evejson_member(d, 0, "http");
+    uint64_t st;
+    if (evejson_u64(d, evejson_member(d, h, "status"), &st))
+        r->info.http_status[st >= 100 && st < 600 ? st / 100 - 1 : 5]++;
+    if (!_count_str(r, RT_HTTP_METHODS, evejson_member(d, h, "http_method"), 1))
+        _count_lit(r, RT_HTTP_METHODS, "(none)", 1);
+    if (!_count_str(r, RT_HTTP_HOSTS, evejson_member(d, h, "hostname"), 1))
+        _count_lit(r, RT_HTTP_HOSTS, "(none)", 1);
+}
+
+static void _add_tls(struct report *r)
+{
+    struct evejson_doc *d = r->doc;
+    int t = evejson_member(d, 0, "tls");
+    if (!_count_str(r, RT_TLS_VERSIONS, evejson_member(d, t, "version"), 1))
+        _count_lit(r, RT_TLS_VERSIONS, "(none)", 1);
+    if (!_count_str(r, RT_TLS_SNI, evejson_member(d, t, "sni"), 1))
+        _count_lit(r, RT_TLS_SNI, "(no SNI)", 1);
+}
+
+static void _add_stats(struct report *r)
+{
+    int s = evejson_member(r->doc, 0, "stats");
+    struct report_loss now = {
+        .read = _u64(r, s, "accounting.read"),
+        .invalid = _u64(r, s, "accounting.invalid"),
+        .kernel_packets = _u64(r, s, "capture.kernel_packets"),
+        .kernel_drops = _u64(r, s, "capture.kernel_drops"),
+        .output_dropped = _u64(r, s, "output.dropped_too_big"),
+    };
+    if (now.read < r->run.read) {   /* counters went back: a new run */
+        r->banked.read += r->run.read;
+        r->banked.invalid += r->run.invalid;
+        r->banked.kernel_packets += r->run.kernel_packets;
+        r->banked.kernel_drops += r->run.kernel_drops;
+        r->banked.output_dropped += r->run.output_dropped;
+    }
+    r->run = now;
+    r->info.have_stats = true;
+}
+
+static void _bad(struct report *r, const char *why, size_t off)
+{
+    r->info.bad_lines++;
+    if (r->nbad < REPORT_BAD_KEEP)
+        r->info.bad[r->nbad++] = (struct report_bad){ r->info.lines, off, why };
+}
+
+void report_add_line(struct report *r, const char *line, size_t len)
+{
+    r->info.lines++;
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+        i++;
+    if (i == len)
+        return;
+    if (len > REPORT_MAX_LINE) {
+        _bad(r, "line too long", REPORT_MAX_LINE);
+        return;
+    }
+    struct evejson_doc *d = r->doc;
+    if (evejson_parse(d, line, len) != NS_OK) {
+        _bad(r, d->err, d->err_off);
+        return;
+    }
+    int et = evejson_member(d, 0, "event_type");
+    if (evejson_str_eq(d, et, "rollup"))
+        return;                     /* per-interval totals: everything is recomputed here */
+    r->info.records++;
+    if (!_count_str(r, RT_EVENT_TYPES, et, 1))
+        _count_lit(r, RT_EVENT_TYPES, "(none)", 1);
+    int64_t ts = 0;
+    bool have_ts = _tok_time(r, evejson_member(d, 0, "timestamp"), &ts);
+    if (evejson_str_eq(d, et, "flow")) {
+        _add_flow(r, ts);           /* its own times: flow.start, flow.end */
+        return;
+    }
+    if (evejson_str_eq(d, et, "stats")) {
+        _add_stats(r);              /* a 1970 timestamp when nothing was read */
+        return;
+    }
+    if (have_ts && !_time_fit(r, ts))
+        have_ts = false;
+    if (have_ts)
+        _seen_time(r, ts);
+    else
+        r->info.no_time++;
+    if (evejson_str_eq(d, et, "alert"))
+        _add_alert(r, ts, have_ts);
+    else if (evejson_str_eq(d, et, "dns"))
+        _add_dns(r);
+    else if (evejson_str_eq(d, et, "http"))
+        _add_http(r);
+    else if (evejson_str_eq(d, et, "tls"))
+        _add_tls(r);
+}
+
+int report_add_file(struct report *r, const char *path, char *errbuf)
+{
+    bool std = !strcmp(path, "-");
+    int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+        return NS_ERR_IO;
+    }
+    /* a window of REPORT_MAX_LINE + 1 MiB: a line up to the cap is always
+     * whole in it; a longer one is counted and skipped to its '\n' */
+    size_t cap = REPORT_MAX_LINE + (1u << 20), have = 0;
+    char *buf = malloc(cap);
+    int rc = NS_OK;
+    bool skipping = false, eof = false;
+    if (!buf) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory", path);
+        rc = NS_ERR_NOMEM;
+        goto out;
+    }
+    while (!eof) {
+        ssize_t got = read(fd, buf + have, cap - have);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(errbuf, NS_ERRBUF_SIZE, "%s: read: %s", path, strerror(errno));
+            rc = NS_ERR_IO;
+            break;
+        }
+        eof = got == 0;
+        have += (size_t)got;
+        size_t pos = 0;
+        for (;;) {
+            char *nl = memchr(buf + pos, '\n', have - pos);
+            if (!nl)
+                break;
+            size_t n = (size_t)(nl - (buf + pos));
+            if (skipping)
+                skipping = false;   /* the end of an overlong line, already counted */
+            else
+                report_add_line(r, buf + pos, n);
+            pos += n + 1;
+        }
+        if (eof && pos < have && !skipping)
+            report_add_line(r, buf + pos, have - pos);   /* last line without '\n' */
+        else if (!eof && have - pos > REPORT_MAX_LINE && !skipping) {
+            report_add_line(r, buf + pos, have - pos);   /* counted as too long */
+            skipping = true;
+            pos = have;
+        } else if (skipping)
+            pos = have;
+        memmove(buf, buf + pos, have - pos);
+        have -= pos;
+    }
+out:
+    free(buf);
+    if (!std)
+        close(fd);
+    return rc;
+}
+
+void report_get_info(const struct report *r, struct report_info *ri)
+{
+    *ri = r->info;
+    ri->bucket_us = r->width_us;
+    ri->buckets = r->info.have_time ? r->hi - r->lo + 1 : 0;
+    ri->pkts_read = r->banked.read + r->run.read;
+    ri->pkts_invalid = r->banked.invalid + r->run.invalid;
+    ri->kernel_packets = r->banked.kernel_packets + r->run.kernel_packets;
+    ri->kernel_drops = r->banked.kernel_drops + r->run.kernel_drops;
+    ri->output_dropped = r->banked.output_dropped + r->run.output_dropped;
+}
+
+size_t report_top(const struct report *r, enum report_table t, struct topn_row *rows, size_t n)
+{
+    if ((unsigned)t >= RT_MAX)
+        return 0;
+    return topn_get(r->top[t], rows, n);
+}
+
+/* ---- the command ---- */
+
+static void _usage(FILE *f)
+{
+    fprintf(f, "usage: netscope report EVE.json [-o report.html]\n"
+               "  EVE.json    an EVE file (\"-\": standard input)\n"
+               "  -o FILE     where the page is written (default: report.html)\n");
+}
+
+int report_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *out_path = "report.html";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'h':
+            _usage(stdout);
+            return 0;
+        default:
+            _usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        _usage(stderr);
+        return 2;
+    }
+    const char *in = argv[optind];
+    char err[NS_ERRBUF_SIZE];
+    struct report *r = report_create();
+    if (!r) {
+        fprintf(stderr, "netscope report: out of memory\n");
+        return 1;
+    }
+    int ret = 0;
+    if (report_add_file(r, in, err) != NS_OK) {
+        fprintf(stderr, "netscope report: %s\n", err);
+        ret = 1;
+        if (r->info.lines == 0)
+            goto out;
+    }
+    struct report_info ri;
+    report_get_info(r, &ri);
+    for (uint32_t i = 0; i < r->nbad; i++)
+        fprintf(stderr, "netscope report: %s:%llu: byte %zu: %s\n", in,
+                (unsigned long long)ri.bad[i].line, ri.bad[i].off, ri.bad[i].why);
+    if (ri.bad_lines > r->nbad)
+        fprintf(stderr, "netscope report: %s: %llu more bad lines\n", in,
+                (unsigned long long)(ri.bad_lines - r->nbad));
+    FILE *f = fopen(out_path, "w");
+    if (!f) {
+        fprintf(stderr, "netscope report: %s: %s\n", out_path, strerror(errno));
+        ret = 1;
+        goto out;
+    }
+    int wrc = report_write_html(r, f, in);
+    if (fclose(f) != 0 || wrc != NS_OK) {
+        fprintf(stderr, "netscope report: %s: write failed\n", out_path);
+        ret = 1;
+        goto out;
+    }
+    fprintf(stderr, "netscope report: %s: %llu lines, %llu records, %llu bad; %llu flows, %llu alerts -> %s\n",
+            in, (unsigned long long)ri.lines, (unsigned long long)ri.records,
+            (unsigned long long)ri.bad_lines, (unsigned long long)ri.flows,
+            (unsigned long long)ri.alerts, out_path);
+out:
+    report_destroy(r);
+    return ret;
+}

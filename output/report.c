@@ -255,7 +255,7 @@ static unsigned _decade_bin(uint64_t v, uint64_t first, unsigned nbins)
 
 /* ---- per event type ---- */
 
-static void _add_flow(struct report *r, int64_t ts)
+static void _add_flow(struct report *r, int64_t ts, bool have_ts)
 {
     struct evejson_doc *d = r->doc;
     int fl = evejson_member(d, 0, "flow");
@@ -294,7 +294,7 @@ static void _add_flow(struct report *r, int64_t ts)
     if (e < s)
         e = s;
     r->dur[_decade_bin((uint64_t)(e - s), 1000, REPORT_DUR_BINS)]++;
-    if (!_time_fit(r, s) || !_time_fit(r, e)) {
+    if ((!he && !have_ts) || !_time_fit(r, s) || !_time_fit(r, e)) {
         r->info.no_time++;
         return;
     }
@@ -433,7 +433,7 @@ void report_add_line(struct report *r, const char *line, size_t len)
     int64_t ts = 0;
     bool have_ts = _tok_time(r, evejson_member(d, 0, "timestamp"), &ts);
     if (evejson_str_eq(d, et, "flow")) {
-        _add_flow(r, ts);           /* its own times: flow.start, flow.end */
+        _add_flow(r, ts, have_ts);           /* its own times: flow.start, flow.end */
         return;
     }
     if (evejson_str_eq(d, et, "stats")) {
@@ -521,6 +521,12 @@ void report_get_info(const struct report *r, struct report_info *ri)
     *ri = r->info;
     ri->bucket_us = r->width_us;
     ri->buckets = r->info.have_time ? r->hi - r->lo + 1 : 0;
+    ri->bucket_bytes = ri->bucket_alerts = 0;
+    for (uint32_t i = 0; i < REPORT_BUCKETS; i++) {
+        for (int p = 0; p < RP_MAX; p++)
+            ri->bucket_bytes += r->bkt[i].bytes[p];
+        ri->bucket_alerts += r->bkt[i].alerts;
+    }
     ri->pkts_read = r->banked.read + r->run.read;
     ri->pkts_invalid = r->banked.invalid + r->run.invalid;
     ri->kernel_packets = r->banked.kernel_packets + r->run.kernel_packets;

@@ -63,6 +63,7 @@ struct report_info {
     int64_t first_us, last_us;      /* UTC microseconds; valid when have_time */
     int64_t bucket_us;              /* width of one time bucket */
     uint32_t buckets;               /* buckets in use */
+    uint64_t bucket_bytes, bucket_alerts;   /* sums over the time buckets */
     bool have_time;
     /* capture loss, from the last stats record of each run in the file */
     bool have_stats;

@@ -207,7 +207,7 @@ static void _bars_h(FILE *f, const char *id, const struct bar *b, size_t n, bool
         _no_data(f, id);
         return;
     }
-    const int row = 20, lw = 230, bw = CHART_W - lw - 80;
+    const int row = 20, lw = 250, bw = CHART_W - lw - 70;
     int h = (int)n * row + 6;
     fprintf(f, "<svg class=\"chart\" id=\"chart-%s\" data-points=\"%zu\" width=\"%d\" height=\"%d\" "
                "viewBox=\"0 0 %d %d\">", id, pts, CHART_W, h, CHART_W, h);
@@ -216,7 +216,7 @@ static void _bars_h(FILE *f, const char *id, const struct bar *b, size_t n, bool
         int y = (int)i * row + 4;
         int w = max ? (int)((double)b[i].v / (double)max * bw) : 0;
         fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"lbl\">", lw - 6, y + 12);
-        _text(f, b[i].label, b[i].llen, REPORT_LABEL_MAX / 2);
+        _text(f, b[i].label, b[i].llen, 40);    /* an IPv6 address in full */
         fprintf(f, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
                    "<text x=\"%d\" y=\"%d\" class=\"val\">%s</text>",
                 lw, y, w > 0 ? w : 1, row - 6, color, lw + (w > 0 ? w : 1) + 4, y + 12,
@@ -368,7 +368,7 @@ static const char report_css[] =
 
 static void _summary(FILE *f, const struct report *r, const struct report_info *ri, const char *title)
 {
-    char a[48], b[48], c[48];
+    char a[48], b[48], c[48], d[48];
     fputs("<section class=\"card\" id=\"summary\"><h2>Summary</h2><table>", f);
     fputs("<tr><th>input</th><td>", f);
     _text_str(f, title);
@@ -380,7 +380,7 @@ static void _summary(FILE *f, const struct report *r, const struct report_info *
         fprintf(f, "<tr><th>time (UTC)</th><td>%s to %s (%s); buckets of %s</td></tr>",
                 _fmt_time(a, sizeof(a), ri->first_us, false), _fmt_time(b, sizeof(b), ri->last_us, false),
                 _fmt_dur(c, sizeof(c), ri->last_us - ri->first_us),
-                _fmt_dur(a, sizeof(a), r->width_us));
+                _fmt_dur(d, sizeof(d), r->width_us));
     fprintf(f, "<tr><th>flows</th><td>%" PRIu64 ", %s, %s packets</td></tr>", ri->flows,
             _fmt(a, sizeof(a), ri->flow_bytes, true), _fmt(b, sizeof(b), ri->flow_pkts, false));
     fprintf(f, "<tr><th>alerts</th><td>%" PRIu64 "</td></tr>", ri->alerts);

@@ -150,8 +150,55 @@ static int64_t _floor_to(int64_t t, int64_t w)
     return t - t % w;       /* t >= 0 */
 }
 
-/* Doubles the bucket width (merging slots) until t fits; false when even
- * the widest buckets cannot hold it (never for years up to 9999). */
+/* Moves the buckets so that slot 0 starts at nb (nb - base a multiple
+ * of the width, the used slots staying inside the array). */
+static void _time_shift(struct report *r, int64_t nb)
+{
+    int64_t d = (r->base_us - nb) / r->width_us;        /* new index = old + d */
+    uint32_t n = r->hi - r->lo + 1;
+    memmove(&r->bkt[r->lo + d], &r->bkt[r->lo], n * sizeof(r->bkt[0]));
+    /* clear what the move uncovered */
+    if (d > 0)
+        memset(&r->bkt[r->lo], 0, (size_t)(d < n ? d : n) * sizeof(r->bkt[0]));
+    else if (d < 0) {
+        int64_t from = (int64_t)r->hi + 1 + d;              /* just above the new top */
+        from = from > (int64_t)r->lo ? from : (int64_t)r->lo;
+        memset(&r->bkt[from], 0, (size_t)((int64_t)r->hi + 1 - from) * sizeof(r->bkt[0]));
+    }
+    r->lo = (uint32_t)((int64_t)r->lo + d);
+    r->hi = (uint32_t)((int64_t)r->hi + d);
+    r->base_us = nb;
+}
+
+/* Doubles the width; slot 0 starts at nb (nb - base a multiple of the old
+ * width).  Old slot i goes to j = (base - nb + i*w) / 2w: for j <= i merge
+ * in increasing i, for j >= i in decreasing i, so no slot is read after it
+ * was rewritten. */
+static void _time_double(struct report *r, int64_t nb, bool up)
+{
+    int64_t w2 = r->width_us * 2;
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint32_t k = 0; k <= r->hi - r->lo; k++) {
+        uint32_t i = up ? r->hi - k : r->lo + k;
+        uint32_t j = (uint32_t)((r->base_us + (int64_t)i * r->width_us - nb) / w2);
+        struct report_bucket b = r->bkt[i];
+        memset(&r->bkt[i], 0, sizeof(b));
+        for (int p = 0; p < RP_MAX; p++)
+            r->bkt[j].bytes[p] += b.bytes[p];
+        r->bkt[j].alerts += b.alerts;
+        lo = j < lo ? j : lo;
+        hi = j > hi ? j : hi;
+    }
+    r->base_us = nb;
+    r->width_us = w2;
+    r->lo = lo;
+    r->hi = hi;
+}
+
+/* Makes room for t: slides the buckets when the used ones and t fit in
+ * REPORT_BUCKETS of the current width, else doubles the width (merging
+ * slots pairwise) with the used span kept at the end away from t, and
+ * tries again.  False when t cannot fit (never for years 1970..9999). */
 static bool _time_fit(struct report *r, int64_t t)
 {
     if (!r->info.have_time) {
@@ -161,27 +208,26 @@ static bool _time_fit(struct report *r, int64_t t)
         return true;
     }
     for (int guard = 0; guard < 64; guard++) {
-        if (t >= r->base_us && (t - r->base_us) / r->width_us < REPORT_BUCKETS)
+        int64_t w = r->width_us;
+        if (t >= r->base_us && (t - r->base_us) / w < REPORT_BUCKETS)
             return true;
-        int64_t w2 = r->width_us * 2, nb = _floor_to(r->base_us, w2);
-        /* old slot i goes to j = (base - nb + i*w) / 2w <= i (base - nb is
-         * 0 or w), so merging in place in increasing i never reads a slot
-         * already rewritten */
-        uint32_t lo = UINT32_MAX, hi = 0;
-        for (uint32_t i = r->lo; i <= r->hi; i++) {
-            uint32_t j = (uint32_t)((r->base_us + (int64_t)i * r->width_us - nb) / w2);
-            struct report_bucket b = r->bkt[i];
-            memset(&r->bkt[i], 0, sizeof(b));
-            for (int p = 0; p < RP_MAX; p++)
-                r->bkt[j].bytes[p] += b.bytes[p];
-            r->bkt[j].alerts += b.alerts;
-            lo = j < lo ? j : lo;
-            hi = j > hi ? j : hi;
+        if (w > (INT64_MAX / 4) / (4 * REPORT_BUCKETS))
+            return false;
+        int64_t a = r->base_us + (int64_t)r->lo * w, b = r->base_us + ((int64_t)r->hi + 1) * w;
+        if (t < a) {
+            int64_t na = a - ((a - t) + w - 1) / w * w;         /* a boundary <= t */
+            if ((b - na) / w <= REPORT_BUCKETS) {
+                _time_shift(r, na);
+                continue;
+            }
+            _time_double(r, b - 2 * REPORT_BUCKETS * w, true);  /* used span at the top */
+        } else {
+            if ((t - a) / w < REPORT_BUCKETS) {
+                _time_shift(r, a);
+                continue;
+            }
+            _time_double(r, a, false);                          /* used span at the bottom */
         }
-        r->base_us = nb;
-        r->width_us = w2;
-        r->lo = lo;
-        r->hi = hi;
     }
     return false;
 }
@@ -294,7 +340,9 @@ static void _add_flow(struct report *r, int64_t ts, bool have_ts)
     if (e < s)
         e = s;
     r->dur[_decade_bin((uint64_t)(e - s), 1000, REPORT_DUR_BINS)]++;
-    if ((!he && !have_ts) || !_time_fit(r, s) || !_time_fit(r, e)) {
+    /* s's slot is marked used before e is fitted, so that making room
+     * for e keeps it */
+    if ((!he && !have_ts) || !_time_fit(r, s) || (_bucket(r, s), !_time_fit(r, e))) {
         r->info.no_time++;
         return;
     }

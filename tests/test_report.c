@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -376,6 +377,50 @@ static void report_buckets_stay_bounded(void **state)
     report_destroy(r);
 }
 
+/* Random flow times, near each other and far apart, in any order: every
+ * timed byte stays in some bucket, and no slot index leaves the array
+ * (ASan/UBSan builds check that). */
+static void report_buckets_random_times(void **state)
+{
+    (void)state;
+    srand(777);
+    for (int round = 0; round < 40; round++) {
+        struct report *r = report_create();
+        assert_non_null(r);
+        uint64_t total = 0;
+        int64_t spread = (int64_t)1 << (rand() % 40);            /* 1 us .. 12 days */
+        int64_t t0 = 1700000000ll * 1000000 + (int64_t)rand() * 1000;
+        for (int k = 0; k < 300; k++) {
+            int64_t s = t0 + (int64_t)(((uint64_t)rand() << 20 | (uint64_t)rand()) % (uint64_t)spread);
+            int64_t e = s + (rand() % 4 ? 0 : (int64_t)rand() % (spread + 1));
+            if (rand() % 50 == 0)
+                s -= spread * 1000;                             /* a far outlier */
+            char ts[2][40], line[512];
+            int64_t tv[2] = { s, e };
+            for (int q = 0; q < 2; q++) {
+                time_t sec = (time_t)(tv[q] / 1000000);
+                struct tm tm;
+                gmtime_r(&sec, &tm);
+                size_t n = strftime(ts[q], sizeof(ts[q]), "%Y-%m-%dT%H:%M:%S", &tm);
+                snprintf(ts[q] + n, sizeof(ts[q]) - n, ".%06lld+0000", (long long)(tv[q] % 1000000));
+            }
+            uint64_t bytes = (uint64_t)rand() % 100000;
+            snprintf(line, sizeof(line),
+                     "{\"event_type\":\"flow\",\"proto\":\"UDP\",\"flow\":{\"bytes_toserver\":%llu,"
+                     "\"start\":\"%s\",\"end\":\"%s\"}}", (unsigned long long)bytes, ts[0], ts[1]);
+            add(r, line);
+            total += bytes;
+        }
+        struct report_info ri;
+        report_get_info(r, &ri);
+        assert_int_equal(ri.no_time, 0);
+        assert_int_equal(ri.bucket_bytes, total);
+        assert_true(ri.buckets >= 1 && ri.buckets <= REPORT_BUCKETS);
+        assert_true(ri.first_us >= 0 && ri.last_us >= ri.first_us);
+        report_destroy(r);
+    }
+}
+
 static void report_reads_files_with_bad_lines(void **state)
 {
     (void)state;
@@ -489,6 +534,7 @@ int main(void)
         cmocka_unit_test(topn_exact_then_bounded),
         cmocka_unit_test(report_aggregates_small_input),
         cmocka_unit_test(report_buckets_stay_bounded),
+        cmocka_unit_test(report_buckets_random_times),
         cmocka_unit_test(report_reads_files_with_bad_lines),
         cmocka_unit_test(html_escape_hostile_strings),
         cmocka_unit_test(html_page_escapes_input),

@@ -61,12 +61,14 @@ unit: $(TESTS)
 	$(Q)for t in $(TESTS); do echo "== $$t"; $$t || exit 1; done
 
 # Unit tests under ASan/UBSan, end-to-end tests on the release binary (files,
-# then live capture in network namespaces of its own), then the sanitizer
+# the report page in headless Chromium, then live capture in network
+# namespaces of its own), then the sanitizer
 # build over every capture in $(SHARED)/corpus.
 test:
 	$(Q)$(MAKE) --no-print-directory MODE=asan unit build/asan/netscope
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope
 	$(Q)bash tests/e2e.sh build/netscope
+	$(Q)bash tests/report.sh build/netscope
 	$(Q)bash tests/live.sh build/netscope
 	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)
 

@@ -437,7 +437,15 @@ static void _add_stats(struct report *r)
         .kernel_drops = _u64(r, s, "capture.kernel_drops"),
         .output_dropped = _u64(r, s, "output.dropped_too_big"),
     };
-    if (now.read < r->run.read) {   /* counters went back: a new run */
+    /* a new run when the counters went back or the capture file changed */
+    char name[TOPN_KEY_MAX];
+    long nl = evejson_str(r->doc, evejson_member(r->doc, 0, "pcap_filename"), name, sizeof(name));
+    uint64_t fh = 0xcbf29ce484222325ull;
+    for (long i = 0; i < nl; i++)
+        fh = (fh ^ (unsigned char)name[i]) * 0x100000001b3ull;
+    bool other_file = r->info.have_stats && fh != r->run_file;
+    r->run_file = fh;
+    if (now.read < r->run.read || other_file) {
         r->banked.read += r->run.read;
         r->banked.invalid += r->run.invalid;
         r->banked.kernel_packets += r->run.kernel_packets;

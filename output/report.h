@@ -65,7 +65,8 @@ struct report_info {
     uint32_t buckets;               /* buckets in use */
     uint64_t bucket_bytes, bucket_alerts;   /* sums over the time buckets */
     bool have_time;
-    /* capture loss, from the last stats record of each run in the file */
+    /* capture loss, from the last stats record of each run in the file
+     * (a run ends when the counters go back or pcap_filename changes) */
     bool have_stats;
     uint64_t pkts_read, pkts_invalid, kernel_packets, kernel_drops, output_dropped;
     struct report_bad bad[REPORT_BAD_KEEP];

@@ -18,8 +18,10 @@ struct report_bucket {
 };
 
 /* Counters of one run, from its latest stats record; a stats record whose
- * accounting.read went down starts a new run (an eve.json appended to by
- * several runs), and the finished run is added to `banked`. */
+ * accounting.read went down, or whose pcap_filename changed, starts a new
+ * run (an eve.json appended to by several runs), and the finished run is
+ * added to `banked`.  Two runs over the same file whose second one reads
+ * more are taken for one. */
 struct report_loss {
     uint64_t read, invalid, kernel_packets, kernel_drops, output_dropped;
 };
@@ -33,6 +35,7 @@ struct report {
     uint32_t lo, hi;                /* buckets in use: [lo, hi] when have_time */
     uint64_t dur[REPORT_DUR_BINS], size[REPORT_SIZE_BINS];
     struct report_loss run, banked;
+    uint64_t run_file;              /* hash of the run's pcap_filename */
     uint32_t nbad;                  /* entries of info.bad used */
     struct report_info info;
 };

@@ -55,7 +55,18 @@ static bool _is_digit(char c) { return c >= '0' && c <= '9'; }
  * closing quote, or 0 with *err set. */
 static size_t _scan_string(const char *s, size_t len, size_t i, const char **err)
 {
-    for (i++; i < len; i++) {
+    /* 8 bytes at a time while none is '"', '\\' or a control character
+     * (the has-zero-byte and has-less-than word tests) */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (i++; len - i >= 8; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+        uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v);
+        if (hit & highs)
+            break;
+    }
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"')
             return i + 1;

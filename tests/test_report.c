@@ -110,6 +110,36 @@ static void evejson_unescapes_strings(void **state)
     free(c);
 }
 
+/* The string scan goes 8 bytes at a time: a quote, an escape or a control
+ * character is found at every offset in and across those words. */
+static void evejson_string_scan_every_offset(void **state)
+{
+    (void)state;
+    char line[64];
+    for (int p = 0; p < 24; p++) {
+        char body[32];
+        memset(body, 'a', sizeof(body));
+        /* a string of p plain bytes (some above 0x7f), then the quote */
+        for (int k = 0; k < p; k++)
+            body[k] = k % 5 == 3 ? (char)0xc3 : k % 5 == 4 ? (char)0xa9 : 'a';
+        int n = snprintf(line, sizeof(line), "{\"k\":\"%.*s\",\"z\":1}", p, body);
+        assert_int_equal(parse_n(line, (size_t)n, NULL), NS_OK);
+        assert_int_equal(doc->tok[2].len, p);
+        /* a control character at offset p is refused */
+        body[p] = '\x1f';
+        n = snprintf(line, sizeof(line), "{\"k\":\"%.*s\"}", p + 3, body);
+        assert_int_equal(parse_n(line, (size_t)n, NULL), NS_ERR_INVAL);
+        assert_string_equal(doc->err, "control character in a string");
+        /* an escaped quote at offset p does not end the string */
+        n = snprintf(line, sizeof(line), "{\"k\":\"%.*s\\\"%s\"}", p, "aaaaaaaaaaaaaaaaaaaaaaaaaaa", "bcdefghijk");
+        assert_int_equal(parse_n(line, (size_t)n, NULL), NS_OK);
+        assert_int_equal(doc->tok[2].len, p + 12);
+        /* no closing quote, whatever the length */
+        n = snprintf(line, sizeof(line), "{\"k\":\"%.*s", p, "aaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        assert_int_equal(parse_n(line, (size_t)n, NULL), NS_ERR_INVAL);
+    }
+}
+
 static void evejson_rejects_malformed(void **state)
 {
     (void)state;
@@ -527,6 +557,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(evejson_reads_an_eve_line, setup, teardown),
         cmocka_unit_test_setup_teardown(evejson_unescapes_strings, setup, teardown),
+        cmocka_unit_test_setup_teardown(evejson_string_scan_every_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(evejson_rejects_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(evejson_rejects_every_truncation, setup, teardown),
         cmocka_unit_test_setup_teardown(evejson_bounds_depth_and_tokens, setup, teardown),

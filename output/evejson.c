@@ -138,9 +138,31 @@ bad:
     return 0;
 }
 
-static bool _lit(const char *s, size_t len, size_t i, const char *w, size_t wl)
+/* true, false or null at s[i]; returns the offset after it, or 0. */
+static size_t _scan_literal(const char *s, size_t len, size_t i, uint8_t *type)
 {
-    return len - i >= wl && !memcmp(s + i, w, wl);
+    static const struct { const char *w; size_t n; uint8_t type; } lits[] = {
+        { "true", 4, EVEJSON_TRUE }, { "false", 5, EVEJSON_FALSE }, { "null", 4, EVEJSON_NULL },
+    };
+    for (size_t k = 0; k < NS_ARRAY_LEN(lits); k++)
+        if (len - i >= lits[k].n && !memcmp(s + i, lits[k].w, lits[k].n)) {
+            *type = lits[k].type;
+            return i + lits[k].n;
+        }
+    return 0;
+}
+
+/* A string token (key or value) for the quote at s[i]: the text between
+ * the quotes.  Returns the offset after the closing quote, or 0. */
+static size_t _string_tok(struct evejson_tok *t, const char *s, size_t len, size_t i, const char **err)
+{
+    size_t e = _scan_string(s, len, i, err);
+    if (e) {
+        t->type = EVEJSON_STRING;
+        t->off = (uint32_t)(i + 1);
+        t->len = (uint32_t)(e - i - 2);
+    }
+    return e;
 }
 
 enum { ST_VALUE, ST_VALUE_OR_CLOSE, ST_KEY, ST_KEY_OR_CLOSE, ST_AFTER };
@@ -202,12 +224,9 @@ int evejson_parse(struct evejson_doc *d, const char *line, size_t len)
         if (st == ST_KEY || st == ST_KEY_OR_CLOSE) {
             if (c != '"')
                 return _fail(d, "expected a key", i);
-            size_t e = _scan_string(line, len, i, &err);
+            size_t e = _string_tok(t, line, len, i, &err);
             if (!e)
                 return _fail(d, err, i);
-            t->type = EVEJSON_STRING;
-            t->off = (uint32_t)(i + 1);
-            t->len = (uint32_t)(e - i - 2);
             d->ntok++;
             i = _skip_ws(line, len, e);
             if (i >= len || line[i] != ':')
@@ -229,30 +248,16 @@ int evejson_parse(struct evejson_doc *d, const char *line, size_t len)
             i++;
             continue;
         case '"':
-            e = _scan_string(line, len, i, &err);
+            e = _string_tok(t, line, len, i, &err);
             if (!e)
                 return _fail(d, err, i);
-            t->type = EVEJSON_STRING;
-            t->off = (uint32_t)(i + 1);
-            t->len = (uint32_t)(e - i - 2);
             break;
         case 't':
-            if (!_lit(line, len, i, "true", 4))
-                return _fail(d, "bad literal", i);
-            t->type = EVEJSON_TRUE;
-            e = i + 4;
-            break;
         case 'f':
-            if (!_lit(line, len, i, "false", 5))
-                return _fail(d, "bad literal", i);
-            t->type = EVEJSON_FALSE;
-            e = i + 5;
-            break;
         case 'n':
-            if (!_lit(line, len, i, "null", 4))
+            e = _scan_literal(line, len, i, &t->type);
+            if (!e)
                 return _fail(d, "bad literal", i);
-            t->type = EVEJSON_NULL;
-            e = i + 4;
             break;
         default:
             e = _scan_number(line, len, i, &err);

@@ -76,6 +76,14 @@ grep -q '&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;' "$html" 
     bad "the hostile host name is not shown escaped"
 echo "report: $(wc -l < "$eve") EVE lines -> $html ($size bytes)"
 
+# usage and input errors
+"$bin" report > /dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok || bad "report without a file: exit $rc, expected 2"
+"$bin" report "$work/no-such.json" -o "$work/x.html" 2> "$work/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "no-such.json" "$work/err" && ok || bad "report on a missing file: exit $rc: $(cat "$work/err")"
+"$bin" report "$eve" -o "$work/no-such-dir/x.html" 2> "$work/err"; rc=$?
+[ $rc -eq 1 ] && ok || bad "report into a missing directory: exit $rc"
+
 # 4. the browser
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chromium" ] && [ "$(id -u)" = 0 ]; then

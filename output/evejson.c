@@ -32,14 +32,14 @@ void evejson_destroy(struct evejson_doc *d)
     free(d);
 }
 
-static size_t _skip_ws(const char *s, size_t len, size_t i)
+static size_t evejson_skip_ws(const char *s, size_t len, size_t i)
 {
     while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
         i++;
     return i;
 }
 
-static int _hexval(char c)
+static int evejson_hexval(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -49,11 +49,11 @@ static int _hexval(char c)
     return -1;
 }
 
-static bool _is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool evejson_is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* The string starting at the quote s[i]; returns the offset after the
  * closing quote, or 0 with *err set. */
-static size_t _scan_string(const char *s, size_t len, size_t i, const char **err)
+static size_t evejson_scan_string(const char *s, size_t len, size_t i, const char **err)
 {
     /* 8 bytes at a time while none is '"', '\\' or a control character
      * (the has-zero-byte and has-less-than word tests) */
@@ -87,7 +87,7 @@ static size_t _scan_string(const char *s, size_t len, size_t i, const char **err
                 return 0;
             }
             for (int k = 1; k <= 4; k++)
-                if (_hexval(s[i + k]) < 0) {
+                if (evejson_hexval(s[i + k]) < 0) {
                     *err = "bad \\u escape";
                     return 0;
                 }
@@ -103,32 +103,32 @@ static size_t _scan_string(const char *s, size_t len, size_t i, const char **err
 }
 
 /* RFC 8259 section 6; returns the offset after the number, or 0. */
-static size_t _scan_number(const char *s, size_t len, size_t i, const char **err)
+static size_t evejson_scan_number(const char *s, size_t len, size_t i, const char **err)
 {
     size_t st = i;
     if (i < len && s[i] == '-')
         i++;
-    if (i >= len || !_is_digit(s[i]))
+    if (i >= len || !evejson_is_digit(s[i]))
         goto bad;
     if (s[i] == '0')
         i++;
     else
-        while (i < len && _is_digit(s[i]))
+        while (i < len && evejson_is_digit(s[i]))
             i++;
     if (i < len && s[i] == '.') {
         i++;
-        if (i >= len || !_is_digit(s[i]))
+        if (i >= len || !evejson_is_digit(s[i]))
             goto bad;
-        while (i < len && _is_digit(s[i]))
+        while (i < len && evejson_is_digit(s[i]))
             i++;
     }
     if (i < len && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i < len && (s[i] == '+' || s[i] == '-'))
             i++;
-        if (i >= len || !_is_digit(s[i]))
+        if (i >= len || !evejson_is_digit(s[i]))
             goto bad;
-        while (i < len && _is_digit(s[i]))
+        while (i < len && evejson_is_digit(s[i]))
             i++;
     }
     return i;
@@ -139,7 +139,7 @@ bad:
 }
 
 /* true, false or null at s[i]; returns the offset after it, or 0. */
-static size_t _scan_literal(const char *s, size_t len, size_t i, uint8_t *type)
+static size_t evejson_scan_literal(const char *s, size_t len, size_t i, uint8_t *type)
 {
     static const struct { const char *w; size_t n; uint8_t type; } lits[] = {
         { "true", 4, EVEJSON_TRUE }, { "false", 5, EVEJSON_FALSE }, { "null", 4, EVEJSON_NULL },
@@ -154,9 +154,9 @@ static size_t _scan_literal(const char *s, size_t len, size_t i, uint8_t *type)
 
 /* A string token (key or value) for the quote at s[i]: the text between
  * the quotes.  Returns the offset after the closing quote, or 0. */
-static size_t _string_tok(struct evejson_tok *t, const char *s, size_t len, size_t i, const char **err)
+static size_t evejson_string_tok(struct evejson_tok *t, const char *s, size_t len, size_t i, const char **err)
 {
-    size_t e = _scan_string(s, len, i, err);
+    size_t e = evejson_scan_string(s, len, i, err);
     if (e) {
         t->type = EVEJSON_STRING;
         t->off = (uint32_t)(i + 1);
@@ -167,7 +167,7 @@ static size_t _string_tok(struct evejson_tok *t, const char *s, size_t len, size
 
 enum { ST_VALUE, ST_VALUE_OR_CLOSE, ST_KEY, ST_KEY_OR_CLOSE, ST_AFTER };
 
-static int _fail(struct evejson_doc *d, const char *why, size_t off)
+static int evejson_fail(struct evejson_doc *d, const char *why, size_t off)
 {
     d->err = why;
     d->err_off = off;
@@ -188,19 +188,19 @@ int evejson_parse(struct evejson_doc *d, const char *line, size_t len)
     d->err = NULL;
     d->err_off = 0;
     if (len >= UINT32_MAX)
-        return _fail(d, "line too long", 0);
-    size_t i = _skip_ws(line, len, 0);
+        return evejson_fail(d, "line too long", 0);
+    size_t i = evejson_skip_ws(line, len, 0);
     if (i >= len)
-        return _fail(d, "empty line", i);
+        return evejson_fail(d, "empty line", i);
     if (line[i] != '{')
-        return _fail(d, "not a JSON object", i);
+        return evejson_fail(d, "not a JSON object", i);
 
     for (;;) {
         if (st == ST_AFTER && sp == 0)
             break;              /* the top-level object closed */
-        i = _skip_ws(line, len, i);
+        i = evejson_skip_ws(line, len, i);
         if (i >= len)
-            return _fail(d, sp ? "truncated: unclosed object or array" : "truncated", i);
+            return evejson_fail(d, sp ? "truncated: unclosed object or array" : "truncated", i);
         char c = line[i];
         if (st == ST_AFTER) {
             struct evejson_tok *top = &d->tok[stack[sp - 1]];
@@ -211,26 +211,26 @@ int evejson_parse(struct evejson_doc *d, const char *line, size_t len)
                 continue;
             }
             if (c != (obj ? '}' : ']'))
-                return _fail(d, obj ? "expected ',' or '}'" : "expected ',' or ']'", i);
+                return evejson_fail(d, obj ? "expected ',' or '}'" : "expected ',' or ']'", i);
             goto close;
         }
         if ((st == ST_VALUE_OR_CLOSE && c == ']') || (st == ST_KEY_OR_CLOSE && c == '}'))
             goto close;
         if (d->ntok >= EVEJSON_MAX_TOKENS)
-            return _fail(d, "too many values", i);
+            return evejson_fail(d, "too many values", i);
         struct evejson_tok *t = &d->tok[d->ntok];
         t->off = (uint32_t)i;
         t->next = d->ntok + 1;
         if (st == ST_KEY || st == ST_KEY_OR_CLOSE) {
             if (c != '"')
-                return _fail(d, "expected a key", i);
-            size_t e = _string_tok(t, line, len, i, &err);
+                return evejson_fail(d, "expected a key", i);
+            size_t e = evejson_string_tok(t, line, len, i, &err);
             if (!e)
-                return _fail(d, err, i);
+                return evejson_fail(d, err, i);
             d->ntok++;
-            i = _skip_ws(line, len, e);
+            i = evejson_skip_ws(line, len, e);
             if (i >= len || line[i] != ':')
-                return _fail(d, "expected ':'", i);
+                return evejson_fail(d, "expected ':'", i);
             i++;
             st = ST_VALUE;
             continue;
@@ -241,28 +241,28 @@ int evejson_parse(struct evejson_doc *d, const char *line, size_t len)
         case '{':
         case '[':
             if (sp >= EVEJSON_MAX_DEPTH)
-                return _fail(d, "nested too deeply", i);
+                return evejson_fail(d, "nested too deeply", i);
             t->type = c == '{' ? EVEJSON_OBJECT : EVEJSON_ARRAY;
             stack[sp++] = d->ntok++;
             st = c == '{' ? ST_KEY_OR_CLOSE : ST_VALUE_OR_CLOSE;
             i++;
             continue;
         case '"':
-            e = _string_tok(t, line, len, i, &err);
+            e = evejson_string_tok(t, line, len, i, &err);
             if (!e)
-                return _fail(d, err, i);
+                return evejson_fail(d, err, i);
             break;
         case 't':
         case 'f':
         case 'n':
-            e = _scan_literal(line, len, i, &t->type);
+            e = evejson_scan_literal(line, len, i, &t->type);
             if (!e)
-                return _fail(d, "bad literal", i);
+                return evejson_fail(d, "bad literal", i);
             break;
         default:
-            e = _scan_number(line, len, i, &err);
+            e = evejson_scan_number(line, len, i, &err);
             if (!e)
-                return _fail(d, err, i);
+                return evejson_fail(d, err, i);
             t->type = EVEJSON_NUMBER;
             break;
         }
@@ -281,8 +281,8 @@ close:
             st = ST_AFTER;
         }
     }
-    if (_skip_ws(line, len, i) != len)
-        return _fail(d, "text after the object", i);
+    if (evejson_skip_ws(line, len, i) != len)
+        return evejson_fail(d, "text after the object", i);
     return NS_OK;
 }
 
@@ -338,14 +338,14 @@ bool evejson_u64(const struct evejson_doc *d, int t, uint64_t *v)
         return false;
     uint64_t x = 0;
     size_t i = 0;
-    for (; i < n && _is_digit(p[i]); i++) {
+    for (; i < n && evejson_is_digit(p[i]); i++) {
         unsigned dg = (unsigned)(p[i] - '0');
         x = x > (UINT64_MAX - dg) / 10 ? UINT64_MAX : x * 10 + dg;
     }
     if (i < n && (p[i] == 'e' || p[i] == 'E'))
         return false;               /* 1e3: not what EVE writes for counters */
     if (i < n && p[i] == '.') {
-        for (i++; i < n && _is_digit(p[i]); i++)
+        for (i++; i < n && evejson_is_digit(p[i]); i++)
             ;
         if (i < n)
             return false;
@@ -354,7 +354,7 @@ bool evejson_u64(const struct evejson_doc *d, int t, uint64_t *v)
     return true;
 }
 
-static size_t _put_utf8(char *o, uint32_t cp)
+static size_t evejson_put_utf8(char *o, uint32_t cp)
 {
     if (cp < 0x80) {
         o[0] = (char)cp;
@@ -379,9 +379,12 @@ static size_t _put_utf8(char *o, uint32_t cp)
 }
 
 /* The 4 hex digits at p (checked by the tokenizer). */
-static uint32_t _hex4(const char *p)
+static uint32_t evejson_hex4(const char *p)
 {
-    return (uint32_t)(_hexval(p[0]) << 12 | _hexval(p[1]) << 8 | _hexval(p[2]) << 4 | _hexval(p[3]));
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++)
+        v = v << 4 | (uint32_t)evejson_hexval(p[k]);
+    return v;
 }
 
 long evejson_str(const struct evejson_doc *d, int t, char *out, size_t cap)
@@ -408,10 +411,10 @@ long evejson_str(const struct evejson_doc *d, int t, char *out, size_t cap)
             case 'r': u8[0] = '\r'; ul = 1; break;
             case 't': u8[0] = '\t'; ul = 1; break;
             case 'u': {
-                uint32_t cp = _hex4(p + i);
+                uint32_t cp = evejson_hex4(p + i);
                 i += 4;
                 if (cp >= 0xd800 && cp < 0xdc00 && n - i >= 6 && p[i] == '\\' && p[i + 1] == 'u') {
-                    uint32_t lo = _hex4(p + i + 2);
+                    uint32_t lo = evejson_hex4(p + i + 2);
                     if (lo >= 0xdc00 && lo < 0xe000) {
                         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                         i += 6;
@@ -419,7 +422,7 @@ long evejson_str(const struct evejson_doc *d, int t, char *out, size_t cap)
                 }
                 if (cp >= 0xd800 && cp < 0xe000)
                     cp = 0xfffd;        /* a lone surrogate */
-                ul = _put_utf8(u8, cp);
+                ul = evejson_put_utf8(u8, cp);
                 break;
             }
             default: u8[0] = e; ul = 1; break;   /* " \ / */

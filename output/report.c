@@ -68,7 +68,7 @@ void report_destroy(struct report *r)
 
 /* ---- time ---- */
 
-static bool _digits(const char *s, size_t n, int *v)
+static bool report_digits(const char *s, size_t n, int *v)
 {
     int x = 0;
     for (size_t i = 0; i < n; i++) {
@@ -82,7 +82,7 @@ static bool _digits(const char *s, size_t n, int *v)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil). */
-static int64_t _days_from_civil(int y, int m, int d)
+static int64_t report_days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = y / 400;
@@ -94,14 +94,14 @@ static int64_t _days_from_civil(int y, int m, int d)
 
 /* "2026-11-23T20:13:26.040687+0000" (fraction optional, offset +HHMM,
  * +HH:MM or Z) to UTC microseconds. */
-static bool _parse_time(const char *s, size_t n, int64_t *us)
+static bool report_parse_time(const char *s, size_t n, int64_t *us)
 {
     int y, mo, d, h, mi, se;
     if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
         s[16] != ':')
         return false;
-    if (!_digits(s, 4, &y) || !_digits(s + 5, 2, &mo) || !_digits(s + 8, 2, &d) ||
-        !_digits(s + 11, 2, &h) || !_digits(s + 14, 2, &mi) || !_digits(s + 17, 2, &se))
+    if (!report_digits(s, 4, &y) || !report_digits(s + 5, 2, &mo) || !report_digits(s + 8, 2, &d) ||
+        !report_digits(s + 11, 2, &h) || !report_digits(s + 14, 2, &mi) || !report_digits(s + 17, 2, &se))
         return false;
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
         return false;
@@ -121,7 +121,7 @@ static bool _parse_time(const char *s, size_t n, int64_t *us)
     if (i < n && (s[i] == '+' || s[i] == '-')) {
         int oh, om;
         size_t m = i + 3 < n && s[i + 3] == ':' ? i + 4 : i + 3;
-        if (n - i < 5 || !_digits(s + i + 1, 2, &oh) || m + 2 > n || !_digits(s + m, 2, &om))
+        if (n - i < 5 || !report_digits(s + i + 1, 2, &oh) || m + 2 > n || !report_digits(s + m, 2, &om))
             return false;
         off = (int64_t)(oh * 60 + om) * 60 * (s[i] == '-' ? -1 : 1);
         i = m + 2;
@@ -130,29 +130,29 @@ static bool _parse_time(const char *s, size_t n, int64_t *us)
     }
     if (i != n)
         return false;
-    int64_t secs = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    int64_t secs = report_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
     if (secs < 0)
         return false;
     *us = secs * 1000000 + frac;
     return true;
 }
 
-static bool _tok_time(struct report *r, int t, int64_t *us)
+static bool report_tok_time(struct report *r, int t, int64_t *us)
 {
     const struct evejson_doc *d = r->doc;
     if (t < 0 || d->tok[t].type != EVEJSON_STRING)
         return false;
-    return _parse_time(d->line + d->tok[t].off, d->tok[t].len, us);
+    return report_parse_time(d->line + d->tok[t].off, d->tok[t].len, us);
 }
 
-static int64_t _floor_to(int64_t t, int64_t w)
+static int64_t report_floor_to(int64_t t, int64_t w)
 {
     return t - t % w;       /* t >= 0 */
 }
 
 /* Moves the buckets so that slot 0 starts at nb (nb - base a multiple
  * of the width, the used slots staying inside the array). */
-static void _time_shift(struct report *r, int64_t nb)
+static void report_time_shift(struct report *r, int64_t nb)
 {
     int64_t d = (r->base_us - nb) / r->width_us;        /* new index = old + d */
     uint32_t n = r->hi - r->lo + 1;
@@ -174,7 +174,7 @@ static void _time_shift(struct report *r, int64_t nb)
  * width).  Old slot i goes to j = (base - nb + i*w) / 2w: for j <= i merge
  * in increasing i, for j >= i in decreasing i, so no slot is read after it
  * was rewritten. */
-static void _time_double(struct report *r, int64_t nb, bool up)
+static void report_time_double(struct report *r, int64_t nb, bool up)
 {
     int64_t w2 = r->width_us * 2;
     uint32_t lo = UINT32_MAX, hi = 0;
@@ -199,10 +199,10 @@ static void _time_double(struct report *r, int64_t nb, bool up)
  * REPORT_BUCKETS of the current width, else doubles the width (merging
  * slots pairwise) with the used span kept at the end away from t, and
  * tries again.  False when t cannot fit (never for years 1970..9999). */
-static bool _time_fit(struct report *r, int64_t t)
+static bool report_time_fit(struct report *r, int64_t t)
 {
     if (!r->info.have_time) {
-        r->base_us = _floor_to(t, r->width_us);
+        r->base_us = report_floor_to(t, r->width_us);
         r->lo = r->hi = 0;
         r->info.have_time = true;
         return true;
@@ -217,23 +217,23 @@ static bool _time_fit(struct report *r, int64_t t)
         if (t < a) {
             int64_t na = a - ((a - t) + w - 1) / w * w;         /* a boundary <= t */
             if ((b - na) / w <= REPORT_BUCKETS) {
-                _time_shift(r, na);
+                report_time_shift(r, na);
                 continue;
             }
-            _time_double(r, b - 2 * REPORT_BUCKETS * w, true);  /* used span at the top */
+            report_time_double(r, b - 2 * REPORT_BUCKETS * w, true);  /* used span at the top */
         } else {
             if ((t - a) / w < REPORT_BUCKETS) {
-                _time_shift(r, a);
+                report_time_shift(r, a);
                 continue;
             }
-            _time_double(r, a, false);                          /* used span at the bottom */
+            report_time_double(r, a, false);                          /* used span at the bottom */
         }
     }
     return false;
 }
 
-/* The bucket of t, after _time_fit(t) returned true. */
-static uint32_t _bucket(struct report *r, int64_t t)
+/* The bucket of t, after report_time_fit(t) returned true. */
+static uint32_t report_bucket_of(struct report *r, int64_t t)
 {
     uint32_t i = (uint32_t)((t - r->base_us) / r->width_us);
     r->lo = i < r->lo ? i : r->lo;
@@ -241,7 +241,7 @@ static uint32_t _bucket(struct report *r, int64_t t)
     return i;
 }
 
-static void _seen_time(struct report *r, int64_t t)
+static void report_seen_time(struct report *r, int64_t t)
 {
     if (r->info.first_us == 0 || t < r->info.first_us)
         r->info.first_us = t;
@@ -251,21 +251,21 @@ static void _seen_time(struct report *r, int64_t t)
 
 /* ---- helpers over the parsed line ---- */
 
-static uint64_t _u64(struct report *r, int obj, const char *path)
+static uint64_t report_u64(struct report *r, int obj, const char *path)
 {
     uint64_t v = 0;
     (void)evejson_u64(r->doc, evejson_path(r->doc, obj, path), &v);
     return v;
 }
 
-static uint64_t _sat_add(uint64_t a, uint64_t b)
+static uint64_t report_sat_add(uint64_t a, uint64_t b)
 {
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 /* Adds the unescaped string at t to table tab; false when t is not a
  * string (nothing added). */
-static bool _count_str(struct report *r, enum report_table tab, int t, uint64_t w)
+static bool report_count_str(struct report *r, enum report_table tab, int t, uint64_t w)
 {
     char buf[TOPN_KEY_MAX];
     long n = evejson_str(r->doc, t, buf, sizeof(buf));
@@ -275,12 +275,12 @@ static bool _count_str(struct report *r, enum report_table tab, int t, uint64_t 
     return true;
 }
 
-static void _count_lit(struct report *r, enum report_table tab, const char *s, uint64_t w)
+static void report_count_lit(struct report *r, enum report_table tab, const char *s, uint64_t w)
 {
     topn_add(r->top[tab], s, strlen(s), w);
 }
 
-static enum report_proto _proto(struct report *r, int t)
+static enum report_proto report_proto_of(struct report *r, int t)
 {
     if (evejson_str_eq(r->doc, t, "TCP"))
         return RP_TCP;
@@ -291,7 +291,7 @@ static enum report_proto _proto(struct report *r, int t)
     return RP_OTHER;
 }
 
-static unsigned _decade_bin(uint64_t v, uint64_t first, unsigned nbins)
+static unsigned report_decade_bin(uint64_t v, uint64_t first, unsigned nbins)
 {
     unsigned b = 0;
     for (uint64_t lim = first; b + 1 < nbins && v >= lim; lim *= 10)
@@ -301,24 +301,24 @@ static unsigned _decade_bin(uint64_t v, uint64_t first, unsigned nbins)
 
 /* ---- per event type ---- */
 
-static void _add_flow(struct report *r, int64_t ts, bool have_ts)
+static void report_add_flow(struct report *r, int64_t ts, bool have_ts)
 {
     struct evejson_doc *d = r->doc;
     int fl = evejson_member(d, 0, "flow");
-    uint64_t bytes = _sat_add(_u64(r, fl, "bytes_toserver"), _u64(r, fl, "bytes_toclient"));
-    uint64_t pkts = _sat_add(_u64(r, fl, "pkts_toserver"), _u64(r, fl, "pkts_toclient"));
+    uint64_t bytes = report_sat_add(report_u64(r, fl, "bytes_toserver"), report_u64(r, fl, "bytes_toclient"));
+    uint64_t pkts = report_sat_add(report_u64(r, fl, "pkts_toserver"), report_u64(r, fl, "pkts_toclient"));
     int pt = evejson_member(d, 0, "proto");
-    enum report_proto p = _proto(r, pt);
+    enum report_proto p = report_proto_of(r, pt);
 
     r->info.flows++;
-    r->info.flow_bytes = _sat_add(r->info.flow_bytes, bytes);
-    r->info.flow_pkts = _sat_add(r->info.flow_pkts, pkts);
-    if (!_count_str(r, RT_PROTO, pt, bytes))
-        _count_lit(r, RT_PROTO, "(none)", bytes);
-    if (!_count_str(r, RT_APP, evejson_member(d, 0, "app_proto"), bytes))
-        _count_lit(r, RT_APP, "(none)", bytes);
-    (void)_count_str(r, RT_TALKERS, evejson_member(d, 0, "src_ip"), bytes);
-    (void)_count_str(r, RT_TALKERS, evejson_member(d, 0, "dest_ip"), bytes);
+    r->info.flow_bytes = report_sat_add(r->info.flow_bytes, bytes);
+    r->info.flow_pkts = report_sat_add(r->info.flow_pkts, pkts);
+    if (!report_count_str(r, RT_PROTO, pt, bytes))
+        report_count_lit(r, RT_PROTO, "(none)", bytes);
+    if (!report_count_str(r, RT_APP, evejson_member(d, 0, "app_proto"), bytes))
+        report_count_lit(r, RT_APP, "(none)", bytes);
+    (void)report_count_str(r, RT_TALKERS, evejson_member(d, 0, "src_ip"), bytes);
+    (void)report_count_str(r, RT_TALKERS, evejson_member(d, 0, "dest_ip"), bytes);
     uint64_t dport;
     if (evejson_u64(d, evejson_member(d, 0, "dest_port"), &dport)) {
         char key[TOPN_KEY_MAX];
@@ -328,27 +328,27 @@ static void _add_flow(struct report *r, int64_t ts, bool have_ts)
         n += snprintf(key + n, sizeof(key) - (size_t)n, "/%llu", (unsigned long long)dport);
         topn_add(r->top[RT_PORTS], key, (size_t)n, 1);
     }
-    r->size[_decade_bin(bytes, 100, REPORT_SIZE_BINS)]++;
+    r->size[report_decade_bin(bytes, 100, REPORT_SIZE_BINS)]++;
 
     int64_t s, e;
-    bool hs = _tok_time(r, evejson_member(d, fl, "start"), &s);
-    bool he = _tok_time(r, evejson_member(d, fl, "end"), &e);
+    bool hs = report_tok_time(r, evejson_member(d, fl, "start"), &s);
+    bool he = report_tok_time(r, evejson_member(d, fl, "end"), &e);
     if (!he)
         e = ts;
     if (!hs)
         s = e;
     if (e < s)
         e = s;
-    r->dur[_decade_bin((uint64_t)(e - s), 1000, REPORT_DUR_BINS)]++;
+    r->dur[report_decade_bin((uint64_t)(e - s), 1000, REPORT_DUR_BINS)]++;
     /* s's slot is marked used before e is fitted, so that making room
      * for e keeps it */
-    if ((!he && !have_ts) || !_time_fit(r, s) || (_bucket(r, s), !_time_fit(r, e))) {
+    if ((!he && !have_ts) || !report_time_fit(r, s) || (report_bucket_of(r, s), !report_time_fit(r, e))) {
         r->info.no_time++;
         return;
     }
-    _seen_time(r, s);
-    _seen_time(r, e);
-    uint32_t bs = _bucket(r, s), be = _bucket(r, e);
+    report_seen_time(r, s);
+    report_seen_time(r, e);
+    uint32_t bs = report_bucket_of(r, s), be = report_bucket_of(r, e);
     if (bs == be) {
         r->bkt[bs].bytes[p] += bytes;
         return;
@@ -365,77 +365,77 @@ static void _add_flow(struct report *r, int64_t ts, bool have_ts)
     }
 }
 
-static void _add_alert(struct report *r, int64_t ts, bool have_ts)
+static void report_add_alert(struct report *r, int64_t ts, bool have_ts)
 {
     struct evejson_doc *d = r->doc;
     int al = evejson_member(d, 0, "alert");
     char key[TOPN_KEY_MAX];
-    int n = snprintf(key, sizeof(key), "%llu: ", (unsigned long long)_u64(r, al, "signature_id"));
+    int n = snprintf(key, sizeof(key), "%llu: ", (unsigned long long)report_u64(r, al, "signature_id"));
     long m = evejson_str(d, evejson_member(d, al, "signature"), key + n, sizeof(key) - (size_t)n);
     topn_add(r->top[RT_SIGS], key, (size_t)n + (size_t)(m > 0 ? m : 0), 1);
     r->info.alerts++;
     if (have_ts)
-        r->bkt[_bucket(r, ts)].alerts++;
+        r->bkt[report_bucket_of(r, ts)].alerts++;
 }
 
-static void _add_dns(struct report *r)
+static void report_add_dns(struct report *r)
 {
     struct evejson_doc *d = r->doc;
     int dns = evejson_member(d, 0, "dns");
     int ty = evejson_member(d, dns, "type");
     if (evejson_str_eq(d, ty, "response") || evejson_str_eq(d, ty, "answer")) {
-        (void)_count_str(r, RT_DNS_RCODE, evejson_member(d, dns, "rcode"), 1);
+        (void)report_count_str(r, RT_DNS_RCODE, evejson_member(d, dns, "rcode"), 1);
         return;
     }
     if (!evejson_str_eq(d, ty, "request") && !evejson_str_eq(d, ty, "query"))
         return;
     int qs = evejson_member(d, dns, "queries");
     if (qs < 0) {                   /* version 2: one query per record */
-        (void)_count_str(r, RT_DNS_NAMES, evejson_member(d, dns, "rrname"), 1);
-        (void)_count_str(r, RT_DNS_RRTYPE, evejson_member(d, dns, "rrtype"), 1);
+        (void)report_count_str(r, RT_DNS_NAMES, evejson_member(d, dns, "rrname"), 1);
+        (void)report_count_str(r, RT_DNS_RRTYPE, evejson_member(d, dns, "rrtype"), 1);
         return;
     }
     for (uint32_t i = 0; i < REPORT_DNS_MAX_QUERIES; i++) {
         int q = evejson_index(d, qs, i);
         if (q < 0)
             break;
-        (void)_count_str(r, RT_DNS_NAMES, evejson_member(d, q, "rrname"), 1);
-        (void)_count_str(r, RT_DNS_RRTYPE, evejson_member(d, q, "rrtype"), 1);
+        (void)report_count_str(r, RT_DNS_NAMES, evejson_member(d, q, "rrname"), 1);
+        (void)report_count_str(r, RT_DNS_RRTYPE, evejson_member(d, q, "rrtype"), 1);
     }
 }
 
-static void _add_http(struct report *r)
+static void report_add_http(struct report *r)
 {
     struct evejson_doc *d = r->doc;
     int h = evejson_member(d, 0, "http");
     uint64_t st;
     if (evejson_u64(d, evejson_member(d, h, "status"), &st))
         r->info.http_status[st >= 100 && st < 600 ? st / 100 - 1 : 5]++;
-    if (!_count_str(r, RT_HTTP_METHODS, evejson_member(d, h, "http_method"), 1))
-        _count_lit(r, RT_HTTP_METHODS, "(none)", 1);
-    if (!_count_str(r, RT_HTTP_HOSTS, evejson_member(d, h, "hostname"), 1))
-        _count_lit(r, RT_HTTP_HOSTS, "(none)", 1);
+    if (!report_count_str(r, RT_HTTP_METHODS, evejson_member(d, h, "http_method"), 1))
+        report_count_lit(r, RT_HTTP_METHODS, "(none)", 1);
+    if (!report_count_str(r, RT_HTTP_HOSTS, evejson_member(d, h, "hostname"), 1))
+        report_count_lit(r, RT_HTTP_HOSTS, "(none)", 1);
 }
 
-static void _add_tls(struct report *r)
+static void report_add_tls(struct report *r)
 {
     struct evejson_doc *d = r->doc;
     int t = evejson_member(d, 0, "tls");
-    if (!_count_str(r, RT_TLS_VERSIONS, evejson_member(d, t, "version"), 1))
-        _count_lit(r, RT_TLS_VERSIONS, "(none)", 1);
-    if (!_count_str(r, RT_TLS_SNI, evejson_member(d, t, "sni"), 1))
-        _count_lit(r, RT_TLS_SNI, "(no SNI)", 1);
+    if (!report_count_str(r, RT_TLS_VERSIONS, evejson_member(d, t, "version"), 1))
+        report_count_lit(r, RT_TLS_VERSIONS, "(none)", 1);
+    if (!report_count_str(r, RT_TLS_SNI, evejson_member(d, t, "sni"), 1))
+        report_count_lit(r, RT_TLS_SNI, "(no SNI)", 1);
 }
 
-static void _add_stats(struct report *r)
+static void report_add_stats(struct report *r)
 {
     int s = evejson_member(r->doc, 0, "stats");
     struct report_loss now = {
-        .read = _u64(r, s, "accounting.read"),
-        .invalid = _u64(r, s, "accounting.invalid"),
-        .kernel_packets = _u64(r, s, "capture.kernel_packets"),
-        .kernel_drops = _u64(r, s, "capture.kernel_drops"),
-        .output_dropped = _u64(r, s, "output.dropped_too_big"),
+        .read = report_u64(r, s, "accounting.read"),
+        .invalid = report_u64(r, s, "accounting.invalid"),
+        .kernel_packets = report_u64(r, s, "capture.kernel_packets"),
+        .kernel_drops = report_u64(r, s, "capture.kernel_drops"),
+        .output_dropped = report_u64(r, s, "output.dropped_too_big"),
     };
     /* a new run when the counters went back or the capture file changed */
     char name[TOPN_KEY_MAX];
@@ -456,7 +456,7 @@ static void _add_stats(struct report *r)
     r->info.have_stats = true;
 }
 
-static void _bad(struct report *r, const char *why, size_t off)
+static void report_note_bad(struct report *r, const char *why, size_t off)
 {
     r->info.bad_lines++;
     if (r->nbad < REPORT_BAD_KEEP)
@@ -472,44 +472,44 @@ void report_add_line(struct report *r, const char *line, size_t len)
     if (i == len)
         return;
     if (len > REPORT_MAX_LINE) {
-        _bad(r, "line too long", REPORT_MAX_LINE);
+        report_note_bad(r, "line too long", REPORT_MAX_LINE);
         return;
     }
     struct evejson_doc *d = r->doc;
     if (evejson_parse(d, line, len) != NS_OK) {
-        _bad(r, d->err, d->err_off);
+        report_note_bad(r, d->err, d->err_off);
         return;
     }
     int et = evejson_member(d, 0, "event_type");
     if (evejson_str_eq(d, et, "rollup"))
         return;                     /* per-interval totals: everything is recomputed here */
     r->info.records++;
-    if (!_count_str(r, RT_EVENT_TYPES, et, 1))
-        _count_lit(r, RT_EVENT_TYPES, "(none)", 1);
+    if (!report_count_str(r, RT_EVENT_TYPES, et, 1))
+        report_count_lit(r, RT_EVENT_TYPES, "(none)", 1);
     int64_t ts = 0;
-    bool have_ts = _tok_time(r, evejson_member(d, 0, "timestamp"), &ts);
+    bool have_ts = report_tok_time(r, evejson_member(d, 0, "timestamp"), &ts);
     if (evejson_str_eq(d, et, "flow")) {
-        _add_flow(r, ts, have_ts);           /* its own times: flow.start, flow.end */
+        report_add_flow(r, ts, have_ts);           /* its own times: flow.start, flow.end */
         return;
     }
     if (evejson_str_eq(d, et, "stats")) {
-        _add_stats(r);              /* a 1970 timestamp when nothing was read */
+        report_add_stats(r);              /* a 1970 timestamp when nothing was read */
         return;
     }
-    if (have_ts && !_time_fit(r, ts))
+    if (have_ts && !report_time_fit(r, ts))
         have_ts = false;
     if (have_ts)
-        _seen_time(r, ts);
+        report_seen_time(r, ts);
     else
         r->info.no_time++;
     if (evejson_str_eq(d, et, "alert"))
-        _add_alert(r, ts, have_ts);
+        report_add_alert(r, ts, have_ts);
     else if (evejson_str_eq(d, et, "dns"))
-        _add_dns(r);
+        report_add_dns(r);
     else if (evejson_str_eq(d, et, "http"))
-        _add_http(r);
+        report_add_http(r);
     else if (evejson_str_eq(d, et, "tls"))
-        _add_tls(r);
+        report_add_tls(r);
 }
 
 int report_add_file(struct report *r, const char *path, char *errbuf)
@@ -599,7 +599,7 @@ size_t report_top(const struct report *r, enum report_table t, struct topn_row *
 
 /* ---- the command ---- */
 
-static void _usage(FILE *f)
+static void report_usage(FILE *f)
 {
     fprintf(f, "usage: netscope report EVE.json [-o report.html]\n"
                "  EVE.json    an EVE file (\"-\": standard input)\n"
@@ -622,15 +622,15 @@ int report_main(int argc, char **argv)
             out_path = optarg;
             break;
         case 'h':
-            _usage(stdout);
+            report_usage(stdout);
             return 0;
         default:
-            _usage(stderr);
+            report_usage(stderr);
             return 2;
         }
     }
     if (optind != argc - 1) {
-        _usage(stderr);
+        report_usage(stderr);
         return 2;
     }
     const char *in = argv[optind];
@@ -667,7 +667,8 @@ int report_main(int argc, char **argv)
         ret = 1;
         goto out;
     }
-    fprintf(stderr, "netscope report: %s: %llu lines, %llu records, %llu bad; %llu flows, %llu alerts -> %s\n",
+    fprintf(stderr,
+            "netscope report: %s: %llu lines, %llu records, %llu bad; %llu flows, %llu alerts -> %s\n",
             in, (unsigned long long)ri.lines, (unsigned long long)ri.records,
             (unsigned long long)ri.bad_lines, (unsigned long long)ri.flows,
             (unsigned long long)ri.alerts, out_path);

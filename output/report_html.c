@@ -29,7 +29,7 @@ static const char *const palette[] = { "#3366cc", "#dc3912", "#ff9900", "#109618
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629 section 4), or
  * 0 when the byte does not start one. */
-static size_t _utf8_len(const unsigned char *s, size_t n)
+static size_t html_utf8_len(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
     if (c < 0x80)
@@ -77,7 +77,7 @@ size_t report_html_escape(const char *s, size_t n, char *out, size_t cap)
         case '"': piece = "&quot;"; plen = 6; adv = 1; break;
         case '\'': piece = "&#39;"; plen = 5; adv = 1; break;
         default:
-            adv = _utf8_len(u + i, n - i);
+            adv = html_utf8_len(u + i, n - i);
             /* C0 controls, DEL and C1 controls (U+0080..U+009F) too */
             if (adv == 0 || u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 && u[i + 1] < 0xa0)) {
                 piece = "\xef\xbf\xbd";     /* U+FFFD */
@@ -101,7 +101,7 @@ size_t report_html_escape(const char *s, size_t n, char *out, size_t cap)
 
 /* s[0..n) as text, cut at max input bytes (on a character boundary) with
  * an ellipsis. */
-static void _text(FILE *f, const char *s, size_t n, size_t max)
+static void html_text(FILE *f, const char *s, size_t n, size_t max)
 {
     char buf[REPORT_LABEL_MAX * 6 + 8];
     bool cut = false;
@@ -119,14 +119,14 @@ static void _text(FILE *f, const char *s, size_t n, size_t max)
         fputs("\xe2\x80\xa6", f);
 }
 
-static void _text_str(FILE *f, const char *s)
+static void html_text_str(FILE *f, const char *s)
 {
-    _text(f, s, strlen(s), REPORT_LABEL_MAX);
+    html_text(f, s, strlen(s), REPORT_LABEL_MAX);
 }
 
 /* ---- numbers and times ---- */
 
-static const char *_fmt(char *b, size_t cap, uint64_t v, bool bytes)
+static const char *html_fmt(char *b, size_t cap, uint64_t v, bool bytes)
 {
     static const char *const si[] = { "", " k", " M", " G", " T", " P", " E" };
     static const char *const bi[] = { " B", " KiB", " MiB", " GiB", " TiB", " PiB", " EiB" };
@@ -143,7 +143,7 @@ static const char *_fmt(char *b, size_t cap, uint64_t v, bool bytes)
     return b;
 }
 
-static const char *_fmt_time(char *b, size_t cap, int64_t us, bool with_ms)
+static const char *html_fmt_time(char *b, size_t cap, int64_t us, bool with_ms)
 {
     time_t t = (time_t)(us / 1000000);
     struct tm tm;
@@ -157,7 +157,7 @@ static const char *_fmt_time(char *b, size_t cap, int64_t us, bool with_ms)
     return b;
 }
 
-static const char *_fmt_dur(char *b, size_t cap, int64_t us)
+static const char *html_fmt_dur(char *b, size_t cap, int64_t us)
 {
     if (us < 1000000)
         snprintf(b, cap, "%.0f ms", (double)us / 1000.0);
@@ -174,14 +174,14 @@ static const char *_fmt_dur(char *b, size_t cap, int64_t us)
 
 /* ---- charts ---- */
 
-static void _card_open(FILE *f, const char *title, const char *note)
+static void html_card_open(FILE *f, const char *title, const char *note)
 {
     fprintf(f, "<section class=\"card\"><h2>%s</h2>", title);
     if (note)
         fprintf(f, "<p class=\"note\">%s</p>", note);
 }
 
-static void _no_data(FILE *f, const char *id)
+static void html_no_data(FILE *f, const char *id)
 {
     fprintf(f, "<svg class=\"chart\" id=\"chart-%s\" data-points=\"0\" width=\"%d\" height=\"40\" "
                "viewBox=\"0 0 %d 40\"><text x=\"10\" y=\"24\" class=\"empty\">no data</text></svg>",
@@ -195,7 +195,7 @@ struct bar {
 };
 
 /* Horizontal bars, one row per label, largest scale = the first max. */
-static void _bars_h(FILE *f, const char *id, const struct bar *b, size_t n, bool bytes, const char *color)
+static void html_bars_h(FILE *f, const char *id, const struct bar *b, size_t n, bool bytes, const char *color)
 {
     uint64_t max = 0;
     size_t pts = 0;
@@ -204,7 +204,7 @@ static void _bars_h(FILE *f, const char *id, const struct bar *b, size_t n, bool
         pts += b[i].v > 0;
     }
     if (pts == 0) {
-        _no_data(f, id);
+        html_no_data(f, id);
         return;
     }
     const int row = 20, lw = 250, bw = CHART_W - lw - 70;
@@ -216,16 +216,16 @@ static void _bars_h(FILE *f, const char *id, const struct bar *b, size_t n, bool
         int y = (int)i * row + 4;
         int w = max ? (int)((double)b[i].v / (double)max * bw) : 0;
         fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"lbl\">", lw - 6, y + 12);
-        _text(f, b[i].label, b[i].llen, 40);    /* an IPv6 address in full */
+        html_text(f, b[i].label, b[i].llen, 40);    /* an IPv6 address in full */
         fprintf(f, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
                    "<text x=\"%d\" y=\"%d\" class=\"val\">%s</text>",
                 lw, y, w > 0 ? w : 1, row - 6, color, lw + (w > 0 ? w : 1) + 4, y + 12,
-                _fmt(num, sizeof(num), b[i].v, bytes));
+                html_fmt(num, sizeof(num), b[i].v, bytes));
     }
     fputs("</svg>", f);
 }
 
-static void _top_chart(FILE *f, const struct report *r, enum report_table t, const char *id,
+static void html_top_chart(FILE *f, const struct report *r, enum report_table t, const char *id,
                        const char *title, const char *what, bool bytes, const char *color)
 {
     struct topn_row rows[REPORT_ROWS];
@@ -236,14 +236,14 @@ static void _top_chart(FILE *f, const struct report *r, enum report_table t, con
     char note[160], num[32];
     snprintf(note, sizeof(note), "%s; %u distinct%s, total %s", what, topn_distinct(r->top[t]),
              topn_exact(r->top[t]) ? "" : " kept (approximate: Space-Saving counts, upper bounds)",
-             _fmt(num, sizeof(num), topn_total(r->top[t]), bytes));
-    _card_open(f, title, note);
-    _bars_h(f, id, bars, n, bytes, color);
+             html_fmt(num, sizeof(num), topn_total(r->top[t]), bytes));
+    html_card_open(f, title, note);
+    html_bars_h(f, id, bars, n, bytes, color);
     fputs("</section>\n", f);
 }
 
 /* Vertical bars with a label under each. */
-static void _hist(FILE *f, const char *id, const char *const *labels, const uint64_t *v, size_t n,
+static void html_hist(FILE *f, const char *id, const char *const *labels, const uint64_t *v, size_t n,
                   const char *color)
 {
     uint64_t max = 0;
@@ -253,7 +253,7 @@ static void _hist(FILE *f, const char *id, const char *const *labels, const uint
         pts += v[i] > 0;
     }
     if (pts == 0) {
-        _no_data(f, id);
+        html_no_data(f, id);
         return;
     }
     const int top = 16, ph = 150, h = top + ph + 24;
@@ -270,7 +270,7 @@ static void _hist(FILE *f, const char *id, const char *const *labels, const uint
                    "<text x=\"%d\" y=\"%d\" class=\"mid\">%s</text>"
                    "<text x=\"%d\" y=\"%d\" class=\"mid\">%s</text>",
                 x + 4, top + ph - bh, slot - 8, bh, color, x + slot / 2, top + ph - bh - 3,
-                v[i] ? _fmt(num, sizeof(num), v[i], false) : "", x + slot / 2, top + ph + 16, labels[i]);
+                v[i] ? html_fmt(num, sizeof(num), v[i], false) : "", x + slot / 2, top + ph + 16, labels[i]);
     }
     fputs("</svg>", f);
 }
@@ -279,14 +279,18 @@ static void _hist(FILE *f, const char *id, const char *const *labels, const uint
  * is series s in bucket i. */
 typedef uint64_t (*series_fn)(const struct report *r, uint32_t i, int s);
 
-static uint64_t _traffic_val(const struct report *r, uint32_t i, int s) { return r->bkt[i].bytes[s]; }
-static uint64_t _alert_val(const struct report *r, uint32_t i, int s) { (void)s; return r->bkt[i].alerts; }
+static uint64_t html_traffic_val(const struct report *r, uint32_t i, int s) { return r->bkt[i].bytes[s]; }
+static uint64_t html_alert_val(const struct report *r, uint32_t i, int s)
+{
+    (void)s;
+    return r->bkt[i].alerts;
+}
 
-static void _series(FILE *f, const struct report *r, const char *id, series_fn val, int ns,
+static void html_series(FILE *f, const struct report *r, const char *id, series_fn val, int ns,
                     const char *const *names, bool bytes)
 {
     if (!r->info.have_time) {
-        _no_data(f, id);
+        html_no_data(f, id);
         return;
     }
     uint32_t nb = r->hi - r->lo + 1;
@@ -300,7 +304,7 @@ static void _series(FILE *f, const struct report *r, const char *id, series_fn v
         pts += sum > 0;
     }
     if (pts == 0) {
-        _no_data(f, id);
+        html_no_data(f, id);
         return;
     }
     const int x0 = 70, pw = CHART_W - x0 - 10, y0 = 10, ph = 170, h = y0 + ph + 40;
@@ -313,9 +317,9 @@ static void _series(FILE *f, const struct report *r, const char *id, series_fn v
                "<text x=\"%d\" y=\"%d\" class=\"num\">%s</text><text x=\"%d\" y=\"%d\" class=\"num\">0</text>"
                "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" class=\"end\">%s</text>",
             x0, y0, x0, y0 + ph, x0, y0 + ph, x0 + pw, y0 + ph, x0 - 4, y0 + 10,
-            _fmt(num, sizeof(num), max, bytes), x0 - 4, y0 + ph, x0, y0 + ph + 16,
-            _fmt_time(t1, sizeof(t1), r->base_us + (int64_t)r->lo * r->width_us, ms), x0 + pw,
-            y0 + ph + 16, _fmt_time(t2, sizeof(t2), r->base_us + (int64_t)(r->hi + 1) * r->width_us, ms));
+            html_fmt(num, sizeof(num), max, bytes), x0 - 4, y0 + ph, x0, y0 + ph + 16,
+            html_fmt_time(t1, sizeof(t1), r->base_us + (int64_t)r->lo * r->width_us, ms), x0 + pw,
+            y0 + ph + 16, html_fmt_time(t2, sizeof(t2), r->base_us + (int64_t)(r->hi + 1) * r->width_us, ms));
     /* each series: its upper edge left to right, the one below it back */
     for (int s = 0; s < ns; s++) {
         bool any = false;
@@ -366,23 +370,24 @@ static const char report_css[] =
     "svg .mid{text-anchor:middle}svg .val{fill:#555}svg .empty{fill:#999;font-size:13px}"
     ".ax{stroke:#999;stroke-width:1}.bad{color:#b00}";
 
-static void _summary(FILE *f, const struct report *r, const struct report_info *ri, const char *title)
+static void html_summary(FILE *f, const struct report *r, const struct report_info *ri, const char *title)
 {
     char a[48], b[48], c[48], d[48];
     fputs("<section class=\"card\" id=\"summary\"><h2>Summary</h2><table>", f);
     fputs("<tr><th>input</th><td>", f);
-    _text_str(f, title);
+    html_text_str(f, title);
     fprintf(f, "</td></tr><tr><th>lines</th><td>%" PRIu64 " (%" PRIu64 " records", ri->lines, ri->records);
     if (ri->bad_lines)
         fprintf(f, ", <span class=\"bad\">%" PRIu64 " bad</span>", ri->bad_lines);
     fputs(")</td></tr>", f);
     if (ri->have_time)
         fprintf(f, "<tr><th>time (UTC)</th><td>%s to %s (%s); buckets of %s</td></tr>",
-                _fmt_time(a, sizeof(a), ri->first_us, false), _fmt_time(b, sizeof(b), ri->last_us, false),
-                _fmt_dur(c, sizeof(c), ri->last_us - ri->first_us),
-                _fmt_dur(d, sizeof(d), r->width_us));
+                html_fmt_time(a, sizeof(a), ri->first_us, false),
+                html_fmt_time(b, sizeof(b), ri->last_us, false),
+                html_fmt_dur(c, sizeof(c), ri->last_us - ri->first_us),
+                html_fmt_dur(d, sizeof(d), r->width_us));
     fprintf(f, "<tr><th>flows</th><td>%" PRIu64 ", %s, %s packets</td></tr>", ri->flows,
-            _fmt(a, sizeof(a), ri->flow_bytes, true), _fmt(b, sizeof(b), ri->flow_pkts, false));
+            html_fmt(a, sizeof(a), ri->flow_bytes, true), html_fmt(b, sizeof(b), ri->flow_pkts, false));
     fprintf(f, "<tr><th>alerts</th><td>%" PRIu64 "</td></tr>", ri->alerts);
     if (ri->no_time)
         fprintf(f, "<tr><th>no usable time</th><td>%" PRIu64 " records</td></tr>", ri->no_time);
@@ -391,7 +396,7 @@ static void _summary(FILE *f, const struct report *r, const struct report_info *
         fputs("<p class=\"bad\">Lines that are not one JSON object (skipped; the rest is used):</p><ul>", f);
         for (uint32_t i = 0; i < r->nbad; i++) {
             fprintf(f, "<li>line %" PRIu64 ", byte %zu: ", ri->bad[i].line, ri->bad[i].off);
-            _text_str(f, ri->bad[i].why);
+            html_text_str(f, ri->bad[i].why);
             fputs("</li>", f);
         }
         if (ri->bad_lines > r->nbad)
@@ -401,7 +406,7 @@ static void _summary(FILE *f, const struct report *r, const struct report_info *
     fputs("</section>\n", f);
 }
 
-static void _loss(FILE *f, const struct report_info *ri)
+static void html_loss(FILE *f, const struct report_info *ri)
 {
     char note[200];
     uint64_t base = ri->kernel_packets > ri->pkts_read ? ri->kernel_packets : ri->pkts_read;
@@ -409,7 +414,7 @@ static void _loss(FILE *f, const struct report_info *ri)
              "from the last stats record of each run: %.3f %% of packets lost in the kernel, "
              "%" PRIu64 " records too big to write",
              base ? 100.0 * (double)ri->kernel_drops / (double)base : 0.0, ri->output_dropped);
-    _card_open(f, "Capture loss", ri->have_stats ? note : "no stats record");
+    html_card_open(f, "Capture loss", ri->have_stats ? note : "no stats record");
     struct bar b[] = {
         { "packets read", 12, ri->pkts_read },
         { "invalid packets", 15, ri->pkts_invalid },
@@ -418,9 +423,9 @@ static void _loss(FILE *f, const struct report_info *ri)
         { "records dropped (too big)", 25, ri->output_dropped },
     };
     if (ri->have_stats)
-        _bars_h(f, "loss", b, NS_ARRAY_LEN(b), false, "#dc3912");
+        html_bars_h(f, "loss", b, NS_ARRAY_LEN(b), false, "#dc3912");
     else
-        _no_data(f, "loss");
+        html_no_data(f, "loss");
     fputs("</section>\n", f);
 }
 
@@ -434,60 +439,60 @@ int report_write_html(const struct report *r, FILE *f, const char *title)
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'; img-src data:\">"
           "<title>NetScope report: ", f);
-    _text_str(f, title);
+    html_text_str(f, title);
     fprintf(f, "</title><style>%s</style></head><body>\n<h1>NetScope report: ", report_css);
-    _text_str(f, title);
+    html_text_str(f, title);
     fputs("</h1>\n<div class=\"grid\">\n", f);
-    _summary(f, r, &ri, title);
+    html_summary(f, r, &ri, title);
 
     snprintf(note, sizeof(note), "flow bytes (both ways) per %s, spread over each flow's lifetime",
-             _fmt_dur(w, sizeof(w), r->width_us));
-    _card_open(f, "Traffic over time by protocol", note);
-    _series(f, r, "traffic", _traffic_val, RP_MAX, proto_names, true);
+             html_fmt_dur(w, sizeof(w), r->width_us));
+    html_card_open(f, "Traffic over time by protocol", note);
+    html_series(f, r, "traffic", html_traffic_val, RP_MAX, proto_names, true);
     fputs("</section>\n", f);
 
-    _top_chart(f, r, RT_PROTO, "proto", "Protocol mix", "flow bytes per IP protocol", true, palette[0]);
-    _top_chart(f, r, RT_APP, "app", "Application mix", "flow bytes per app_proto", true, palette[1]);
-    _top_chart(f, r, RT_TALKERS, "talkers", "Top talkers", "bytes of the flows each address took part in",
+    html_top_chart(f, r, RT_PROTO, "proto", "Protocol mix", "flow bytes per IP protocol", true, palette[0]);
+    html_top_chart(f, r, RT_APP, "app", "Application mix", "flow bytes per app_proto", true, palette[1]);
+    html_top_chart(f, r, RT_TALKERS, "talkers", "Top talkers", "bytes of the flows each address took part in",
                true, palette[2]);
-    _top_chart(f, r, RT_PORTS, "ports", "Top destination ports", "flows per protocol/port", false,
+    html_top_chart(f, r, RT_PORTS, "ports", "Top destination ports", "flows per protocol/port", false,
                palette[3]);
 
     static const char *const dur_l[REPORT_DUR_BINS] = { "<1ms", "<10ms", "<100ms", "<1s",
                                                         "<10s", "<100s", "<1000s", ">=1000s" };
-    _card_open(f, "Flow durations", "flows per duration (flow.end - flow.start)");
-    _hist(f, "flow-duration", dur_l, r->dur, REPORT_DUR_BINS, palette[4]);
+    html_card_open(f, "Flow durations", "flows per duration (flow.end - flow.start)");
+    html_hist(f, "flow-duration", dur_l, r->dur, REPORT_DUR_BINS, palette[4]);
     fputs("</section>\n", f);
     static const char *const size_l[REPORT_SIZE_BINS] = { "<100B", "<1kB", "<10kB", "<100kB", "<1MB",
                                                           "<10MB", "<100MB", "<1GB", ">=1GB" };
-    _card_open(f, "Flow sizes", "flows per size (bytes both ways)");
-    _hist(f, "flow-size", size_l, r->size, REPORT_SIZE_BINS, palette[5]);
+    html_card_open(f, "Flow sizes", "flows per size (bytes both ways)");
+    html_hist(f, "flow-size", size_l, r->size, REPORT_SIZE_BINS, palette[5]);
     fputs("</section>\n", f);
 
-    snprintf(note, sizeof(note), "alerts per %s", _fmt_dur(w, sizeof(w), r->width_us));
-    _card_open(f, "Alerts over time", note);
+    snprintf(note, sizeof(note), "alerts per %s", html_fmt_dur(w, sizeof(w), r->width_us));
+    html_card_open(f, "Alerts over time", note);
     static const char *const alert_name[] = { "alerts" };
-    _series(f, r, "alerts-time", _alert_val, 1, alert_name, false);
+    html_series(f, r, "alerts-time", html_alert_val, 1, alert_name, false);
     fputs("</section>\n", f);
-    _top_chart(f, r, RT_SIGS, "alert-sigs", "Alerts by signature", "alerts per signature", false,
+    html_top_chart(f, r, RT_SIGS, "alert-sigs", "Alerts by signature", "alerts per signature", false,
                palette[1]);
 
-    _top_chart(f, r, RT_DNS_NAMES, "dns-names", "DNS: top queried names", "queries", false, palette[5]);
-    _top_chart(f, r, RT_DNS_RRTYPE, "dns-rrtype", "DNS: query types", "queries", false, palette[6]);
-    _top_chart(f, r, RT_DNS_RCODE, "dns-rcode", "DNS: response codes", "responses", false, palette[7]);
+    html_top_chart(f, r, RT_DNS_NAMES, "dns-names", "DNS: top queried names", "queries", false, palette[5]);
+    html_top_chart(f, r, RT_DNS_RRTYPE, "dns-rrtype", "DNS: query types", "queries", false, palette[6]);
+    html_top_chart(f, r, RT_DNS_RCODE, "dns-rcode", "DNS: response codes", "responses", false, palette[7]);
 
     static const char *const st_l[6] = { "1xx", "2xx", "3xx", "4xx", "5xx", "other" };
-    _card_open(f, "HTTP: status classes", "transactions per status class");
-    _hist(f, "http-status", st_l, ri.http_status, 6, palette[3]);
+    html_card_open(f, "HTTP: status classes", "transactions per status class");
+    html_hist(f, "http-status", st_l, ri.http_status, 6, palette[3]);
     fputs("</section>\n", f);
-    _top_chart(f, r, RT_HTTP_METHODS, "http-methods", "HTTP: methods", "transactions", false, palette[0]);
-    _top_chart(f, r, RT_HTTP_HOSTS, "http-hosts", "HTTP: top hosts", "transactions", false, palette[2]);
+    html_top_chart(f, r, RT_HTTP_METHODS, "http-methods", "HTTP: methods", "transactions", false, palette[0]);
+    html_top_chart(f, r, RT_HTTP_HOSTS, "http-hosts", "HTTP: top hosts", "transactions", false, palette[2]);
 
-    _top_chart(f, r, RT_TLS_VERSIONS, "tls-versions", "TLS: versions", "handshakes", false, palette[4]);
-    _top_chart(f, r, RT_TLS_SNI, "tls-sni", "TLS: top SNIs", "handshakes", false, palette[6]);
+    html_top_chart(f, r, RT_TLS_VERSIONS, "tls-versions", "TLS: versions", "handshakes", false, palette[4]);
+    html_top_chart(f, r, RT_TLS_SNI, "tls-sni", "TLS: top SNIs", "handshakes", false, palette[6]);
 
-    _loss(f, &ri);
-    _top_chart(f, r, RT_EVENT_TYPES, "event-types", "EVE records by type", "records", false, palette[7]);
+    html_loss(f, &ri);
+    html_top_chart(f, r, RT_EVENT_TYPES, "event-types", "EVE records by type", "records", false, palette[7]);
 
     fputs("</div>\n<p class=\"note\">Generated by netscope report. Times are UTC.</p></body></html>\n", f);
     return ferror(f) ? NS_ERR_IO : NS_OK;

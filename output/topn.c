@@ -61,7 +61,7 @@ void topn_destroy(struct topn *t)
     free(t);
 }
 
-static uint64_t _hash(const void *key, size_t n)
+static uint64_t topn_hash(const void *key, size_t n)
 {
     const unsigned char *p = key;
     uint64_t h = 0xcbf29ce484222325ull;          /* FNV-1a */
@@ -70,7 +70,7 @@ static uint64_t _hash(const void *key, size_t n)
     return h ^ (h >> 29);
 }
 
-static void _heap_swap(struct topn *t, uint32_t a, uint32_t b)
+static void topn_heap_swap(struct topn *t, uint32_t a, uint32_t b)
 {
     uint32_t ea = t->heap[a], eb = t->heap[b];
     t->heap[a] = eb;
@@ -79,7 +79,7 @@ static void _heap_swap(struct topn *t, uint32_t a, uint32_t b)
     t->e[ea].hpos = b;
 }
 
-static void _sift_down(struct topn *t, uint32_t i)
+static void topn_sift_down(struct topn *t, uint32_t i)
 {
     for (;;) {
         uint32_t l = 2 * i + 1, r = l + 1, m = i;
@@ -89,23 +89,23 @@ static void _sift_down(struct topn *t, uint32_t i)
             m = r;
         if (m == i)
             return;
-        _heap_swap(t, i, m);
+        topn_heap_swap(t, i, m);
         i = m;
     }
 }
 
-static void _sift_up(struct topn *t, uint32_t i)
+static void topn_sift_up(struct topn *t, uint32_t i)
 {
     while (i > 0) {
         uint32_t p = (i - 1) / 2;
         if (t->e[t->heap[p]].count <= t->e[t->heap[i]].count)
             return;
-        _heap_swap(t, i, p);
+        topn_heap_swap(t, i, p);
         i = p;
     }
 }
 
-static void _unlink(struct topn *t, uint32_t idx)
+static void topn_unlink(struct topn *t, uint32_t idx)
 {
     uint32_t *pp = &t->head[t->e[idx].hash & t->hmask];
     while (*pp != TOPN_NONE && *pp != idx)
@@ -114,7 +114,7 @@ static void _unlink(struct topn *t, uint32_t idx)
         *pp = t->e[idx].hnext;
 }
 
-static uint64_t _sat_add(uint64_t a, uint64_t b)
+static uint64_t topn_sat_add(uint64_t a, uint64_t b)
 {
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
@@ -123,13 +123,13 @@ void topn_add(struct topn *t, const void *key, size_t klen, uint64_t weight)
 {
     if (klen > TOPN_KEY_MAX)
         klen = TOPN_KEY_MAX;
-    uint64_t h = _hash(key, klen);
-    t->total = _sat_add(t->total, weight);
+    uint64_t h = topn_hash(key, klen);
+    t->total = topn_sat_add(t->total, weight);
     for (uint32_t i = t->head[h & t->hmask]; i != TOPN_NONE; i = t->e[i].hnext) {
         struct topn_entry *e = &t->e[i];
         if (e->hash == h && e->klen == klen && !memcmp(e->key, key, klen)) {
-            e->count = _sat_add(e->count, weight);
-            _sift_down(t, e->hpos);
+            e->count = topn_sat_add(e->count, weight);
+            topn_sift_down(t, e->hpos);
             return;
         }
     }
@@ -141,7 +141,7 @@ void topn_add(struct topn *t, const void *key, size_t klen, uint64_t weight)
         t->e[idx].hpos = t->n++;
     } else {
         idx = t->heap[0];           /* the smallest counter gives up its slot */
-        _unlink(t, idx);
+        topn_unlink(t, idx);
         base = t->e[idx].count;
         t->evicted = true;
     }
@@ -150,15 +150,15 @@ void topn_add(struct topn *t, const void *key, size_t klen, uint64_t weight)
     e->klen = (uint16_t)klen;
     e->hash = h;
     e->err = base;
-    e->count = _sat_add(base, weight);
+    e->count = topn_sat_add(base, weight);
     e->hnext = t->head[h & t->hmask];
     t->head[h & t->hmask] = idx;
-    _sift_down(t, e->hpos);
-    _sift_up(t, e->hpos);
+    topn_sift_down(t, e->hpos);
+    topn_sift_up(t, e->hpos);
 }
 
 /* a ranks before b: larger count, then smaller key */
-static bool _before(const struct topn_entry *a, const struct topn_entry *b)
+static bool topn_before(const struct topn_entry *a, const struct topn_entry *b)
 {
     if (a->count != b->count)
         return a->count > b->count;
@@ -177,9 +177,9 @@ size_t topn_get(const struct topn *t, struct topn_row *rows, size_t n)
         const struct topn_entry *best = NULL;
         for (uint32_t i = 0; i < t->n; i++) {
             const struct topn_entry *e = &t->e[i];
-            if (prev && !_before(prev, e))
+            if (prev && !topn_before(prev, e))
                 continue;
-            if (!best || _before(e, best))
+            if (!best || topn_before(e, best))
                 best = e;
         }
         if (!best)

@@ -437,7 +437,7 @@ int report_write_html(const struct report *r, FILE *f, const char *title)
 
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "style-src 'unsafe-inline'; img-src data:\">"
+          "style-src 'unsafe-inline'\">"
           "<title>NetScope report: ", f);
     html_text_str(f, title);
     fprintf(f, "</title><style>%s</style></head><body>\n<h1>NetScope report: ", report_css);

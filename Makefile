@@ -9,7 +9,7 @@ DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev zlib
             libcmocka-dev libbenchmark-dev g++ python3 python3-jsonschema \
             python3-yaml tcpdump iproute2 curl bind9-dnsutils openssl \
             iputils-ping dnsmasq-base ethtool tcpreplay \
-            netsniff-ng clang tshark libpcre2-dev
+            netsniff-ng clang tshark libpcre2-dev chromium
 
 CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread
@@ -61,12 +61,14 @@ unit: $(TESTS)
 	$(Q)for t in $(TESTS); do echo "== $$t"; $$t || exit 1; done
 
 # Unit tests under ASan/UBSan, end-to-end tests on the release binary (files,
-# then live capture in network namespaces of its own), then the sanitizer
+# the report page in headless Chromium, then live capture in network
+# namespaces of its own), then the sanitizer
 # build over every capture in $(SHARED)/corpus.
 test:
 	$(Q)$(MAKE) --no-print-directory MODE=asan unit build/asan/netscope
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope
 	$(Q)bash tests/e2e.sh build/netscope
+	$(Q)bash tests/report.sh build/netscope
 	$(Q)bash tests/live.sh build/netscope
 	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)
 

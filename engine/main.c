@@ -2,6 +2,7 @@
  *
  *   netscope -r FILE [-l LOGDIR] [--threads N] [options] [BPF expression]
  *   netscope -i IFACE [-l LOGDIR] [--threads N] [options] [BPF expression]
+ *   netscope follow ... (engine/follow.h), netscope report ... (output/report.h)
  *
  * Configuration comes from the built-in defaults, then the YAML file given
  * with -c, then the command line.  The main thread runs the reader; one
@@ -32,6 +33,7 @@
 #include "engine/reader.h"
 #include "engine/worker.h"
 #include "engine/writer.h"
+#include "output/report.h"
 
 #define NS_VERSION "0.1.0"
 #define NS_MAX_THREADS 256
@@ -41,6 +43,8 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: netscope -r FILE [options] [BPF expression]\n"
         "       netscope -i IFACE [options] [BPF expression]\n"
+        "       netscope follow -r FILE (--flow-id ID | HOST:PORT HOST:PORT) [options]\n"
+        "       netscope report EVE.json [-o report.html]\n"
         "\n"
         "  -r, --read FILE          analyse a pcap or pcapng capture file\n"
         "  -i, --interface IFACE    capture live on IFACE (AF_PACKET rings, one per worker)\n"
@@ -336,6 +340,8 @@ int main(int argc, char **argv)
     };
     if (argc >= 2 && !strcmp(argv[1], "follow"))
         return follow_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "report"))
+        return report_main(argc - 1, argv + 1);
     static struct ns_config cfg;
     char err[NS_ERRBUF_SIZE] = "";
     const char *file = NULL, *config_path = NULL;

@@ -354,6 +354,14 @@ uint32_t sketch_capacity(const struct sketch *s)
     return s->cap;
 }
 
+bool sketch_exact(const struct sketch *s)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->e[i].err)
+            return false;
+    return true;
+}
+
 uint64_t sketch_bound(const struct sketch *s)
 {
     return s->total / s->cap;

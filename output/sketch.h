@@ -61,6 +61,9 @@ int sketch_merge(struct sketch *dst, const struct sketch *src);
 uint64_t sketch_total(const struct sketch *s);         /* N */
 uint32_t sketch_size(const struct sketch *s);          /* keys kept, <= capacity */
 uint32_t sketch_capacity(const struct sketch *s);
+/* No key has been evicted (every count is exact): no kept key carries an
+ * error (an eviction leaves one, since weights are >= 1). */
+bool sketch_exact(const struct sketch *s);
 /* N / k rounded down: the largest error any key can have. */
 uint64_t sketch_bound(const struct sketch *s);
 /* Bytes the sketch holds (fixed at create). */

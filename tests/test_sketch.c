@@ -108,7 +108,13 @@ static void sketch_exact_below_capacity(void **state)
     assert_int_equal(top[0].error, 0);
     assert_int_equal(top[2].count, 96);
     assert_int_equal(sketch_size(s), 50);
+    assert_true(sketch_exact(s));
+    /* past capacity: one eviction and the counts are no longer exact */
+    for (uint32_t i = 100; i < 115; i++)
+        sketch_add(s, &i, sizeof(i), 1);
+    assert_false(sketch_exact(s));
     sketch_reset(s);
+    assert_true(sketch_exact(s));
     assert_int_equal(sketch_size(s), 0);
     assert_int_equal(sketch_total(s), 0);
     sketch_destroy(s);

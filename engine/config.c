@@ -244,6 +244,8 @@ static const struct key vars_keys[] = {
 static const struct key detect_keys[] = {
     { .name = "cache-dir", .kind = KEY_STR, .what = "a directory",
       .off = OFF(detect_cache_dir), .size = CFG_STR_SIZE(detect_cache_dir), .empty_ok = true },
+    { .name = "cache-max-age", .kind = KEY_U32, .what = "a number of days", .unit = "days",
+      .off = OFF(detect_cache_max_age), .min = 0, .max = 3650 },
     { .name = "pcre-hyperscan", .kind = KEY_CHOICE, .what = "background, sync or no",
       .off = OFF(detect_pcre_hs), .size = CFG_STR_SIZE(detect_pcre_hs), .choices = pcre_hs_modes },
 };
@@ -343,6 +345,7 @@ void config_defaults(struct ns_config *cfg)
     dissect_config_defaults(&cfg->defrag);
     memcpy(cfg->live.fanout, "hash", 5);
     memcpy(cfg->detect_pcre_hs, "background", sizeof("background"));
+    cfg->detect_cache_max_age = 7;
     cfg->live.fanout_group = 99;
     cfg->live.fanout_defrag = true;
     cfg->live.ring_memory = 128 * MB;

@@ -51,14 +51,16 @@ struct ns_config {
      * pairs (a later pair for a name wins), classification-file ("" : the
      * classification.config beside the first rule file, if there is one),
      * detect.cache-dir for compiled Hyperscan databases ("" : no cache),
-     * detect.pcre-hyperscan: how the pcre expressions get onto Hyperscan
-     * (background | sync | no: engine/pcre_hs.h). */
+     * detect.cache-max-age: days after which an unused cache entry is
+     * removed (0: never), detect.pcre-hyperscan: how the pcre expressions
+     * get onto Hyperscan (background | sync | no: engine/pcre_hs.h). */
     struct config_strlist rule_files;
     char default_rule_path[CONFIG_PATH_MAX];
     struct config_strlist address_groups, port_groups;
     char classification_file[CONFIG_PATH_MAX];
     char detect_cache_dir[CONFIG_PATH_MAX];
     char detect_pcre_hs[12];
+    uint32_t detect_cache_max_age;
     /* Not a key: set when rules were loaded, so that the app-layer
      * parsers run for them even where their records are not written. */
     bool rules_loaded;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "engine/hs_cache.h"
 #include "engine/patset.h"
 
 #define DETECT_FB_SLOTS   16384u     /* flows with flowbits per worker */
@@ -625,6 +626,10 @@ struct detect *detect_create(const struct ns_config *cfg, FILE *log, char *errbu
     if (!d->pcre || pcre_hs_scratch_grow(d->pcre, &d->scratch, errbuf) != NS_OK)
         goto err;
     pcre_hs_get_info(d->pcre, &d->info.pcre);
+    /* every entry this set uses was touched by its load: the others are
+     * from rule sets no start has used for cache-max-age days */
+    if (cache && cfg->detect_cache_max_age)
+        d->info.cache_pruned = hs_cache_prune(cache, (uint64_t)cfg->detect_cache_max_age * 86400u);
     d->info.compile_s = now_s() - t1;
     free(path);
     return d;

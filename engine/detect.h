@@ -45,6 +45,7 @@ struct detect_info {
     uint32_t sets, sets_from_cache;
     double load_s, compile_s;        /* parsing, and building the sets */
     struct pcre_hs_info pcre;        /* the pcre expressions on Hyperscan */
+    unsigned cache_pruned;           /* old cache entries removed at load */
 };
 
 /* Loads cfg's rule files (relative ones under default-rule-path), the

@@ -2,11 +2,13 @@
  * (see hs_cache.h). */
 #include "engine/hs_cache.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HC_MAGIC      "NSPS\001\000\000\000"
@@ -80,6 +82,7 @@ hs_database_t *hs_cache_load(const char *dir, const char *prefix,
         memcmp(hdr, HC_MAGIC, HC_MAGIC_LEN) != 0 ||
         memcmp(hdr + HC_MAGIC_LEN, key, HS_CACHE_KEY_LEN) != 0)
         goto out;
+    (void)futimens(fileno(fp), NULL);        /* used now: see hs_cache_prune */
     size_t n = (size_t)st.st_size - sizeof(hdr);
     if (n == 0) {
         if (refused)
@@ -119,4 +122,36 @@ void hs_cache_store(const char *dir, const char *prefix, const uint8_t key[HS_CA
             unlink(tmp);
     }
     free(ser);
+}
+
+/* NAME-<64 hex>.hsdb, or that followed by .<pid>.<tid>.tmp */
+static bool hc_ours(const char *name)
+{
+    const char *dash = strrchr(name, '-');
+    if (!dash || dash == name)
+        return false;
+    const char *h = dash + 1;
+    for (int i = 0; i < 2 * HS_CACHE_KEY_LEN; i++)
+        if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+            return false;
+    return strncmp(h + 2 * HS_CACHE_KEY_LEN, ".hsdb", 5) == 0;
+}
+
+unsigned hs_cache_prune(const char *dir, uint64_t max_age)
+{
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d)
+        return 0;
+    unsigned n = 0;
+    time_t now = time(NULL);
+    for (struct dirent *de; (de = readdir(d));) {
+        struct stat st;
+        if (!hc_ours(de->d_name) || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_mtime > now ||
+            (uint64_t)(now - st.st_mtime) <= max_age)
+            continue;
+        n += unlinkat(dirfd(d), de->d_name, 0) == 0;
+    }
+    closedir(d);
+    return n;
 }

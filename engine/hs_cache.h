@@ -9,7 +9,12 @@
  * file and rename it, so a reader (another process too) never sees half a
  * file; a file that is missing, short, of another key or that Hyperscan
  * refuses is a miss.  Nothing here is fatal: a cache that cannot be read
- * or written only costs the compile. */
+ * or written only costs the compile.
+ *
+ * A load that hits refreshes the file's modification time, so a file's
+ * age is the time since a start last used it; hs_cache_prune removes the
+ * entries nothing has used for a while (rule sets change daily: without
+ * it the directory grows by a set of databases per update). */
 #ifndef HS_CACHE_H
 #define HS_CACHE_H
 
@@ -36,5 +41,10 @@ hs_database_t *hs_cache_load(const char *dir, const char *prefix,
  * refused the patterns (an entry with no database). */
 void hs_cache_store(const char *dir, const char *prefix, const uint8_t key[HS_CACHE_KEY_LEN],
                     const hs_database_t *db);
+
+/* Removes DIR's cache entries (NAME-<64 hex>.hsdb, and temporary files
+ * left by a crash) not used for max_age seconds; returns how many.  Best
+ * effort: errors only leave files behind. */
+unsigned hs_cache_prune(const char *dir, uint64_t max_age);
 
 #endif

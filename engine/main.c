@@ -132,6 +132,9 @@ static void detect_print_info(const struct detect_gen *g, const char *what)
             what, di.loaded, di.skipped, di.files, di.files == 1 ? "" : "s", di.load_s, di.packet_rules,
             di.tx_rules, di.always_rules, di.patterns, di.sets, di.sets == 1 ? "" : "s",
             (double)di.db_bytes / (1024.0 * 1024.0), di.sets_from_cache, di.compile_s);
+    if (di.cache_pruned)
+        fprintf(stderr, "netscope: %s: %u cache entries unused for detect.cache-max-age days removed\n",
+                what, di.cache_pruned);
     const struct pcre_hs_info *p = &di.pcre;
     if (p->total == 0)
         return;

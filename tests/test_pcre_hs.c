@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -292,6 +294,34 @@ static void cache_entries(void **state)
     assert_null(hs_cache_load(f->dir, "t", key, &refused));
     assert_int_equal(truncate(path, 20), 0);
     assert_null(hs_cache_load(f->dir, "t", key, &refused));
+    /* pruning: an entry unused for longer than the age goes, a fresh one
+     * and files that are not cache entries stay */
+    char keep[256], other_file[256];
+    snprintf(keep, sizeof(keep), "%s/t-%s.hsdb", f->dir, hex);
+    hs_cache_store(f->dir, "t", key, db);                      /* fresh */
+    for (size_t i = 0; i < HS_CACHE_KEY_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", other[i]);
+    snprintf(path, sizeof(path), "%s/t-%s.hsdb", f->dir, hex);  /* the refusal: made old */
+    struct timespec old[2] = { { .tv_sec = time(NULL) - 10 * 86400 }, { .tv_sec = time(NULL) - 10 * 86400 } };
+    assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+    snprintf(other_file, sizeof(other_file), "%s/notes.txt", f->dir);
+    FILE *nf = fopen(other_file, "w");
+    assert_non_null(nf);
+    fclose(nf);
+    assert_int_equal(utimensat(AT_FDCWD, other_file, old, 0), 0);
+    assert_int_equal(hs_cache_prune(f->dir, 7 * 86400), 1);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(access(keep, F_OK), 0);
+    assert_int_equal(access(other_file, F_OK), 0);
+    assert_int_equal(hs_cache_prune(f->dir, 7 * 86400), 0);
+    assert_int_equal(hs_cache_prune("/nonexistent/dir", 0), 0);
+    /* a load refreshes the age */
+    assert_int_equal(utimensat(AT_FDCWD, keep, old, 0), 0);
+    back = hs_cache_load(f->dir, "t", key, NULL);
+    assert_non_null(back);
+    hs_free_database(back);
+    assert_int_equal(hs_cache_prune(f->dir, 7 * 86400), 0);
+    assert_int_equal(access(keep, F_OK), 0);
     /* a directory name too long: no cache, quietly */
     char longdir[HS_CACHE_DIR_MAX + 10];
     memset(longdir, 'a', sizeof(longdir) - 1);

@@ -186,3 +186,21 @@ const struct http_hdr *http_header(const struct http_msg *m, const uint8_t *p, c
     }
     return NULL;
 }
+
+bool http_header_has(const struct http_msg *m, const uint8_t *p, const char *name,
+                     const char *tok)
+{
+    const struct http_hdr *h = http_header(m, p, name);
+    if (!h)
+        return false;
+    size_t tl = strlen(tok);
+    const uint8_t *v = p + h->value.off;
+    for (size_t i = 0; i + tl <= h->value.len; i++) {
+        size_t j = 0;
+        while (j < tl && (v[i + j] | 0x20) == tok[j])
+            j++;
+        if (j == tl)
+            return true;
+    }
+    return false;
+}

@@ -67,6 +67,10 @@ enum http_err http_parse(const uint8_t *p, size_t n, struct http_msg *m);
 /* The first header named name (case-insensitive), or NULL. */
 const struct http_hdr *http_header(const struct http_msg *m, const uint8_t *p,
                                    const char *name);
+/* Does that header's value contain tok (lower case; compared
+ * case-insensitively)?  False when the header is absent. */
+bool http_header_has(const struct http_msg *m, const uint8_t *p, const char *name,
+                     const char *tok);
 
 /* ---- Transactions over a reassembled stream (dissect/http_tx.c) ----
  *

@@ -199,24 +199,6 @@ static void body_keep(struct http_state *s, int dir, const uint8_t *q, size_t n)
 
 /* ---- header values ---- */
 
-static bool hdr_has_token(const struct http_msg *m, const uint8_t *p, const char *name,
-                          const char *tok)
-{
-    const struct http_hdr *h = http_header(m, p, name);
-    if (!h)
-        return false;
-    size_t tl = strlen(tok);
-    const uint8_t *v = p + h->value.off;
-    for (size_t i = 0; i + tl <= h->value.len; i++) {
-        size_t j = 0;
-        while (j < tl && (v[i + j] | 0x20) == tok[j])
-            j++;
-        if (j == tl)
-            return true;
-    }
-    return false;
-}
-
 /* Content-Length: -1 when absent or not a plain decimal number. */
 static int64_t hdr_content_length(const struct http_msg *m, const uint8_t *p)
 {
@@ -328,7 +310,7 @@ static void http_request(struct http_state *s, const uint8_t *p, const struct ht
     struct http_dir *hd = &s->d[0];
     hd->body = 0;
     hd->bkeep = true;
-    if (hdr_has_token(m, p, "transfer-encoding", "chunked")) {
+    if (http_header_has(m, p, "transfer-encoding", "chunked")) {
         hd->phase = PH_CHUNK_SIZE;
         s->req_in_body = true;
         return;
@@ -373,7 +355,7 @@ static void http_response(struct http_state *s, const uint8_t *p, const struct h
         http_emit(s, cb, true);
         return;
     }
-    if (hdr_has_token(m, p, "transfer-encoding", "chunked")) {
+    if (http_header_has(m, p, "transfer-encoding", "chunked")) {
         hd->phase = PH_CHUNK_SIZE;
         return;
     }

@@ -210,19 +210,6 @@ static size_t inflate_run(const uint8_t *in, size_t n, uint8_t *out, size_t cap,
     return got;
 }
 
-static bool token_in(const uint8_t *v, size_t n, const char *tok)
-{
-    size_t tl = strlen(tok);
-    for (size_t i = 0; i + tl <= n; i++) {
-        size_t j = 0;
-        while (j < tl && (v[i + j] | 0x20) == tok[j])
-            j++;
-        if (j == tl)
-            return true;
-    }
-    return false;
-}
-
 /* The response body as file.data / http.response_body: inflated into the
  * scratch (at most DETECT_BODY_DECODED bytes) when Content-Encoding says
  * gzip or deflate and the bytes inflate, else as sent. */
@@ -230,21 +217,18 @@ static void resp_body(struct rule_buffer b[RULE_BUF_COUNT], const struct http_tx
                       struct sbuf *sb)
 {
     struct rule_buffer body = { t->resp_data, t->resp_data_len };
-    const struct http_hdr *h = http_header(t->resp, t->resp_p, "content-encoding");
-    if (h) {
-        const uint8_t *v = t->resp_p + h->value.off;
-        bool gz = token_in(v, h->value.len, "gzip"), df = token_in(v, h->value.len, "deflate");
-        uint8_t *o = (gz || df) ? sb_take(sb, DETECT_BODY_DECODED) : NULL;
-        if (o) {
-            /* 15 + 32: a zlib or gzip header, found from the bytes;
-             * "deflate" is sometimes sent raw (-15) */
-            size_t got = inflate_run(t->resp_data, t->resp_data_len, o, DETECT_BODY_DECODED, 15 + 32);
-            if (!got && df)
-                got = inflate_run(t->resp_data, t->resp_data_len, o, DETECT_BODY_DECODED, -15);
-            if (got) {
-                body.p = o;
-                body.len = got;
-            }
+    bool gz = http_header_has(t->resp, t->resp_p, "content-encoding", "gzip");
+    bool df = http_header_has(t->resp, t->resp_p, "content-encoding", "deflate");
+    uint8_t *o = (gz || df) ? sb_take(sb, DETECT_BODY_DECODED) : NULL;
+    if (o) {
+        /* 15 + 32: a zlib or gzip header, found from the bytes;
+         * "deflate" is sometimes sent raw (-15) */
+        size_t got = inflate_run(t->resp_data, t->resp_data_len, o, DETECT_BODY_DECODED, 15 + 32);
+        if (!got && df)
+            got = inflate_run(t->resp_data, t->resp_data_len, o, DETECT_BODY_DECODED, -15);
+        if (got) {
+            body.p = o;
+            body.len = got;
         }
     }
     b[RULE_BUF_HTTP_RESPONSE_BODY] = body;

@@ -100,6 +100,7 @@ void anomaly_config_defaults(struct anomaly_config *c)
         c->det[k] = (struct anomaly_det_config){ true, det_info[k].thr, det_info[k].win };
     c->dns_min_len = 60;
     c->dns_entropy_x10 = 38;
+    c->dns_sub_min_len = 16;
     c->brute_max_pkts = 100;
     c->icmp_min_pkts = 200;
     c->spike_warmup = 10;
@@ -550,7 +551,9 @@ static void dns_alert(struct anomaly *an, struct anom_ent *e, uint64_t count, ui
     if (dom) {
         a->key_name = "domain";
         snprintf(a->key, sizeof(a->key), "%.*s", (int)(dn < 63 ? dn : 63), dom);
-    } else {
+    }
+    /* the client whose query crossed the threshold */
+    if (ip_v == 4 || ip_v == 6) {
         a->ip_v = ip_v;
         a->has_src = true;
         memcpy(a->src, src, addr_len(ip_v));
@@ -584,8 +587,16 @@ void anomaly_dns(struct anomaly *an, uint64_t ts_us, uint8_t ip_v, const uint8_t
     }
     if (d == 0)
         return;                  /* no subdomain */
-    if (det_on(an, ANOM_DNS_SUBDOM)) {
-        struct anom_ent *e = anom_get(an, ANOM_DNS_SUBDOM, dom, dn);
+    if (det_on(an, ANOM_DNS_SUBDOM) && d - 1 >= an->cfg.dns_sub_min_len) {
+        /* per client and domain: many resolvers' clients spread their
+         * lookups over one domain; a tunnel is one client */
+        uint8_t key[40];
+        size_t al = ip_v == 6 ? 16 : 4;
+        size_t kn = dn < sizeof(key) - 1 - al ? dn : sizeof(key) - 1 - al;
+        key[0] = ip_v;
+        memcpy(key + 1, src, al);
+        memcpy(key + 1 + al, dom, kn);
+        struct anom_ent *e = anom_get(an, ANOM_DNS_SUBDOM, key, 1 + al + kn);
         anom_window(an, e, ts_us);
         e->count++;
         anom_target(e, name, n);

@@ -73,6 +73,9 @@ struct anomaly_config {
      * leftmost labels carry at least entropy_x10 / 10 bits per char */
     uint32_t dns_min_len;
     uint32_t dns_entropy_x10;
+    /* DNS_SUBDOM: only subdomain parts at least this long count (a
+     * tunnel's are long; a site's hosts, "wiki2.corp", are not) */
+    uint32_t dns_sub_min_len;
     /* BRUTE: a connection counts as an attempt when it has at most this
      * many packets (both ways) */
     uint32_t brute_max_pkts;

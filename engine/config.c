@@ -277,6 +277,8 @@ static const struct key anomaly_keys[] = {
     { .name = "dns-min-entropy-tenths", .kind = KEY_U32,
       .what = "tenths of a bit per character", .unit = "tenths",
       .off = OFF(anomaly.dns_entropy_x10), .min = 0, .max = 80 },
+    { .name = "dns-subdomain-min-length", .kind = KEY_U32, .what = "a number of characters",
+      .unit = "characters", .off = OFF(anomaly.dns_sub_min_len), .min = 1, .max = 255 },
     { .name = "brute-force-max-packets", .kind = KEY_U32, .what = "a number of packets",
       .unit = "packets", .off = OFF(anomaly.brute_max_pkts), .min = 1, .max = 1000000 },
     { .name = "icmp-min-packets", .kind = KEY_U32, .what = "a number of packets",

@@ -92,7 +92,7 @@ bg "$NS_S" /usr/sbin/sshd -D -e -f /dev/null -h "$TMP/hostkey" -p 22 \
 sleep 1
 
 log "capture"
-C tcpdump -q -U -n -i an_cli -w "$TMP/attack.pcap" 2>/dev/null &
+C tcpdump -q -U -n --immediate-mode -Z root -i an_cli -w "$TMP/attack.pcap" 2>/dev/null &
 CAP_PID=$!
 sleep 1
 

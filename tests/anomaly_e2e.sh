@@ -32,7 +32,7 @@ NS_S=ns_an_srv_$$
 CLI4=10.99.0.1 SRV4=10.99.0.2 CLI6=fd99::1 SRV6=fd99::2
 
 die() { echo "anomaly_e2e: $*" >&2; exit 1; }
-log() { echo "== $*"; }
+log() { echo "== $(date +%T) $*"; }
 [ "$(id -u)" = 0 ] || die "run as root (needs ip netns)"
 for t in ip tcpdump nmap hping3 dnsmasq dig ssh ssh-keygen python3; do
     command -v "$t" >/dev/null || die "missing $t (make deps)"
@@ -92,7 +92,7 @@ bg "$NS_S" /usr/sbin/sshd -D -e -f /dev/null -h "$TMP/hostkey" -p 22 \
 sleep 1
 
 log "capture"
-C tcpdump -q -U -n --immediate-mode -Z root -i an_cli -w "$TMP/attack.pcap" 2>/dev/null &
+ip netns exec "$NS_C" tcpdump -q -U -n --immediate-mode -Z root -i an_cli -w "$TMP/attack.pcap" 2>/dev/null &
 CAP_PID=$!
 sleep 1
 

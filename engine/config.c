@@ -258,6 +258,42 @@ static const struct key rollup_keys[] = {
       .off = OFF(rollup.capacity), .min = 64, .max = 2048 },
 };
 
+/* anomaly: one map per detector (engine/anomaly.h), by its config name. */
+#define ANOMALY_DET_KEYS(id, sid, nm, msg, thr, win)                                    \
+    static const struct key anomaly_##id##_keys[] = {                                  \
+        { .name = "enabled", .kind = KEY_BOOL, .what = "yes or no",                     \
+          .off = OFF(anomaly.det[ANOM_##id].enabled) },                                 \
+        { .name = "threshold", .kind = KEY_U32, .what = "a number", .unit = "",         \
+          .off = OFF(anomaly.det[ANOM_##id].threshold), .min = 1, .max = 100000000 },   \
+        SECONDS("window", anomaly.det[ANOM_##id].window, 1, 86400),                     \
+    };
+ANOMALY_DETECTORS(ANOMALY_DET_KEYS)
+#undef ANOMALY_DET_KEYS
+
+static const struct key anomaly_keys[] = {
+    { .name = "enabled", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(anomaly.enabled) },
+    { .name = "table-size", .kind = KEY_U32, .what = "a number of entries", .unit = "entries",
+      .off = OFF(anomaly.table_size), .min = 64, .max = 1u << 24 },
+    { .name = "dns-min-length", .kind = KEY_U32, .what = "a number of characters",
+      .unit = "characters", .off = OFF(anomaly.dns_min_len), .min = 1, .max = 255 },
+    { .name = "dns-min-entropy-tenths", .kind = KEY_U32,
+      .what = "tenths of a bit per character", .unit = "tenths",
+      .off = OFF(anomaly.dns_entropy_x10), .min = 0, .max = 80 },
+    { .name = "dns-subdomain-min-length", .kind = KEY_U32, .what = "a number of characters",
+      .unit = "characters", .off = OFF(anomaly.dns_sub_min_len), .min = 1, .max = 255 },
+    { .name = "brute-force-max-packets", .kind = KEY_U32, .what = "a number of packets",
+      .unit = "packets", .off = OFF(anomaly.brute_max_pkts), .min = 1, .max = 1000000 },
+    { .name = "icmp-min-packets", .kind = KEY_U32, .what = "a number of packets",
+      .unit = "packets", .off = OFF(anomaly.icmp_min_pkts), .min = 1, .max = 100000000 },
+    { .name = "spike-warmup", .kind = KEY_U32, .what = "a number of intervals",
+      .unit = "intervals", .off = OFF(anomaly.spike_warmup), .min = 1, .max = 100000 },
+    { .name = "spike-alpha-percent", .kind = KEY_U32, .what = "a percentage", .unit = "%",
+      .off = OFF(anomaly.spike_alpha_pct), .min = 1, .max = 100 },
+#define ANOMALY_DET_MAP(id, sid, nm, msg, thr, win) MAP(nm, anomaly_##id##_keys),
+    ANOMALY_DETECTORS(ANOMALY_DET_MAP)
+#undef ANOMALY_DET_MAP
+};
+
 static const struct key root_keys[] = {
     { .name = "threads", .kind = KEY_THREADS,
       .what = "\"auto\" or a number of threads", .unit = "threads",
@@ -272,6 +308,7 @@ static const struct key root_keys[] = {
       .min = 64 * KB, .max = 1 * GB },
     MAP("outputs", output_keys),
     MAP("rollups", rollup_keys),
+    MAP("anomaly", anomaly_keys),
     MAP("app-layer", app_layer_keys),
     MAP("flow", flow_keys),
     MAP("defrag", defrag_keys),
@@ -330,6 +367,7 @@ void config_defaults(struct ns_config *cfg)
     cfg->rollup.interval = 60;
     cfg->rollup.top_n = 10;
     cfg->rollup.capacity = 1024;
+    anomaly_config_defaults(&cfg->anomaly);
     for (unsigned i = 0; i < NS_ARRAY_LEN(eve_types); i++)
         *eve_type_flag(cfg, i) = true;
     cfg->eve_dns_version = 3;

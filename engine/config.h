@@ -8,6 +8,7 @@
 #define CONFIG_H
 
 #include "dissect/dissect.h"
+#include "engine/anomaly.h"
 #include "flow/flow.h"
 #include "flow/stream.h"
 #include "output/rollup.h"
@@ -38,6 +39,9 @@ struct ns_config {
      * top-n (entries per list, 1..100; default 10), capacity (counters
      * per heavy-hitter sketch, 64..2048; default 1024): output/rollup.h */
     struct rollup_config rollup;
+    /* anomaly: the behavioural detectors (engine/anomaly.h), run by the
+     * writer; their alerts are EVE alerts with gid 9000 */
+    struct anomaly_config anomaly;
     char csv_dir[CONFIG_PATH_MAX];       /* --csv: "" = no CSV files */
     /* event types written (config_set_types) */
     bool eve_flow, eve_anomaly, eve_stats, eve_dns, eve_http, eve_tls, eve_smtp, eve_ftp,

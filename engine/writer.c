@@ -15,8 +15,10 @@
 #include <stdlib.h>
 
 #include "dissect/dns.h"
+#include "engine/anomaly.h"
 #include "output/csv.h"
 #include "output/eve.h"
+#include "output/eve_alert.h"
 #include "output/eve_rollup.h"
 
 #define WRITER_SLOTS 64
@@ -73,6 +75,10 @@ struct writer {
     uint64_t ru_lowest;
     uint64_t rollups_written;
     struct csv_out *csv;
+    /* behavioural detectors (engine/anomaly.h): fed the flow and DNS
+     * records and the merged rollups; NULL when off */
+    struct anomaly *an;
+    uint64_t an_alerts;          /* written: added to output.alert */
     pthread_t thread;
     bool started;
 };
@@ -191,6 +197,40 @@ static int writer_build_paths(struct writer *wr, bool live)
     return rc;
 }
 
+static void writer_write(struct writer *wr, const void *p, size_t n);
+
+/* A detector fired: one EVE alert, written like a rule's (gid 9000). */
+static void writer_anomaly_alert(void *ctx, const struct anomaly_alert *x)
+{
+    struct writer *wr = ctx;
+    struct eve_alert a;
+    memset(&a, 0, sizeof(a));
+    a.ts_us = x->ts_us;
+    a.action = "allowed";
+    a.gid = x->gid;
+    a.sid = x->sid;
+    a.rev = 1;
+    a.severity = 2;
+    a.msg = x->msg;
+    a.category = "Detection of a Network Scan";
+    if (x->kind >= ANOM_SYN_FLOOD && x->kind <= ANOM_ICMP_FLOOD)
+        a.category = "Detection of a Denial of Service Attack";
+    else if (x->kind >= ANOM_DNS_LONG && x->kind <= ANOM_DNS_TXT)
+        a.category = "Potentially Bad Traffic";
+    else if (x->kind == ANOM_BRUTE)
+        a.category = "Attempted User Privilege Gain";
+    else if (x->kind == ANOM_ARP_SPOOF)
+        a.category = "Potential Corporate Privacy Violation";
+    else if (x->kind == ANOM_SPIKE)
+        a.category = "Misc activity";
+    a.anomaly = x;
+    size_t n = eve_alert(&wr->ec, wr->scratch, NS_RECORD_MAX, &a);
+    if (n) {
+        writer_write(wr, wr->scratch, n);
+        wr->an_alerts++;
+    }
+}
+
 struct writer *writer_create(const struct ns_config *cfg, const struct writer_opts *o,
                              struct ring **src, unsigned nsrc, char *errbuf)
 {
@@ -223,6 +263,11 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     if (o->csv_dir && o->csv_dir[0]) {
         wr->csv = csv_open(o->csv_dir, cfg->eve_flow, errbuf);
         if (!wr->csv)
+            goto err;
+    }
+    if (cfg->anomaly.enabled && cfg->eve_alert) {
+        wr->an = anomaly_create(&cfg->anomaly, writer_anomaly_alert, wr, errbuf);
+        if (!wr->an)
             goto err;
     }
     eve_ctx_init(&wr->ec, o->pcap_filename, o->in_iface);
@@ -268,6 +313,7 @@ void writer_destroy(struct writer *wr)
         if (wr->ru_used[k])
             rollup_acc_fini(&wr->ru[k]);
     csv_close(wr->csv, NULL);
+    anomaly_destroy(wr->an);
     for (size_t i = 0; i < wr->npaths; i++)
         free(wr->paths[i].owned);
     free(wr->paths);
@@ -302,6 +348,8 @@ static void writer_flow(struct writer *wr, const struct rec_flow *rf, uint32_t l
         wr->late[OUT_FLOW]++;
     if (wr->csv)
         csv_flow(wr->csv, &wr->ec, &rf->f, (enum flow_end_reason)rf->reason);
+    if (wr->an)
+        anomaly_flow(wr->an, &rf->f);
 }
 
 size_t writer_format_dns(struct eve_ctx *ec, const void *rec, uint32_t len, struct dns_msg *m,
@@ -340,6 +388,13 @@ static void writer_dns(struct writer *wr, const struct rec_dns *rd, uint32_t len
         writer_write(wr, wr->scratch, n);
     else
         wr->late[OUT_DNS]++;
+    /* queries only: a tunnel's client is the one choosing the names */
+    const struct dns_msg *m = wr->dns;
+    if (wr->an && n && !dns_is_response(m) && m->nq) {
+        const struct dns_str *q = &m->q[0].name;
+        anomaly_dns(wr->an, rd->ts_us, rd->ip_v, rd->src, wr->dns_text + q->off, q->len,
+                    m->q[0].rrtype);
+    }
 }
 
 static void writer_pcap(struct writer *wr, const struct rec_pkt *rp, uint32_t len)
@@ -360,6 +415,7 @@ static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
     uint64_t v[FLAT_MAX];
     struct ns_snap shown = *s;
     shown.out[OUT_STATS] = wr->stats_written + 1;   /* counts this record */
+    shown.out[OUT_ALERT] += wr->an_alerts;          /* the detectors' */
     /* records the workers counted as written that the writer found too big
      * to format (none in practice: flow and DNS records are bounded) */
     for (unsigned k = 0; k < OUT_MAX; k++) {
@@ -434,6 +490,7 @@ static bool writer_snapshot(struct writer *wr, const struct ns_snap *s)
             writer_emit_stats(wr, done);
         if (done->final) {
             wr->totals = *done;
+            wr->totals.out[OUT_ALERT] += wr->an_alerts;
             wr->totals.out[OUT_STATS] = wr->stats_written;
         }
         wr->got[l] = 0;
@@ -463,6 +520,14 @@ static void writer_rollup_emit(struct writer *wr, const struct rollup_acc *a)
     }
     if (wr->csv)
         csv_rollup(wr->csv, &wr->ec, a, wr->cfg->rollup.top_n);
+    /* the final interval is cut short by the end of the file: no sample */
+    if (wr->an && !a->final) {
+        uint64_t v[ASER_MAX] = {
+            [ASER_PKTS] = a->c.pkts, [ASER_BYTES] = a->c.bytes,
+            [ASER_FLOWS] = a->c.flows_started, [ASER_DNS] = a->c.dns_queries,
+        };
+        anomaly_rollup(wr->an, a->end_us, v);
+    }
 }
 
 /* Returns false when the record must wait (too far ahead). */

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "dissect/app_detect.h"
+#include "engine/anomaly.h"
 #include "output/eve_int.h"
 
 #define EVE_ALERT_PAYLOAD_MAX 4096u
@@ -115,6 +116,39 @@ static void eve_alert_payload(struct json_buf *jb, const struct eve_alert *a)
     json_u64(jb, "stream", 0);
 }
 
+/* A detector's evidence: what was counted, over which window, and a
+ * sample of the targets. */
+static void eve_alert_anomaly(struct eve_ctx *ec, struct json_buf *jb,
+                              const struct anomaly_alert *x)
+{
+    json_obj_open(jb, "anomaly");
+    json_str(jb, "detector", x->detector);
+    json_u64(jb, "count", x->count);
+    json_u64(jb, "threshold", x->threshold);
+    if (x->window)
+        json_u64(jb, "window", x->window);
+    eve_put_ts(ec, jb, "first_seen", x->first_us);
+    eve_put_ts(ec, jb, "last_seen", x->last_us);
+    if (x->distinct_sources)
+        json_u64(jb, "distinct_sources", x->distinct_sources);
+    if (x->kind == ANOM_ICMP_FLOOD)
+        json_u64(jb, "packets_per_second", (uint64_t)(x->rate + 0.5));
+    if (x->kind == ANOM_SPIKE) {
+        json_u64(jb, "value", x->count);
+        json_u64(jb, "mean", (uint64_t)(x->mean + 0.5));
+        json_u64(jb, "stddev", (uint64_t)(x->stddev + 0.5));
+    }
+    if (x->key_name)
+        json_str(jb, x->key_name, x->key);
+    if (x->targets_name && x->ntargets) {
+        json_arr_open(jb, x->targets_name);
+        for (unsigned i = 0; i < x->ntargets; i++)
+            json_str(jb, NULL, x->targets[i]);
+        json_arr_close(jb);
+    }
+    json_obj_close(jb);
+}
+
 static size_t eve_alert_build(struct eve_ctx *ec, char *buf, size_t cap, const struct eve_alert *a,
                               bool http_headers)
 {
@@ -130,14 +164,29 @@ static size_t eve_alert_build(struct eve_ctx *ec, char *buf, size_t cap, const s
     json_raw(&jb, "event_type", "\"alert\"", 7);
     eve_put_vlan(&jb, a->vlan, a->vlan_cnt);
     bool ports = eve_proto_has_ports(a->proto);
-    eve_put_addr(&jb, "src_ip", a->ip_v, a->src);
-    if (ports)
-        json_u64(&jb, "src_port", a->sport);
-    eve_put_addr(&jb, "dest_ip", a->ip_v, a->dst);
-    if (ports)
-        json_u64(&jb, "dest_port", a->dport);
-    json_u64(&jb, "ip_v", a->ip_v);
-    eve_put_proto(&jb, a->proto);
+    if (a->anomaly) {
+        /* about a source, a target, or neither (a domain, a series) */
+        const struct anomaly_alert *x = a->anomaly;
+        if (x->has_src)
+            eve_put_addr(&jb, "src_ip", x->ip_v, x->src);
+        if (x->has_dst)
+            eve_put_addr(&jb, "dest_ip", x->ip_v, x->dst);
+        if (x->dport)
+            json_u64(&jb, "dest_port", x->dport);
+        if (x->ip_v)
+            json_u64(&jb, "ip_v", x->ip_v);
+        if (x->proto)
+            eve_put_proto(&jb, x->proto);
+    } else {
+        eve_put_addr(&jb, "src_ip", a->ip_v, a->src);
+        if (ports)
+            json_u64(&jb, "src_port", a->sport);
+        eve_put_addr(&jb, "dest_ip", a->ip_v, a->dst);
+        if (ports)
+            json_u64(&jb, "dest_port", a->dport);
+        json_u64(&jb, "ip_v", a->ip_v);
+        eve_put_proto(&jb, a->proto);
+    }
     if (a->has_icmp) {
         json_u64(&jb, "icmp_type", a->icmp_type);
         json_u64(&jb, "icmp_code", a->icmp_code);
@@ -165,6 +214,8 @@ static size_t eve_alert_build(struct eve_ctx *ec, char *buf, size_t cap, const s
         eve_tls_obj(&jb, a->tls);
     else if (a->dns)
         eve_dns_obj(&jb, a->dns, a->dns_scratch, a->tx_id);
+    if (a->anomaly)
+        eve_alert_anomaly(ec, &jb, a->anomaly);
     if (a->f) {
         unsigned ap = app_state_verdict(&a->f->app);
         if (ap != APP_UNKNOWN)

@@ -6,7 +6,8 @@
  * object (action, gid, signature_id, rev, signature, category ("" when
  * the rule has no classtype), severity, metadata {key: [values]} when it has
  * metadata), the app-layer object of the transaction, app_proto,
- * direction, the "flow" object (counters and start, with the flow's own
+ * direction, the "anomaly" evidence object of a detector alert (our own,
+ * engine/anomaly.h), the "flow" object (counters and start, with the flow's own
  * orientation), then payload (base64) and payload_printable when asked. */
 #ifndef EVE_ALERT_H
 #define EVE_ALERT_H
@@ -16,6 +17,7 @@
 struct eve_http_tx;
 struct tls_tx;
 struct dns_msg;
+struct anomaly_alert;
 
 struct eve_alert {
     /* the packet */
@@ -43,6 +45,9 @@ struct eve_alert {
     const struct tls_tx *tls;
     const struct dns_msg *dns;
     const char *dns_scratch;
+    /* a detector's alert (engine/anomaly.h): its evidence is written as
+     * the "anomaly" object after "alert" */
+    const struct anomaly_alert *anomaly;
     /* payload: written when payload or payload_printable is set */
     const uint8_t *payload;
     size_t payload_len;

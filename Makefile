@@ -15,7 +15,7 @@ DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev zlib
 CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread
 LDFLAGS := -pthread
-LIBS    := -lpcap -lyaml -lcrypto -lhs -lpcre2-8 -lurcu -lz
+LIBS    := -lpcap -lyaml -lcrypto -lhs -lpcre2-8 -lurcu -lz -lncurses
 
 ifeq ($(MODE),release)
   CFLAGS += -O2 -g -DNDEBUG -flto=auto

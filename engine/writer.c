@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "dissect/dns.h"
+#include "engine/top.h"
 #include "output/csv.h"
 #include "output/eve.h"
 #include "output/eve_rollup.h"
@@ -73,6 +74,7 @@ struct writer {
     uint64_t ru_lowest;
     uint64_t rollups_written;
     struct csv_out *csv;
+    struct top_feed *top;        /* netscope top, or NULL */
     pthread_t thread;
     bool started;
 };
@@ -199,6 +201,7 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     if (!wr)
         goto err_nomem;
     wr->cfg = cfg;
+    wr->top = o->top;
     wr->src = src;
     wr->nsrc = nsrc;
     wr->done = calloc(nsrc, sizeof(*wr->done));
@@ -432,6 +435,8 @@ static bool writer_snapshot(struct writer *wr, const struct ns_snap *s)
         struct ns_snap *done = &wr->slot[l];
         if (wr->cfg->eve_stats && !done->silent)
             writer_emit_stats(wr, done);
+        if (wr->top)
+            top_feed_snapshot(wr->top, done);
         if (done->final) {
             wr->totals = *done;
             wr->totals.out[OUT_STATS] = wr->stats_written;
@@ -463,6 +468,8 @@ static void writer_rollup_emit(struct writer *wr, const struct rollup_acc *a)
     }
     if (wr->csv)
         csv_rollup(wr->csv, &wr->ec, a, wr->cfg->rollup.top_n);
+    if (wr->top)
+        top_feed_talkers(wr->top, a);
 }
 
 /* Returns false when the record must wait (too far ahead). */
@@ -517,6 +524,8 @@ static void *writer_main(void *arg)
                     break;
                 if (type == REC_JSON) {
                     writer_write(wr, rec, len);
+                    if (wr->top)
+                        top_feed_alert(wr->top, rec, len);
                 } else if (type == REC_FLOW) {
                     writer_flow(wr, rec, len);
                 } else if (type == REC_DNS) {

@@ -69,6 +69,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory MODE=asan unit build/asan/netscope
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope
 	$(Q)bash tests/e2e.sh build/netscope
+	$(Q)bash tests/top.sh build/netscope
 	$(Q)bash tests/report.sh build/netscope
 	$(Q)bash tests/live.sh build/netscope
 	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)

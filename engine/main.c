@@ -599,6 +599,9 @@ int main(int argc, char **argv)
     }
 
     int ret = 2;
+    static struct top_feed feed;         /* initialised once rd is open */
+    struct top_ui *ui = NULL;
+    bool feed_ready = false;
     double t0 = now_s();
     struct reader *rd = NULL;
     struct writer *wr = NULL;
@@ -626,12 +629,11 @@ int main(int argc, char **argv)
                  ring_max_record(out[0]));
         goto out_err;
     }
-    static struct top_feed feed;
-    struct top_ui *ui = NULL;
     if (top) {
         char src[96];
         snprintf(src, sizeof(src), "file %s (paced)", file);
         top_feed_init(&feed, src);
+        feed_ready = true;
         reader_set_pace(rd, true);
     }
     struct writer_opts wo = { .top = top ? &feed : NULL,
@@ -732,7 +734,7 @@ out_free:
     free(out);
     free(wk);
     reader_close(rd);
-    if (top)
+    if (feed_ready)
         top_feed_fini(&feed);
     main_reload_stop(&reload);
     detect_gen_destroy(detect_slot);

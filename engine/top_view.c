@@ -138,10 +138,12 @@ const char *top_view_si(double x, char out[16])
     return out;
 }
 
+/* Lines longer than TOP_VIEW_COLS - 1 are cut on purpose (the return
+ * value is looked at so the compiler knows truncation is expected). */
 #define LINE(...)                                                      \
     do {                                                               \
-        if (n < max)                                                   \
-            snprintf(lines[n++], TOP_VIEW_COLS, __VA_ARGS__);          \
+        if (n < max && snprintf(lines[n++], TOP_VIEW_COLS, __VA_ARGS__) < 0) \
+            lines[n - 1][0] = '\0';                                    \
     } while (0)
 
 unsigned top_view_render(const struct top_view *v, char lines[][TOP_VIEW_COLS], unsigned max)

@@ -9,12 +9,13 @@ DEB_PKGS := libpcap-dev libyaml-dev libssl-dev liburcu-dev libhyperscan-dev zlib
             libcmocka-dev libbenchmark-dev g++ python3 python3-jsonschema \
             python3-yaml tcpdump iproute2 curl bind9-dnsutils openssl \
             iputils-ping dnsmasq-base ethtool tcpreplay \
-            netsniff-ng clang tshark libpcre2-dev chromium nmap hping3 openssh-server
+            netsniff-ng clang tshark libpcre2-dev chromium nmap hping3 openssh-server \
+            libncurses-dev tmux
 
 CFLAGS  := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wframe-larger-than=8192 -MMD -MP -pthread
 LDFLAGS := -pthread
-LIBS    := -lpcap -lyaml -lcrypto -lhs -lpcre2-8 -lurcu -lz -lm
+LIBS    := -lpcap -lyaml -lcrypto -lhs -lpcre2-8 -lurcu -lz -lm -lncurses
 
 ifeq ($(MODE),release)
   CFLAGS += -O2 -g -DNDEBUG -flto=auto
@@ -61,15 +62,18 @@ unit: $(TESTS)
 	$(Q)for t in $(TESTS); do echo "== $$t"; $$t || exit 1; done
 
 # Unit tests under ASan/UBSan, end-to-end tests on the release binary (files,
-# the report page in headless Chromium, then live capture in network
-# namespaces of its own), then the sanitizer
+# netscope top in tmux, the report page in headless Chromium, then live
+# capture and the anomaly detectors' attacks (nmap, hping3, dig, ssh) in
+# network namespaces of their own), then the sanitizer
 # build over every capture in $(SHARED)/corpus.
 test:
 	$(Q)$(MAKE) --no-print-directory MODE=asan unit build/asan/netscope
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope
 	$(Q)bash tests/e2e.sh build/netscope
+	$(Q)bash tests/top.sh build/netscope
 	$(Q)bash tests/report.sh build/netscope
 	$(Q)bash tests/live.sh build/netscope
+	$(Q)bash tests/anomaly_e2e.sh build/netscope
 	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)
 
 # suricata-verify checks, then the differential test against tshark over the

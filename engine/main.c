@@ -3,6 +3,8 @@
  *   netscope -r FILE [-l LOGDIR] [--threads N] [options] [BPF expression]
  *   netscope -i IFACE [-l LOGDIR] [--threads N] [options] [BPF expression]
  *   netscope follow ... (engine/follow.h), netscope report ... (output/report.h)
+ *   netscope top -r FILE [options]: the same engine with a curses live view
+ *     (engine/top.h), the file replayed at capture speed
  *
  * Configuration comes from the built-in defaults, then the YAML file given
  * with -c, then the command line.  The main thread runs the reader; one
@@ -31,6 +33,7 @@
 #include "engine/engine_int.h"
 #include "engine/live.h"
 #include "engine/reader.h"
+#include "engine/top.h"
 #include "engine/worker.h"
 #include "engine/writer.h"
 #include "output/report.h"
@@ -45,6 +48,7 @@ static void usage(FILE *f)
         "       netscope -i IFACE [options] [BPF expression]\n"
         "       netscope follow -r FILE (--flow-id ID | HOST:PORT HOST:PORT) [options]\n"
         "       netscope report EVE.json [-o report.html]\n"
+        "       netscope top -r FILE [options] [BPF expression]   (curses live view; q quits)\n"
         "\n"
         "  -r, --read FILE          analyse a pcap or pcapng capture file\n"
         "  -i, --interface IFACE    capture live on IFACE (AF_PACKET rings, one per worker)\n"
@@ -345,6 +349,13 @@ int main(int argc, char **argv)
         return follow_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "report"))
         return report_main(argc - 1, argv + 1);
+    /* netscope top: the options of a normal run, then the live view */
+    bool top = false, log_dir_set = false;
+    if (argc >= 2 && !strcmp(argv[1], "top")) {
+        top = true;
+        argc--;
+        argv++;
+    }
     static struct ns_config cfg;
     char err[NS_ERRBUF_SIZE] = "";
     const char *file = NULL, *config_path = NULL;
@@ -382,6 +393,7 @@ int main(int argc, char **argv)
                 return 2;
             }
             strcpy(cfg.log_dir, optarg);
+            log_dir_set = true;
             break;
         case OPT_CONFIG:
             break;
@@ -523,7 +535,23 @@ int main(int argc, char **argv)
         return 2;
     }
     static char eve_path[CONFIG_PATH_MAX * 2 + 2];
-    if (cfg.eve_filename[0] == '/')
+    if (top && !file) {
+        fprintf(stderr, "netscope top: only -r FILE for now (live -i is not implemented yet)\n");
+        return 2;
+    }
+    if (top && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+        fprintf(stderr, "netscope top: standard input and output must be a terminal\n");
+        return 2;
+    }
+    if (top) {
+        /* one view update per second of packet time, which pacing makes
+         * one per second of wall time; talkers from 1 s rollups */
+        cfg.stats_interval = 1;
+        cfg.rollup.interval = 1;
+    }
+    if (top && !log_dir_set)
+        snprintf(eve_path, sizeof(eve_path), "/dev/null");    /* -l to keep EVE */
+    else if (cfg.eve_filename[0] == '/')
         snprintf(eve_path, sizeof(eve_path), "%s", cfg.eve_filename);
     else
         snprintf(eve_path, sizeof(eve_path), "%s/%s", cfg.log_dir, cfg.eve_filename);
@@ -574,6 +602,9 @@ int main(int argc, char **argv)
     }
 
     int ret = 2;
+    static struct top_feed feed;         /* initialised once rd is open */
+    struct top_ui *ui = NULL;
+    bool feed_ready = false;
     double t0 = now_s();
     struct reader *rd = NULL;
     struct writer *wr = NULL;
@@ -601,7 +632,15 @@ int main(int argc, char **argv)
                  ring_max_record(out[0]));
         goto out_err;
     }
-    struct writer_opts wo = { .eve_path = eve_path, .pcap_filename = file,
+    if (top) {
+        char src[96];
+        snprintf(src, sizeof(src), "file %s (paced)", file);
+        top_feed_init(&feed, src);
+        feed_ready = true;
+        reader_set_pace(rd, true);
+    }
+    struct writer_opts wo = { .top = top ? &feed : NULL,
+                              .eve_path = eve_path, .pcap_filename = file,
                               .pcap_out = lo.pcap_out, .dlt = reader_dlt(rd),
                               .rollup_sources = nw,
                               .csv_dir = cfg.csv_dir[0] ? cfg.csv_dir : NULL };
@@ -628,6 +667,9 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* before any thread runs, so a terminal that fails unwinds simply */
+    if (top && !(ui = top_ui_start(&feed, &offline_stop, err)))
+        goto out_err;
     if (writer_start(wr, err) != NS_OK)
         goto out_err;
     for (unsigned i = 0; i < nw; i++) {
@@ -646,6 +688,11 @@ int main(int argc, char **argv)
         for (unsigned j = 0; j < i; j++)
             worker_join(wk[j]);
         (void)writer_join(wr, err);
+        if (ui) {
+            offline_stop = 1;
+            top_ui_join(ui);
+            ui = NULL;
+        }
         ret = 2;
         goto out_free;
     }
@@ -657,9 +704,13 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < nw; i++)
         worker_join(wk[i]);
     int wrc = writer_join(wr, err);
+    /* the view stays up, with the final counters, until 'q' */
+    bool quit_early = offline_stop != 0;
+    top_ui_join(ui);
+    ui = NULL;
     print_summary(file, eve_path, writer_totals(wr), writer_records(wr), now_s() - t0);
     ret = 0;
-    if (rrc != NS_OK) {
+    if (rrc != NS_OK && !(top && quit_early && rrc == NS_ERR_EOF)) {
         fprintf(stderr, "netscope: %s\n", rerr);
         ret = 1;
     }
@@ -669,6 +720,10 @@ int main(int argc, char **argv)
     }
     goto out_free;
 out_err:
+    if (ui) {
+        offline_stop = 1;
+        top_ui_join(ui);
+    }
     fprintf(stderr, "netscope: %s\n", err);
 out_free:
     for (unsigned i = 0; wk && i < nw; i++)
@@ -682,6 +737,8 @@ out_free:
     free(out);
     free(wk);
     reader_close(rd);
+    if (feed_ready)
+        top_feed_fini(&feed);
     main_reload_stop(&reload);
     detect_gen_destroy(detect_slot);
     return ret;

@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "dissect/dissect.h"
 #include "engine/engine_int.h"
@@ -27,7 +28,41 @@ struct reader {
     uint64_t acct[ACCT_MAX];
     uint64_t bytes;
     uint64_t first_ts_us, last_ts_us;
+    bool pace;                   /* reader_set_pace */
+    uint64_t pace_wall0_ns;      /* CLOCK_MONOTONIC at the first packet */
 };
+
+void reader_set_pace(struct reader *rd, bool pace)
+{
+    rd->pace = pace;
+}
+
+static uint64_t reader_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleeps until packet time ts is as far from the first packet as wall
+ * time is from when it was read; in slices of at most 100 ms so that the
+ * stop flag is seen.  Returns false when it was set. */
+static bool reader_pace(struct reader *rd, uint64_t ts, const volatile int *stop)
+{
+    if (ts <= rd->first_ts_us)
+        return true;
+    uint64_t due = rd->pace_wall0_ns + (ts - rd->first_ts_us) * 1000u;
+    for (;;) {
+        if (*stop)
+            return false;
+        uint64_t now = reader_mono_ns();
+        if (now >= due)
+            return true;
+        uint64_t d = due - now < 100000000u ? due - now : 100000000u;
+        struct timespec req = { .tv_sec = 0, .tv_nsec = (long)d };
+        nanosleep(&req, NULL);
+    }
+}
 
 struct reader *reader_open(const char *path, const char *bpf, char *errbuf)
 {
@@ -165,12 +200,19 @@ int reader_run(struct reader *rd, struct ring **to, unsigned n,
             ts = 0;
         if (rd->first_ts_us == 0) {
             rd->first_ts_us = ts;
+            rd->pace_wall0_ns = reader_mono_ns();
             tick_s = ts / 1000000;
             next_stats_s = tick_s + stats_interval;
             if (rollup_interval) {
                 ru_start_s = tick_s - tick_s % rollup_interval;
                 next_rollup_s = ru_start_s + rollup_interval;
             }
+        }
+        if (rd->pace && !reader_pace(rd, ts, stop)) {
+            snprintf(errbuf, NS_ERRBUF_SIZE, "%s: interrupted after packet %llu; open flows flushed",
+                     rd->path, (unsigned long long)rd->acct[ACCT_READ]);
+            ret = NS_ERR_EOF;
+            break;
         }
         if (ts > rd->last_ts_us)
             rd->last_ts_us = ts;

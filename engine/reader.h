@@ -29,6 +29,11 @@ int reader_dlt(const struct reader *rd);
 int reader_run(struct reader *rd, struct ring **to_workers, unsigned n,
                struct ring *to_writer, uint32_t stats_interval, uint32_t rollup_interval,
                const volatile int *stop, char *errbuf);
+/* Replay at capture speed (netscope top): before each packet, sleep until
+ * as much wall time has passed since the first packet as packet time, as
+ * tcpreplay does by default.  Packets out of time order are not waited
+ * for; the stop flag is checked at least every 100 ms while sleeping. */
+void reader_set_pace(struct reader *rd, bool pace);
 void reader_close(struct reader *rd);         /* NULL ok */
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "dissect/dns.h"
 #include "engine/anomaly.h"
+#include "engine/top.h"
 #include "output/csv.h"
 #include "output/eve.h"
 #include "output/eve_alert.h"
@@ -79,6 +80,7 @@ struct writer {
      * records and the merged rollups; NULL when off */
     struct anomaly *an;
     uint64_t an_alerts;          /* written: added to output.alert */
+    struct top_feed *top;        /* netscope top, or NULL */
     pthread_t thread;
     bool started;
 };
@@ -228,6 +230,8 @@ static void writer_anomaly_alert(void *ctx, const struct anomaly_alert *x)
     if (n) {
         writer_write(wr, wr->scratch, n);
         wr->an_alerts++;
+        if (wr->top)
+            top_feed_alert(wr->top, wr->scratch, n);
     }
 }
 
@@ -239,6 +243,7 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     if (!wr)
         goto err_nomem;
     wr->cfg = cfg;
+    wr->top = o->top;
     wr->src = src;
     wr->nsrc = nsrc;
     wr->done = calloc(nsrc, sizeof(*wr->done));
@@ -488,6 +493,8 @@ static bool writer_snapshot(struct writer *wr, const struct ns_snap *s)
         struct ns_snap *done = &wr->slot[l];
         if (wr->cfg->eve_stats && !done->silent)
             writer_emit_stats(wr, done);
+        if (wr->top)
+            top_feed_snapshot(wr->top, done);
         if (done->final) {
             wr->totals = *done;
             wr->totals.out[OUT_ALERT] += wr->an_alerts;
@@ -528,6 +535,8 @@ static void writer_rollup_emit(struct writer *wr, const struct rollup_acc *a)
         };
         anomaly_rollup(wr->an, a->end_us, v);
     }
+    if (wr->top)
+        top_feed_talkers(wr->top, a);
 }
 
 /* Returns false when the record must wait (too far ahead). */
@@ -582,6 +591,8 @@ static void *writer_main(void *arg)
                     break;
                 if (type == REC_JSON) {
                     writer_write(wr, rec, len);
+                    if (wr->top)
+                        top_feed_alert(wr->top, rec, len);
                 } else if (type == REC_FLOW) {
                     writer_flow(wr, rec, len);
                 } else if (type == REC_DNS) {

@@ -11,6 +11,7 @@
 #include "output/ring.h"
 
 struct writer;
+struct top_feed;
 
 struct writer_opts {
     const char *eve_path;       /* opened for appending, as Suricata does */
@@ -21,6 +22,7 @@ struct writer_opts {
     bool live;                  /* stats carry the kernel's capture counters */
     unsigned rollup_sources;    /* sources sending rollups (the workers: src[0..n-1]), 0: none */
     const char *csv_dir;        /* --csv: rollup_*.csv and flows.csv there, or NULL */
+    struct top_feed *top;       /* netscope top: fed every snapshot, rollup and alert; or NULL */
 };
 
 /* src stays the caller's. */

@@ -6,6 +6,8 @@
 //   BM_FlowLookupHit                    flow_table_update on one existing flow
 //   BM_FlowLookupMiss                   flow_table_update creating a new flow
 //   BM_JsonFlowRecord                   eve_flow of a filled struct flow
+//   BM_RollupFlowEnd/H                  rollup_flow_end (talkers, ports, app
+//                                       counters) on flows among H hosts
 //
 // Each reports items/s (packets, or records).  Frames are built here byte by
 // byte, with valid lengths and checksums, so no capture file is needed.
@@ -24,6 +26,7 @@ extern "C" {
 #include "dissect/dissect.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/rollup.h"
 }
 
 namespace {
@@ -423,6 +426,55 @@ void BM_JsonFlowRecord(benchmark::State &state)
 }
 
 BENCHMARK(BM_JsonFlowRecord);
+
+// What a worker does with the rollups at every flow end, on 4096 flows
+// between H hosts (client and server drawn at random, server ports from
+// a small set), with the default sketch capacity: the talkers' cost grows
+// with H once the sketches are full and keys get replaced.
+void BM_RollupFlowEnd(benchmark::State &state)
+{
+    const uint32_t hosts = uint32_t(state.range(0));
+    struct rollup_config cfg;
+    std::memset(&cfg, 0, sizeof(cfg));
+    cfg.interval = 60;
+    cfg.top_n = 10;
+    cfg.capacity = 1024;
+    static struct rollup ru;
+    char err[NS_ERRBUF_SIZE];
+    if (rollup_init(&ru, &cfg, err) != NS_OK) {
+        state.SkipWithError(err);
+        return;
+    }
+    std::vector<struct flow> flows(4096);
+    uint64_t x = 88172645463325252ull;
+    auto rnd = [&x]() { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x; };
+    static const uint16_t ports[] = {80, 443, 53, 22, 25, 8080, 123, 993};
+    for (auto &f : flows) {
+        std::memset(&f, 0, sizeof(f));
+        uint32_t c = uint32_t(rnd() % hosts), v = uint32_t(rnd() % hosts);
+        uint8_t a[4] = {10, uint8_t(c >> 16), uint8_t(c >> 8), uint8_t(c)};
+        uint8_t b[4] = {172, uint8_t(16 + (v >> 16)), uint8_t(v >> 8), uint8_t(v)};
+        std::memcpy(f.cli, a, 4);
+        std::memcpy(f.srv, b, 4);
+        f.ip_v = 4;
+        f.proto = 6;
+        f.srv_port = ports[rnd() % 8];
+        f.pkts[0] = 1 + rnd() % 20;
+        f.pkts[1] = 1 + rnd() % 20;
+        f.bytes[0] = f.pkts[0] * (60 + rnd() % 1400);
+        f.bytes[1] = f.pkts[1] * (60 + rnd() % 1400);
+    }
+    size_t i = 0;
+    for (auto _ : state) {
+        rollup_flow_end(&ru, &flows[i]);
+        i = (i + 1) & 4095;
+    }
+    benchmark::ClobberMemory();
+    state.SetItemsProcessed(int64_t(state.iterations()));
+    rollup_fini(&ru);
+}
+
+BENCHMARK(BM_RollupFlowEnd)->Arg(4)->Arg(1024)->Arg(65536);
 
 }  // namespace
 

@@ -27,6 +27,7 @@
 
 #include <urcu.h>
 
+#include "engine/anomaly.h"
 #include "engine/config.h"
 #include "engine/detect.h"
 #include "engine/follow.h"
@@ -549,6 +550,13 @@ int main(int argc, char **argv)
         cfg.stats_interval = 1;
         cfg.rollup.interval = 1;
     }
+    /* Rollups nobody reads would still cost the workers their sketches
+     * and the DNS/HTTP/TLS parsers they summarise (engine/app.c): off
+     * unless written (EVE or CSV), watched by the spike detector, or
+     * shown by top. */
+    if (!cfg.eve_rollup && !cfg.csv_dir[0] && !top &&
+        !(cfg.eve_alert && cfg.anomaly.enabled && cfg.anomaly.det[ANOM_SPIKE].enabled))
+        cfg.rollup.interval = 0;
     if (top && !log_dir_set)
         snprintf(eve_path, sizeof(eve_path), "/dev/null");    /* -l to keep EVE */
     else if (cfg.eve_filename[0] == '/')

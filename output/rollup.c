@@ -52,17 +52,70 @@ size_t rollup_top_rec_max(uint32_t capacity)
     return sizeof(struct rollup_top_rec) + sketch_wire_max(capacity, SKETCH_MAX_KEY);
 }
 
-/* Talker key: IP version, then the 16 address bytes. */
-static void talker_add(struct rollup *r, uint8_t ip_v, const uint8_t addr[16], uint64_t pkts,
-                       uint64_t bytes)
+/* Up to RU_CHUNK updates at a time to sketch_add_batch. */
+#define RU_CHUNK 64u
+
+struct ru_batch {
+    struct sketch *sk;
+    uint32_t n;
+    struct sketch_upd u[RU_CHUNK];
+};
+
+static inline void ru_put(struct ru_batch *b, const void *key, uint32_t len, uint64_t w)
 {
-    uint8_t key[17];
-    key[0] = ip_v;
-    memcpy(key + 1, addr, 16);
-    if (bytes)
-        sketch_add(r->top[RT_TALKERS_BYTES], key, sizeof(key), bytes);
-    if (pkts)
-        sketch_add(r->top[RT_TALKERS_PKTS], key, sizeof(key), pkts);
+    if (!w)
+        return;
+    b->u[b->n++] = (struct sketch_upd){ .key = key, .len = len, .w = w };
+    if (b->n == RU_CHUNK) {
+        sketch_add_batch(b->sk, b->u, b->n);
+        b->n = 0;
+    }
+}
+
+static inline void ru_done(struct ru_batch *b)
+{
+    sketch_add_batch(b->sk, b->u, b->n);
+    b->n = 0;
+}
+
+/* The queued flow ends, one sketch at a time, in arrival order. */
+static void rollup_flush_flows(struct rollup *r)
+{
+    const struct rollup_pend_flow *pf = r->pf;
+    uint32_t n = r->npf;
+    struct ru_batch b = { .sk = r->top[RT_TALKERS_BYTES] };
+    for (uint32_t i = 0; i < n; i++) {
+        ru_put(&b, pf[i].cli, sizeof(pf[i].cli), pf[i].bytes[0]);
+        ru_put(&b, pf[i].srv, sizeof(pf[i].srv), pf[i].bytes[1]);
+    }
+    ru_done(&b);
+    b.sk = r->top[RT_TALKERS_PKTS];
+    for (uint32_t i = 0; i < n; i++) {
+        ru_put(&b, pf[i].cli, sizeof(pf[i].cli), pf[i].pkts[0]);
+        ru_put(&b, pf[i].srv, sizeof(pf[i].srv), pf[i].pkts[1]);
+    }
+    ru_done(&b);
+    b.sk = r->top[RT_PORTS];
+    for (uint32_t i = 0; i < n; i++)
+        if (pf[i].port[0])
+            ru_put(&b, pf[i].port, sizeof(pf[i].port), 1);
+    ru_done(&b);
+    r->npf = 0;
+}
+
+/* The queued names, per sketch, each in arrival order. */
+static void rollup_flush_names(struct rollup *r)
+{
+    static const uint8_t kinds[] = { RT_DNS, RT_HTTP, RT_TLS };
+    for (unsigned k = 0; k < sizeof(kinds); k++) {
+        struct ru_batch b = { .sk = r->top[kinds[k]] };
+        for (uint32_t i = 0; i < r->npn; i++)
+            if (r->pn[i].kind == kinds[k])
+                ru_put(&b, r->arena + r->pn[i].off, r->pn[i].len, 1);
+        ru_done(&b);
+    }
+    r->npn = 0;
+    r->arena_used = 0;
 }
 
 void rollup_flow_end(struct rollup *r, const struct flow *f)
@@ -75,12 +128,38 @@ void rollup_flow_end(struct rollup *r, const struct flow *f)
     r->c.app_flows[ap]++;
     r->c.app_pkts[ap] += pkts;
     r->c.app_bytes[ap] += bytes;
-    talker_add(r, f->ip_v, f->cli, f->pkts[0], f->bytes[0]);
-    talker_add(r, f->ip_v, f->srv, f->pkts[1], f->bytes[1]);
+    if (r->npf == ROLLUP_BATCH)
+        rollup_flush_flows(r);
+    struct rollup_pend_flow *p = &r->pf[r->npf++];
+    p->cli[0] = p->srv[0] = f->ip_v;
+    memcpy(p->cli + 1, f->cli, 16);
+    memcpy(p->srv + 1, f->srv, 16);
+    p->pkts[0] = f->pkts[0];
+    p->pkts[1] = f->pkts[1];
+    p->bytes[0] = f->bytes[0];
+    p->bytes[1] = f->bytes[1];
+    p->port[0] = 0;
     if (f->proto == 6 || f->proto == 17 || f->proto == 132) {
-        uint8_t key[3] = { f->proto, (uint8_t)(f->srv_port >> 8), (uint8_t)f->srv_port };
-        sketch_add(r->top[RT_PORTS], key, sizeof(key), 1);
+        p->port[0] = f->proto;
+        p->port[1] = (uint8_t)(f->srv_port >> 8);
+        p->port[2] = (uint8_t)f->srv_port;
     }
+}
+
+/* Queues a name for sketch kind (cut to SKETCH_MAX_KEY, as the sketch
+ * would). */
+static void rollup_name(struct rollup *r, unsigned kind, const char *name, size_t n)
+{
+    if (n > SKETCH_MAX_KEY)
+        n = SKETCH_MAX_KEY;
+    if (r->npn == ROLLUP_BATCH || ROLLUP_NAME_ARENA - r->arena_used < n)
+        rollup_flush_names(r);
+    struct rollup_pend_name *p = &r->pn[r->npn++];
+    p->off = r->arena_used;
+    p->len = (uint8_t)n;
+    p->kind = (uint8_t)kind;
+    memcpy(r->arena + r->arena_used, name, n);
+    r->arena_used += (uint32_t)n;
 }
 
 void rollup_dns(struct rollup *r, bool response, unsigned rcode, const char *name, size_t n)
@@ -92,7 +171,7 @@ void rollup_dns(struct rollup *r, bool response, unsigned rcode, const char *nam
     }
     r->c.dns_queries++;
     if (n)
-        sketch_add(r->top[RT_DNS], name, n, 1);
+        rollup_name(r, RT_DNS, name, n);
 }
 
 void rollup_http(struct rollup *r, unsigned status, const char *host, size_t n)
@@ -100,7 +179,7 @@ void rollup_http(struct rollup *r, unsigned status, const char *host, size_t n)
     r->c.http_tx++;
     r->c.http_status[status >= 100 && status <= 599 ? status / 100 : 0]++;
     if (n)
-        sketch_add(r->top[RT_HTTP], host, n, 1);
+        rollup_name(r, RT_HTTP, host, n);
 }
 
 static unsigned tls_version_index(uint16_t v)
@@ -122,7 +201,7 @@ void rollup_tls(struct rollup *r, uint16_t version, const char *sni, size_t n)
     r->c.tls_sessions++;
     r->c.tls_versions[tls_version_index(version)]++;
     if (n)
-        sketch_add(r->top[RT_TLS], sni, n, 1);
+        rollup_name(r, RT_TLS, sni, n);
 }
 
 void rollup_take_counts(struct rollup *r, const uint64_t dc[DC_MAX], uint64_t started,
@@ -149,6 +228,10 @@ void rollup_take_counts(struct rollup *r, const uint64_t dc[DC_MAX], uint64_t st
 size_t rollup_take_top(struct rollup *r, unsigned t, uint64_t seq, void *buf, size_t cap)
 {
     struct rollup_top_rec h = { .seq = seq, .kind = t };
+    if (r->npf)
+        rollup_flush_flows(r);
+    if (r->npn)
+        rollup_flush_names(r);
     if (cap < sizeof(h))
         return 0;
     size_t n = sketch_save(r->top[t], (uint8_t *)buf + sizeof(h), cap - sizeof(h));

@@ -54,6 +54,16 @@ void sketch_reset(struct sketch *s);                   /* empty, same memory */
 /* Adds weight w (> 0) to key: O(log k), no allocation. */
 void sketch_add(struct sketch *s, const void *key, size_t len, uint64_t w);
 
+/* The same as sketch_add over u[0..n) in order (same counts, same
+ * errors), with the memory each update will touch fetched ahead: for
+ * callers that queue updates while the sketch is out of the cache. */
+struct sketch_upd {
+    const void *key;
+    uint32_t len;
+    uint64_t w;              /* > 0 */
+};
+void sketch_add_batch(struct sketch *s, const struct sketch_upd *u, size_t n);
+
 /* dst += src (same capacity and key_max, else NS_ERR_INVAL and dst
  * unchanged).  O(k log k). */
 int sketch_merge(struct sketch *dst, const struct sketch *src);

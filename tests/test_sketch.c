@@ -215,6 +215,54 @@ static void sketch_wire_round_trip(void **state)
     free(exact);
 }
 
+/* sketch_add_batch in chunks of every size gives the very state that
+ * sketch_add gives: every kept key, count and error, and the total (with
+ * keys longer than key_max, cut the same way). */
+static void sketch_batch_equals_one_by_one(void **state)
+{
+    (void)state;
+    char err[NS_ERRBUF_SIZE];
+    struct sketch *a = sketch_create(64, 5, err), *b = sketch_create(64, 5, err);
+    assert_non_null(a);
+    assert_non_null(b);
+    enum { N = 60000 };
+    char (*keys)[16] = malloc(N * sizeof(*keys));
+    struct sketch_upd *u = malloc(N * sizeof(*u));
+    assert_non_null(keys);
+    assert_non_null(u);
+    rng_state = 777;
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t k = i % 3 ? zipf_key() : (uint32_t)(rng() % UNIVERSE);
+        u[i] = (struct sketch_upd){ .key = keys[i], .len = (uint32_t)key_of(k, keys[i]),
+                                    .w = 1 + rng() % 9 };
+        sketch_add(a, u[i].key, u[i].len, u[i].w);
+    }
+    for (size_t off = 0, c = 0; off < N; c++) {
+        size_t n = 1 + (c * 37) % 300;      /* 1..300, across the 64-chunks */
+        if (n > N - off)
+            n = N - off;
+        sketch_add_batch(b, u + off, n);
+        off += n;
+    }
+    sketch_add_batch(b, u, 0);
+    assert_int_equal(sketch_total(a), sketch_total(b));
+    assert_int_equal(sketch_size(a), sketch_size(b));
+    assert_false(sketch_exact(a));
+    struct sketch_item ia[64], ib[64];
+    uint32_t na = sketch_top(a, ia, 64), nb = sketch_top(b, ib, 64);
+    assert_int_equal(na, nb);
+    for (uint32_t i = 0; i < na; i++) {
+        assert_int_equal(ia[i].len, ib[i].len);
+        assert_memory_equal(ia[i].key, ib[i].key, ia[i].len);
+        assert_int_equal(ia[i].count, ib[i].count);
+        assert_int_equal(ia[i].error, ib[i].error);
+    }
+    free(u);
+    free(keys);
+    sketch_destroy(a);
+    sketch_destroy(b);
+}
+
 static void sketch_fixed_memory_million_keys(void **state)
 {
     (void)state;
@@ -251,6 +299,7 @@ int main(void)
         cmocka_unit_test(sketch_uniform_weighted_stream),
         cmocka_unit_test(sketch_merge_two),
         cmocka_unit_test(sketch_wire_round_trip),
+        cmocka_unit_test(sketch_batch_equals_one_by_one),
         cmocka_unit_test(sketch_fixed_memory_million_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -526,20 +526,47 @@ void anomaly_flow(struct anomaly *an, const struct flow *f)
     anomaly_flow_sum(an, &s);
 }
 
+static bool cfg_on(const struct anomaly_config *c, unsigned k)
+{
+    return c->enabled && c->det[k].enabled;
+}
+
+/* The flow detectors that count f (bits 1 << ANOM_*). */
+static unsigned flow_detectors(const struct anomaly_config *c, const struct anomaly_flow_sum *f)
+{
+    unsigned m = 0;
+    if (!c->enabled || (f->ip_v != 4 && f->ip_v != 6))
+        return 0;
+    if (flow_failed(f))
+        m |= (cfg_on(c, ANOM_HSCAN) ? 1u << ANOM_HSCAN : 0) |
+             (cfg_on(c, ANOM_VSCAN) ? 1u << ANOM_VSCAN : 0);
+    if (cfg_on(c, ANOM_SYN_FLOOD) && flow_half_open(f))
+        m |= 1u << ANOM_SYN_FLOOD;
+    if (cfg_on(c, ANOM_ICMP_FLOOD) && (f->proto == 1 || f->proto == 58))
+        m |= 1u << ANOM_ICMP_FLOOD;
+    /* an attempt: the handshake completed, the session stayed short */
+    if (cfg_on(c, ANOM_BRUTE) && f->proto == 6 && login_port(f->srv_port) &&
+        (f->hist & ANOM_HIST_SYN) && (f->hist & ANOM_HIST_ACK) &&
+        f->pkts[0] + f->pkts[1] <= c->brute_max_pkts)
+        m |= 1u << ANOM_BRUTE;
+    return m;
+}
+
+bool anomaly_flow_relevant(const struct anomaly_config *c, const struct anomaly_flow_sum *s)
+{
+    return flow_detectors(c, s) != 0;
+}
+
 void anomaly_flow_sum(struct anomaly *an, const struct anomaly_flow_sum *f)
 {
-    if (!an->cfg.enabled || (f->ip_v != 4 && f->ip_v != 6))
-        return;
-    if (flow_failed(f))
+    unsigned m = flow_detectors(&an->cfg, f);
+    if (m & (1u << ANOM_HSCAN | 1u << ANOM_VSCAN))
         flow_scans(an, f);
-    if (det_on(an, ANOM_SYN_FLOOD) && flow_half_open(f))
+    if (m & 1u << ANOM_SYN_FLOOD)
         flow_syn_flood(an, f);
-    if (det_on(an, ANOM_ICMP_FLOOD) && (f->proto == 1 || f->proto == 58))
+    if (m & 1u << ANOM_ICMP_FLOOD)
         flow_icmp_flood(an, f);
-    /* an attempt: the handshake completed, the session stayed short */
-    if (det_on(an, ANOM_BRUTE) && f->proto == 6 && login_port(f->srv_port) &&
-        (f->hist & ANOM_HIST_SYN) && (f->hist & ANOM_HIST_ACK) &&
-        f->pkts[0] + f->pkts[1] <= an->cfg.brute_max_pkts)
+    if (m & 1u << ANOM_BRUTE)
         flow_brute(an, f);
 }
 

@@ -146,6 +146,9 @@ struct anomaly_flow_sum {
 
 /* The summary of f. */
 void anomaly_flow_summary(const struct flow *f, struct anomaly_flow_sum *s);
+/* Whether any enabled flow detector would count s (a worker sends only
+ * those summaries: most flows carry data and can count for none). */
+bool anomaly_flow_relevant(const struct anomaly_config *c, const struct anomaly_flow_sum *s);
 /* A flow: ended (its record), or closed (a worker's summary). */
 void anomaly_flow_sum(struct anomaly *an, const struct anomaly_flow_sum *s);
 /* anomaly_flow_sum of f's summary. */

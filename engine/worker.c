@@ -70,10 +70,16 @@ struct worker {
     bool started;
 };
 
+/* f's summary to the detectors, when one of them would count it: most
+ * flows carry data to a port no detector watches and cost nothing more. */
 static void worker_anom_flow(struct worker *w, const struct flow *f)
 {
+    struct anomaly_flow_sum sum;
+    anomaly_flow_summary(f, &sum);
+    if (!anomaly_flow_relevant(&w->cfg->anomaly, &sum))
+        return;
     struct anomaly_flow_sum *s = ring_reserve_wait(w->out, sizeof(*s));
-    anomaly_flow_summary(f, s);
+    *s = sum;
     ring_commit(w->out, REC_ANOM_FLOW, sizeof(*s));
     w->an_stats[ANS_FLOW_RECORDS]++;
 }

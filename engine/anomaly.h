@@ -9,10 +9,11 @@
  * finds no room replaces the least recently used entry of its probe run,
  * so a flood of distinct sources costs evictions, never memory.
  *
- * Windows run on packet time.  Flows are fed when their record reaches the
- * writer (at flow end), and counted at their start time: a window is
- * [first start seen, +window); a later start opens a new one.  A detector
- * raises at most one alert per key and window.
+ * Windows run on packet time.  Flows are fed when a worker's summary of a
+ * closed TCP flow, or else the flow's record at its end, reaches the
+ * writer, and counted at their start time: a window is [first start seen,
+ * +window); a later start opens a new one.  A detector raises at most one
+ * alert per key and window.
  *
  * Alerts carry gid ANOMALY_GID and the sid of their detector (the table in
  * ANOMALY_DETECTORS, documented in README.md). */

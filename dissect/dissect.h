@@ -243,6 +243,10 @@ struct ns_decoded {
                                          reassembled datagram its link
                                          header plus the datagram */
 
+    uint8_t  arp_op;                  /* Ethernet/IPv4 ARP of the outermost
+                                         frame: 1 request, 2 reply; 0 none */
+    uint8_t  arp_sha[6], arp_spa[4];  /* its sender MAC and IPv4 address */
+
     bool     defragged;               /* built from reassembled fragments */
     uint8_t  nevents;                 /* kept in events[] (<= MAX_EVENTS) */
     uint16_t events[DISSECT_MAX_EVENTS];

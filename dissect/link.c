@@ -43,7 +43,11 @@ bool dissect_linktype_supported(int dlt)
 }
 
 /* RFC 826.  Only the lengths are checked: hardware and protocol address
- * lengths come from the packet, for any hardware type. */
+ * lengths come from the packet, for any hardware type.  The sender's
+ * binding of an Ethernet/IPv4 request or reply (htype 1, ptype 0x0800,
+ * hlen 6, plen 4: sha, spa, tha, tpa follow the fixed part) goes to the
+ * record for the ARP spoofing detector, from the outermost frame only: an
+ * ARP inside a tunnel belongs to another LAN. */
 static enum dissect_result dissect_arp(struct dissect_state *st, const uint8_t *p, size_t len)
 {
     dissect_count(st, DC_ARP);
@@ -52,6 +56,15 @@ static enum dissect_result dissect_arp(struct dissect_state *st, const uint8_t *
     size_t addrs = 2 * ((size_t)p[4] + p[5]);
     if (unlikely(len - ARP_FIXED_LEN < addrs))
         return dissect_invalid(st, DEV_ARP_PKT_TOO_SMALL);
+    uint16_t op = ns_load_be16(p + 6);
+    if (st->outer_frame && ns_load_be16(p) == 1 && ns_load_be16(p + 2) == DISSECT_ETHERTYPE_IPV4 &&
+        p[4] == 6 && p[5] == 4 && (op == 1 || op == 2)) {
+        /* addrs == 20 was checked above: sha at 8, spa at 14 */
+        struct ns_decoded *o = st->out;
+        memcpy(o->arp_sha, p + ARP_FIXED_LEN, 6);
+        memcpy(o->arp_spa, p + ARP_FIXED_LEN + 6, 4);
+        o->arp_op = (uint8_t)op;
+    }
     return DISSECT_DECODED;
 }
 

@@ -23,6 +23,8 @@
 #define ANOM_RAW 32              /* bytes of a sample target kept */
 #define US 1000000ull
 
+_Static_assert(sizeof(struct anomaly_flow_sum) == 72, "the worker's flow summary record");
+
 enum target_type { TT_NONE, TT_ADDR, TT_PORT, TT_NAME, TT_MAC };
 
 struct anom_ent {
@@ -339,20 +341,20 @@ static size_t addr_len(uint8_t ip_v)
 /* A connection attempt that went nowhere: TCP with no payload either way
  * and a few packets from the client (a SYN, its retries, the scanner's RST
  * or a connect scan's ACK/FIN), or UDP that got no answer. */
-static bool flow_failed(const struct flow *f)
+static bool flow_failed(const struct anomaly_flow_sum *f)
 {
     if (f->proto == 6)
-        return !strchr(f->history, 'D') && !strchr(f->history, 'd') && f->pkts[0] <= 4;
+        return !(f->hist & (ANOM_HIST_DATA | ANOM_HIST_DATA_R)) && f->pkts[0] <= 4;
     if (f->proto == 17)
         return f->pkts[1] == 0 && f->pkts[0] <= 3;
     return false;
 }
 
 /* The client sent a SYN and never completed the handshake. */
-static bool flow_half_open(const struct flow *f)
+static bool flow_half_open(const struct anomaly_flow_sum *f)
 {
-    return f->proto == 6 && strchr(f->history, 'S') && !strchr(f->history, 'A') &&
-           !strchr(f->history, 'D');
+    return f->proto == 6 && (f->hist & ANOM_HIST_SYN) &&
+           !(f->hist & (ANOM_HIST_ACK | ANOM_HIST_DATA));
 }
 
 static bool login_port(uint16_t p)
@@ -365,7 +367,7 @@ static bool login_port(uint16_t p)
     }
 }
 
-static void flow_scans(struct anomaly *an, const struct flow *f)
+static void flow_scans(struct anomaly *an, const struct anomaly_flow_sum *f)
 {
     size_t al = addr_len(f->ip_v);
     uint8_t key[40];
@@ -410,7 +412,7 @@ static void flow_scans(struct anomaly *an, const struct flow *f)
     }
 }
 
-static void flow_syn_flood(struct anomaly *an, const struct flow *f)
+static void flow_syn_flood(struct anomaly *an, const struct anomaly_flow_sum *f)
 {
     size_t al = addr_len(f->ip_v);
     uint8_t key[40];
@@ -437,7 +439,7 @@ static void flow_syn_flood(struct anomaly *an, const struct flow *f)
     }
 }
 
-static void flow_icmp_flood(struct anomaly *an, const struct flow *f)
+static void flow_icmp_flood(struct anomaly *an, const struct anomaly_flow_sum *f)
 {
     size_t al = addr_len(f->ip_v);
     uint8_t key[40];
@@ -470,7 +472,7 @@ static void flow_icmp_flood(struct anomaly *an, const struct flow *f)
     }
 }
 
-static void flow_brute(struct anomaly *an, const struct flow *f)
+static void flow_brute(struct anomaly *an, const struct anomaly_flow_sum *f)
 {
     size_t al = addr_len(f->ip_v);
     uint8_t key[40];
@@ -494,20 +496,77 @@ static void flow_brute(struct anomaly *an, const struct flow *f)
     }
 }
 
+void anomaly_flow_summary(const struct flow *f, struct anomaly_flow_sum *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->start_us = f->start_us;
+    s->last_us = f->last_us;
+    s->pkts[0] = f->pkts[0];
+    s->pkts[1] = f->pkts[1];
+    memcpy(s->cli, f->cli, sizeof(s->cli));
+    memcpy(s->srv, f->srv, sizeof(s->srv));
+    s->srv_port = f->srv_port;
+    s->ip_v = f->ip_v;
+    s->proto = f->proto;
+    for (size_t i = 0; i < sizeof(f->history) && f->history[i]; i++) {
+        switch (f->history[i]) {
+        case 'S': s->hist |= ANOM_HIST_SYN; break;
+        case 'A': s->hist |= ANOM_HIST_ACK; break;
+        case 'D': s->hist |= ANOM_HIST_DATA; break;
+        case 'd': s->hist |= ANOM_HIST_DATA_R; break;
+        default: break;
+        }
+    }
+}
+
 void anomaly_flow(struct anomaly *an, const struct flow *f)
 {
-    if (!an->cfg.enabled || (f->ip_v != 4 && f->ip_v != 6))
-        return;
+    struct anomaly_flow_sum s;
+    anomaly_flow_summary(f, &s);
+    anomaly_flow_sum(an, &s);
+}
+
+static bool cfg_on(const struct anomaly_config *c, unsigned k)
+{
+    return c->enabled && c->det[k].enabled;
+}
+
+/* The flow detectors that count f (bits 1 << ANOM_*). */
+static unsigned flow_detectors(const struct anomaly_config *c, const struct anomaly_flow_sum *f)
+{
+    unsigned m = 0;
+    if (!c->enabled || (f->ip_v != 4 && f->ip_v != 6))
+        return 0;
     if (flow_failed(f))
-        flow_scans(an, f);
-    if (det_on(an, ANOM_SYN_FLOOD) && flow_half_open(f))
-        flow_syn_flood(an, f);
-    if (det_on(an, ANOM_ICMP_FLOOD) && (f->proto == 1 || f->proto == 58))
-        flow_icmp_flood(an, f);
+        m |= (cfg_on(c, ANOM_HSCAN) ? 1u << ANOM_HSCAN : 0) |
+             (cfg_on(c, ANOM_VSCAN) ? 1u << ANOM_VSCAN : 0);
+    if (cfg_on(c, ANOM_SYN_FLOOD) && flow_half_open(f))
+        m |= 1u << ANOM_SYN_FLOOD;
+    if (cfg_on(c, ANOM_ICMP_FLOOD) && (f->proto == 1 || f->proto == 58))
+        m |= 1u << ANOM_ICMP_FLOOD;
     /* an attempt: the handshake completed, the session stayed short */
-    if (det_on(an, ANOM_BRUTE) && f->proto == 6 && login_port(f->srv_port) &&
-        strchr(f->history, 'S') && strchr(f->history, 'A') &&
-        f->pkts[0] + f->pkts[1] <= an->cfg.brute_max_pkts)
+    if (cfg_on(c, ANOM_BRUTE) && f->proto == 6 && login_port(f->srv_port) &&
+        (f->hist & ANOM_HIST_SYN) && (f->hist & ANOM_HIST_ACK) &&
+        f->pkts[0] + f->pkts[1] <= c->brute_max_pkts)
+        m |= 1u << ANOM_BRUTE;
+    return m;
+}
+
+bool anomaly_flow_relevant(const struct anomaly_config *c, const struct anomaly_flow_sum *s)
+{
+    return flow_detectors(c, s) != 0;
+}
+
+void anomaly_flow_sum(struct anomaly *an, const struct anomaly_flow_sum *f)
+{
+    unsigned m = flow_detectors(&an->cfg, f);
+    if (m & (1u << ANOM_HSCAN | 1u << ANOM_VSCAN))
+        flow_scans(an, f);
+    if (m & 1u << ANOM_SYN_FLOOD)
+        flow_syn_flood(an, f);
+    if (m & 1u << ANOM_ICMP_FLOOD)
+        flow_icmp_flood(an, f);
+    if (m & 1u << ANOM_BRUTE)
         flow_brute(an, f);
 }
 

@@ -9,10 +9,11 @@
  * finds no room replaces the least recently used entry of its probe run,
  * so a flood of distinct sources costs evictions, never memory.
  *
- * Windows run on packet time.  Flows are fed when their record reaches the
- * writer (at flow end), and counted at their start time: a window is
- * [first start seen, +window); a later start opens a new one.  A detector
- * raises at most one alert per key and window.
+ * Windows run on packet time.  Flows are fed when a worker's summary of a
+ * closed TCP flow, or else the flow's record at its end, reaches the
+ * writer, and counted at their start time: a window is [first start seen,
+ * +window); a later start opens a new one.  A detector raises at most one
+ * alert per key and window.
  *
  * Alerts carry gid ANOMALY_GID and the sid of their detector (the table in
  * ANOMALY_DETECTORS, documented in README.md). */
@@ -127,7 +128,31 @@ struct anomaly *anomaly_create(const struct anomaly_config *cfg, anomaly_alert_f
                                char *errbuf) NS_MUST_CHECK;
 void anomaly_destroy(struct anomaly *an);        /* NULL ok */
 
-/* An ended flow (the flow record's copy). */
+/* What the flow detectors read of a flow: 72 bytes, small enough for a
+ * worker to send when a TCP flow closes (engine_int.h, REC_ANOM_FLOW),
+ * long before the flow's record. */
+#define ANOM_HIST_SYN   0x01     /* Zeek history 'S': client SYN */
+#define ANOM_HIST_ACK   0x02     /* 'A': client pure ACK */
+#define ANOM_HIST_DATA  0x04     /* 'D': client payload */
+#define ANOM_HIST_DATA_R 0x08    /* 'd': server payload */
+struct anomaly_flow_sum {
+    uint64_t start_us, last_us;
+    uint64_t pkts[2];            /* toserver, toclient */
+    uint8_t cli[16], srv[16];
+    uint16_t srv_port;
+    uint8_t ip_v, proto;
+    uint8_t hist;                /* ANOM_HIST_* */
+    uint8_t pad[3];
+};
+
+/* The summary of f. */
+void anomaly_flow_summary(const struct flow *f, struct anomaly_flow_sum *s);
+/* Whether any enabled flow detector would count s (a worker sends only
+ * those summaries: most flows carry data and can count for none). */
+bool anomaly_flow_relevant(const struct anomaly_config *c, const struct anomaly_flow_sum *s);
+/* A flow: ended (its record), or closed (a worker's summary). */
+void anomaly_flow_sum(struct anomaly *an, const struct anomaly_flow_sum *s);
+/* anomaly_flow_sum of f's summary. */
 void anomaly_flow(struct anomaly *an, const struct flow *f);
 /* A DNS query: its sender, first question name (text, n bytes), qtype. */
 void anomaly_dns(struct anomaly *an, uint64_t ts_us, uint8_t ip_v, const uint8_t src[16],

@@ -9,7 +9,9 @@
  * (flow and DNS records are most of the output, and formatting them is
  * work the writer's core has room for), REC_SNAP (struct ns_snap) and
  * REC_DONE; rollups (REC_ROLLUP_TICK in, REC_ROLLUP_TOP and REC_ROLLUP
- * out) go the same way as stats.  The
+ * out) go the same way as stats.  With the anomaly detectors on, workers
+ * also send REC_ARP (ARP bindings) and REC_ANOM_FLOW (a TCP flow's summary
+ * when it closes, or at its end when no flow records are written).  The
  * reader also has a ring to the writer for its own snapshots.  Every source
  * sends snapshots with the same sequence numbers, so the writer can sum
  * them into one stats record whose totals add up. */
@@ -17,6 +19,7 @@
 #define ENGINE_INT_H
 
 #include "dissect/dissect.h"
+#include "engine/anomaly.h"
 #include "engine/app.h"
 #include "flow/flow.h"
 
@@ -36,6 +39,18 @@ enum rec_type {
     REC_ROLLUP_TICK,         /* reader -> worker: struct rec_rollup_tick */
     REC_ROLLUP_TOP,          /* worker -> writer: struct rollup_top_rec + sketch */
     REC_ROLLUP,              /* worker -> writer: struct rollup_rec, after its tops */
+    REC_ARP,                 /* worker -> writer: struct rec_arp */
+    REC_ANOM_FLOW,           /* worker -> writer: struct anomaly_flow_sum */
+};
+
+/* An ARP sender binding for the ARP spoofing detector (engine/anomaly.h),
+ * sent only when that detector is on, and only when the worker's small
+ * cache (last MAC per IP) does not already hold it. */
+struct rec_arp {
+    uint64_t ts_us;
+    uint8_t ip[4], mac[6];
+    uint8_t op;                  /* 1 request, 2 reply */
+    uint8_t pad[5];
 };
 
 /* A rollup boundary of packet time (output/rollup.h): the reader sends one
@@ -187,6 +202,20 @@ enum ns_det_stat {
     DET_MAX
 };
 
+/* anomaly.* in stats records: what the workers sent the detectors (the
+ * writer adds anomaly.alert.<detector> and anomaly.table_evictions). */
+#define NS_ANOMALY_STATS(X)                          \
+    X(ARP_RECORDS,  "arp_records")                   \
+    X(ARP_CACHED,   "arp_unchanged")                 \
+    X(FLOW_RECORDS, "flow_records")
+
+enum ns_anomaly_stat {
+#define NS_ANS_ENUM(id, name) ANS_##id,
+    NS_ANOMALY_STATS(NS_ANS_ENUM)
+#undef NS_ANS_ENUM
+    ANS_MAX
+};
+
 struct ns_snap {
     uint64_t seq;
     uint64_t ts_us;
@@ -205,6 +234,10 @@ struct ns_snap {
     uint64_t app[APP_MAX][APC_MAX];   /* app_layer.{flow,tx,error}.<proto> */
     uint64_t app_memuse, app_memcap;  /* gauge; allocations refused */
     uint64_t det[DET_MAX];            /* detect.* (all 0 without rules) */
+    uint64_t an[ANS_MAX];             /* anomaly.* of the workers */
+    /* the writer's, filled when it writes the record (0 from sources) */
+    uint64_t an_alerts[ANOM_MAX];
+    uint64_t an_evictions;
 };
 
 #define NS_RECORD_MAX (64u * 1024u)   /* scratch for one EVE line */

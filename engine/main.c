@@ -314,8 +314,15 @@ static void print_summary(const char *file, const char *eve, const struct ns_sna
         }
         fprintf(stderr, ")");
     }
-    fprintf(stderr, "; %llu flows; %llu records to %s; %.2f s\n",
-            (unsigned long long)t->fs[FS_TOTAL], (unsigned long long)records, eve, secs);
+    /* every alert written, the detectors' included (engine/writer.c) */
+    uint64_t an = 0;
+    for (unsigned k = 0; k < ANOM_MAX; k++)
+        an += t->an_alerts[k];
+    fprintf(stderr, "; %llu flows; %llu alerts", (unsigned long long)t->fs[FS_TOTAL],
+            (unsigned long long)t->out[OUT_ALERT]);
+    if (an)
+        fprintf(stderr, " (%llu from the anomaly detectors)", (unsigned long long)an);
+    fprintf(stderr, "; %llu records to %s; %.2f s\n", (unsigned long long)records, eve, secs);
 }
 
 enum { OPT_THREADS = 1000, OPT_STATS, OPT_TYPES, OPT_MEMCAP, OPT_QUEUE, OPT_SET, OPT_CONFIG,

@@ -24,6 +24,11 @@
 #include "engine/engine_int.h"
 #include "output/eve.h"
 
+/* ARP cache slots (a power of two): 3 KiB a worker.  A LAN of more hosts
+ * than this only costs records for bindings that collide. */
+#define WORKER_ARP_BITS 8
+#define WORKER_ARP_CACHE (1u << WORKER_ARP_BITS)
+
 struct worker {
     NS_CACHE_ALIGNED unsigned id;
     const struct ns_config *cfg;
@@ -52,9 +57,32 @@ struct worker {
     bool ru_on;
     struct detect_gen **dslot;   /* rules (RCU), NULL: none */
     struct alert_sink asink;
+    /* the writer's anomaly detectors (engine/anomaly.h), when on: TCP flow
+     * summaries at close (an_flows), ARP bindings (an_arp) through a
+     * direct-mapped cache of the last MAC per sender IP */
+    bool an_flows, an_arp;
+    uint64_t an_stats[ANS_MAX];
+    struct worker_arp {
+        uint32_t ip;                 /* 0: empty (0.0.0.0 binds nothing) */
+        uint8_t mac[6];
+    } arp_cache[WORKER_ARP_CACHE];
     pthread_t thread;
     bool started;
 };
+
+/* f's summary to the detectors, when one of them would count it: most
+ * flows carry data to a port no detector watches and cost nothing more. */
+static void worker_anom_flow(struct worker *w, const struct flow *f)
+{
+    struct anomaly_flow_sum sum;
+    anomaly_flow_summary(f, &sum);
+    if (!anomaly_flow_relevant(&w->cfg->anomaly, &sum))
+        return;
+    struct anomaly_flow_sum *s = ring_reserve_wait(w->out, sizeof(*s));
+    *s = sum;
+    ring_commit(w->out, REC_ANOM_FLOW, sizeof(*s));
+    w->an_stats[ANS_FLOW_RECORDS]++;
+}
 
 static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_reason reason)
 {
@@ -71,8 +99,12 @@ static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_re
                             f->flow_id);
         rcu_read_unlock();
     }
-    if (!w->cfg->eve_flow)
+    if (!w->cfg->eve_flow) {
+        /* no flow record to feed the detectors: its summary instead */
+        if (w->an_flows && !f->anomaly_fed)
+            worker_anom_flow(w, f);
         return;
+    }
     /* the writer formats it (engine_int.h) */
     struct rec_flow *rf = ring_reserve_wait(w->out, sizeof(*rf));
     memcpy(&rf->f, f, sizeof(*f));
@@ -117,6 +149,14 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
     w->ec.ethernet = cfg->eve_ethernet;
     w->ec.community_id_seed = (uint16_t)cfg->community_id_seed;
     w->asink = (struct alert_sink){ .cfg = cfg, .out = out, .ec = &w->ec, .outc = w->outc };
+    /* as the writer decides (engine/writer.c): the detectors need alerts */
+    if (cfg->anomaly.enabled && cfg->eve_alert) {
+        const struct anomaly_det_config *dc = cfg->anomaly.det;
+        w->an_arp = dc[ANOM_ARP_SPOOF].enabled;
+        w->an_flows = dc[ANOM_HSCAN].enabled || dc[ANOM_VSCAN].enabled ||
+                      dc[ANOM_SYN_FLOOD].enabled || dc[ANOM_ICMP_FLOOD].enabled ||
+                      dc[ANOM_BRUTE].enabled;
+    }
     return w;
 err:
     worker_destroy(w);
@@ -151,6 +191,30 @@ static void worker_anomalies(struct worker *w, const struct ns_pkt *pkt,
         ring_commit(w->out, REC_JSON, (uint32_t)n);
         w->outc[OUT_ANOMALY]++;
     }
+}
+
+/* An ARP sender binding: to the writer unless the cache holds it already.
+ * ARP is rare next to IP, so this is off the hot path. */
+static void worker_arp(struct worker *w, const struct ns_pkt *pkt, const struct ns_decoded *d)
+{
+    uint32_t ip = ns_load_be32(d->arp_spa);
+    if (ip == 0)
+        return;                  /* a probe (RFC 5227) binds nothing */
+    struct worker_arp *e = &w->arp_cache[(ip * 2654435761u) >> (32 - WORKER_ARP_BITS)];
+    if (e->ip == ip && memcmp(e->mac, d->arp_sha, 6) == 0) {
+        w->an_stats[ANS_ARP_CACHED]++;
+        return;
+    }
+    e->ip = ip;
+    memcpy(e->mac, d->arp_sha, 6);
+    struct rec_arp *r = ring_reserve_wait(w->out, sizeof(*r));
+    memset(r, 0, sizeof(*r));
+    r->ts_us = pkt->ts_us;
+    memcpy(r->ip, d->arp_spa, 4);
+    memcpy(r->mac, d->arp_sha, 6);
+    r->op = d->arp_op;
+    ring_commit(w->out, REC_ARP, sizeof(*r));
+    w->an_stats[ANS_ARP_RECORDS]++;
 }
 
 /* -w: the frame goes to the writer, which owns the pcap file. */
@@ -233,6 +297,15 @@ static void worker_process(struct worker *w, const struct ns_pkt *ppkt)
                 app_packet(&w->app, &pkt, &d, f, ts);
             if (unlikely(w->dslot != NULL))
                 worker_detect(w, &pkt, &d, f, ts);
+            /* a TCP flow closed (RST, or both FINs acknowledged): what the
+             * flow detectors judge is settled now, not at the closed
+             * timeout; f->state sits on the line the update just wrote */
+            if (unlikely(f && f->state == FLOW_STATE_CLOSED) && w->an_flows && !f->anomaly_fed) {
+                f->anomaly_fed = true;
+                worker_anom_flow(w, f);
+            }
+        } else if (unlikely(d.arp_op != 0) && w->an_arp) {
+            worker_arp(w, &pkt, &d);
         }
         break;
     case DISSECT_FRAG_HELD:
@@ -317,6 +390,7 @@ static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool fin
     s->first_ts_us = w->first_ts_us;
     if (w->dslot)
         worker_detect_stats(w, s->det);
+    memcpy(s->an, w->an_stats, sizeof(s->an));
     ring_commit(w->out, REC_SNAP, sizeof(*s));
 }
 

@@ -80,6 +80,11 @@ struct writer {
      * records and the merged rollups; NULL when off */
     struct anomaly *an;
     uint64_t an_alerts;          /* written: added to output.alert */
+    uint64_t an_written[ANOM_MAX];   /* the same by detector */
+    /* the final snapshot, written once every source is done, so that it
+     * counts every alert the detectors raise (writer_main) */
+    struct ns_snap final;
+    bool have_final;
     struct top_feed *top;        /* netscope top, or NULL */
     pthread_t thread;
     bool started;
@@ -98,7 +103,10 @@ enum {
     FLAT_APP = FLAT_SS + SS_MAX,
     FLAT_APP_MEM = FLAT_APP + APP_MAX * APC_MAX,
     FLAT_DET = FLAT_APP_MEM + 2,
-    FLAT_MAX = FLAT_DET + DET_MAX,
+    FLAT_AN = FLAT_DET + DET_MAX,
+    FLAT_AN_ALERT = FLAT_AN + ANS_MAX,
+    FLAT_AN_EVICT = FLAT_AN_ALERT + ANOM_MAX,
+    FLAT_MAX = FLAT_AN_EVICT + 1,
 };
 
 static const char *const acct_names[] = {
@@ -113,6 +121,9 @@ static const char *const cap_names[] = {
 };
 static const char *const det_names[] = {
     NS_DETECT_STATS(NAME)
+};
+static const char *const an_names[] = {
+    NS_ANOMALY_STATS(NAME)
 #undef NAME
 };
 
@@ -130,6 +141,9 @@ static void flat_values(const struct ns_snap *s, uint64_t *v)
     v[FLAT_APP_MEM] = s->app_memuse;
     v[FLAT_APP_MEM + 1] = s->app_memcap;
     memcpy(v + FLAT_DET, s->det, sizeof(s->det));
+    memcpy(v + FLAT_AN, s->an, sizeof(s->an));
+    memcpy(v + FLAT_AN_ALERT, s->an_alerts, sizeof(s->an_alerts));
+    v[FLAT_AN_EVICT] = s->an_evictions;
 }
 
 static int path_cmp(const void *a, const void *b)
@@ -194,6 +208,13 @@ static int writer_build_paths(struct writer *wr, bool live)
         rc = writer_add_path(wr, "capture.", cap_names[i], FLAT_CAP + i);
     for (unsigned i = 0; wr->cfg->rules_loaded && i < DET_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "detect.", det_names[i], FLAT_DET + i);
+    /* anomaly.*: only with the detectors on (wr->an is made before this) */
+    for (unsigned i = 0; wr->an && i < ANS_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "anomaly.", an_names[i], FLAT_AN + i);
+    for (unsigned k = 0; wr->an && k < ANOM_MAX && rc == NS_OK; k++)
+        rc = writer_add_path(wr, "anomaly.alert.", anomaly_det_name(k), FLAT_AN_ALERT + k);
+    if (wr->an && rc == NS_OK)
+        rc = writer_add_path(wr, "anomaly.", "table_evictions", FLAT_AN_EVICT);
     if (rc == NS_OK)
         qsort(wr->paths, wr->npaths, sizeof(*wr->paths), path_cmp);
     return rc;
@@ -230,6 +251,8 @@ static void writer_anomaly_alert(void *ctx, const struct anomaly_alert *x)
     if (n) {
         writer_write(wr, wr->scratch, n);
         wr->an_alerts++;
+        if ((unsigned)x->kind < ANOM_MAX)
+            wr->an_written[x->kind]++;
         if (wr->top)
             top_feed_alert(wr->top, wr->scratch, n);
     }
@@ -254,6 +277,11 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     wr->dns_text = malloc(DNS_SCRATCH_SIZE);
     if (!wr->done || !wr->path || !wr->iobuf || !wr->scratch || !wr->dns || !wr->dns_text)
         goto err_nomem;
+    if (cfg->anomaly.enabled && cfg->eve_alert) {
+        wr->an = anomaly_create(&cfg->anomaly, writer_anomaly_alert, wr, errbuf);
+        if (!wr->an)
+            goto err;
+    }
     if (writer_build_paths(wr, o->live) != NS_OK)
         goto err_nomem;
     if (o->rollup_sources && cfg->rollup.interval) {
@@ -268,11 +296,6 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     if (o->csv_dir && o->csv_dir[0]) {
         wr->csv = csv_open(o->csv_dir, cfg->eve_flow, errbuf);
         if (!wr->csv)
-            goto err;
-    }
-    if (cfg->anomaly.enabled && cfg->eve_alert) {
-        wr->an = anomaly_create(&cfg->anomaly, writer_anomaly_alert, wr, errbuf);
-        if (!wr->an)
             goto err;
     }
     eve_ctx_init(&wr->ec, o->pcap_filename, o->in_iface);
@@ -353,8 +376,21 @@ static void writer_flow(struct writer *wr, const struct rec_flow *rf, uint32_t l
         wr->late[OUT_FLOW]++;
     if (wr->csv)
         csv_flow(wr->csv, &wr->ec, &rf->f, (enum flow_end_reason)rf->reason);
-    if (wr->an)
+    /* unless the worker sent its summary when it closed */
+    if (wr->an && !rf->f.anomaly_fed)
         anomaly_flow(wr->an, &rf->f);
+}
+
+static void writer_anom_flow(struct writer *wr, const struct anomaly_flow_sum *s, uint32_t len)
+{
+    if (wr->an && len >= sizeof(*s))
+        anomaly_flow_sum(wr->an, s);
+}
+
+static void writer_arp(struct writer *wr, const struct rec_arp *r, uint32_t len)
+{
+    if (wr->an && len >= sizeof(*r))
+        anomaly_arp(wr->an, r->ts_us, r->ip, r->mac);
 }
 
 size_t writer_format_dns(struct eve_ctx *ec, const void *rec, uint32_t len, struct dns_msg *m,
@@ -421,6 +457,11 @@ static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
     struct ns_snap shown = *s;
     shown.out[OUT_STATS] = wr->stats_written + 1;   /* counts this record */
     shown.out[OUT_ALERT] += wr->an_alerts;          /* the detectors' */
+    memcpy(shown.an_alerts, wr->an_written, sizeof(shown.an_alerts));
+    if (wr->an) {
+        uint64_t raised[ANOM_MAX];
+        anomaly_counts(wr->an, raised, &shown.an_evictions);
+    }
     /* records the workers counted as written that the writer found too big
      * to format (none in practice: flow and DNS records are bounded) */
     for (unsigned k = 0; k < OUT_MAX; k++) {
@@ -464,6 +505,9 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     acc->app_memuse = a[FLAT_APP_MEM];
     acc->app_memcap = a[FLAT_APP_MEM + 1];
     memcpy(acc->det, a + FLAT_DET, sizeof(acc->det));
+    memcpy(acc->an, a + FLAT_AN, sizeof(acc->an));
+    memcpy(acc->an_alerts, a + FLAT_AN_ALERT, sizeof(acc->an_alerts));
+    acc->an_evictions = a[FLAT_AN_EVICT];
     if (s->ts_us > acc->ts_us)
         acc->ts_us = s->ts_us;
     if (s->first_ts_us && (!acc->first_ts_us || s->first_ts_us < acc->first_ts_us))
@@ -491,15 +535,14 @@ static bool writer_snapshot(struct writer *wr, const struct ns_snap *s)
         if (wr->got[l] != wr->nsrc)
             break;
         struct ns_snap *done = &wr->slot[l];
-        if (wr->cfg->eve_stats && !done->silent)
+        if (done->final) {
+            wr->final = *done;      /* written in writer_finish */
+            wr->have_final = true;
+        } else if (wr->cfg->eve_stats && !done->silent) {
             writer_emit_stats(wr, done);
+        }
         if (wr->top)
             top_feed_snapshot(wr->top, done);
-        if (done->final) {
-            wr->totals = *done;
-            wr->totals.out[OUT_ALERT] += wr->an_alerts;
-            wr->totals.out[OUT_STATS] = wr->stats_written;
-        }
         wr->got[l] = 0;
         wr->lowest++;
     }
@@ -574,6 +617,24 @@ static bool writer_rollup(struct writer *wr, uint32_t type, const void *rec, uin
     return true;
 }
 
+/* Every source is done: nothing can raise an alert any more, so the final
+ * stats record and the totals (the exit summary) count them all. */
+static void writer_finish(struct writer *wr)
+{
+    if (!wr->have_final)
+        return;
+    if (wr->cfg->eve_stats && !wr->final.silent)
+        writer_emit_stats(wr, &wr->final);
+    wr->totals = wr->final;
+    wr->totals.out[OUT_ALERT] += wr->an_alerts;
+    wr->totals.out[OUT_STATS] = wr->stats_written;
+    memcpy(wr->totals.an_alerts, wr->an_written, sizeof(wr->totals.an_alerts));
+    if (wr->an) {
+        uint64_t raised[ANOM_MAX];
+        anomaly_counts(wr->an, raised, &wr->totals.an_evictions);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct writer *wr = arg;
@@ -597,6 +658,10 @@ static void *writer_main(void *arg)
                     writer_flow(wr, rec, len);
                 } else if (type == REC_DNS) {
                     writer_dns(wr, rec, len);
+                } else if (type == REC_ANOM_FLOW) {
+                    writer_anom_flow(wr, rec, len);
+                } else if (type == REC_ARP) {
+                    writer_arp(wr, rec, len);
                 } else if (type == REC_PCAP) {
                     writer_pcap(wr, rec, len);
                 } else if (type == REC_ROLLUP_TOP || type == REC_ROLLUP) {
@@ -621,6 +686,7 @@ static void *writer_main(void *arg)
         else
             ring_backoff(&spins);
     }
+    writer_finish(wr);
     if (fflush(wr->fp) != 0 && !wr->write_errno)
         wr->write_errno = errno ? errno : EIO;
     if (wr->csv && csv_close(wr->csv, &wr->csv_errno) != NS_OK && !wr->csv_errno)

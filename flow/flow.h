@@ -62,6 +62,9 @@ struct flow {
      * low nibble state, high nibble previous state), what flow_conn_state
      * reads; copy them along with the rest when keeping a struct flow. */
     uint8_t  conn_ep[2];
+    /* The worker already gave the anomaly detectors this flow's summary
+     * (when it closed: engine/worker.c); zeroed by the table. */
+    bool     anomaly_fed;
     /* App-layer state, the worker's, zeroed by the table: UDP flows keep
      * their DNS transaction numbering (dissect/dns.h) here, TCP flows a
      * pointer to their reassembly and parser state (engine/app.h), which

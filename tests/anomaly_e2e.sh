@@ -15,13 +15,26 @@
 #   hping3 --icmp (3000, 10k/s)     ICMP flood           sid 4
 #   dig: 150 long random names      long names, unique subdomains, TXT: sids 5 6 7
 #   ssh x15 (no credentials)        brute force          sid 8
-# then build/netscope reads the capture and each sid must be in eve.json.
+#   the server's veth takes a new MAC and arping announces it (gratuitous
+#   request, then reply): 10.99.0.2 changed MAC                 sid 9
+# then build/netscope reads the capture and each sid must be in eve.json,
+# sid 9 with the old and the new MAC; the final stats record must count
+# every alert written (output.alert, anomaly.alert.<detector>), and so
+# must the exit summary.  With --threads 1 the vertical scan's alert must
+# come before the first flow ended at shutdown (the closed flows reached
+# the detectors when they closed, not at the end); with --types alert,stats
+# (no flow records) sids 1-4 and 8 must still fire.
+# A second capture: ping every 0.1 s for 15 s, an hping3 UDP burst (3000
+# packets in 0.3 s), 5 s more ping; read with --rollup-interval 1 and
+# anomaly.spike-warmup 8, sid 10 must fire at the burst's interval and
+# never before it.
 # Then every capture in tests/pcaps (and BENCH_PCAP when it exists) must
 # raise no gid 9000 alert: the false-positive count is printed.
 #
 # Usage: sudo tests/anomaly_e2e.sh [build/netscope]
 # Needs (make deps): iproute2 tcpdump nmap hping3 dnsmasq-base bind9-dnsutils
-#                    openssh-server openssh-client python3
+#                    openssh-server openssh-client iputils-arping
+#                    iputils-ping python3
 set -euo pipefail
 export LC_ALL=C
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -34,7 +47,7 @@ CLI4=10.99.0.1 SRV4=10.99.0.2 CLI6=fd99::1 SRV6=fd99::2
 die() { echo "anomaly_e2e: $*" >&2; exit 1; }
 log() { echo "== $(date +%T) $*"; }
 [ "$(id -u)" = 0 ] || die "run as root (needs ip netns)"
-for t in ip tcpdump nmap hping3 dnsmasq dig ssh ssh-keygen python3; do
+for t in ip tcpdump nmap hping3 dnsmasq dig ssh ssh-keygen arping ping python3; do
     command -v "$t" >/dev/null || die "missing $t (make deps)"
 done
 [ -x /usr/sbin/sshd ] || die "missing sshd (make deps: openssh-server)"
@@ -119,22 +132,147 @@ for i in $(seq 15); do
     C ssh -n -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
         -o ConnectTimeout=3 -o LogLevel=ERROR nobody@"$SRV4" true 2>/dev/null || true
 done
+log "arp: the server's address moves to a new MAC"
+# the client learnt 02:98:00:00:00:02 for the server above
+ip -n "$NS_S" link set dev an_srv address 02:98:00:00:00:66
+S arping -q -U -c 2 -I an_srv "$SRV4" || true
+S arping -q -A -c 2 -I an_srv "$SRV4" || true
 sleep 1
 kill -INT "$CAP_PID"
 wait "$CAP_PID" 2>/dev/null || true
 CAP_PID=""
 [ -n "${KEEP_PCAP:-}" ] && cp "$TMP/attack.pcap" "$KEEP_PCAP"
 
+log "capture: slow ping, then a burst (traffic spike)"
+ip netns exec "$NS_C" tcpdump -q -U -n --immediate-mode -Z root -i an_cli -w "$TMP/spike.pcap" 2>/dev/null &
+CAP_PID=$!
+sleep 1
+C ping -q -i 0.1 -c 200 "$SRV4" >/dev/null &
+PING_PID=$!
+sleep 15
+C hping3 -q --udp -p 9 -c 3000 -i u100 "$SRV4" >/dev/null 2>&1 || true
+wait "$PING_PID" || true
+sleep 1
+kill -INT "$CAP_PID"
+wait "$CAP_PID" 2>/dev/null || true
+CAP_PID=""
+
 log "netscope on the attack capture"
 mkdir -p "$TMP/out"
-"$BIN" -r "$TMP/attack.pcap" -l "$TMP/out" >/dev/null
+"$BIN" -r "$TMP/attack.pcap" -l "$TMP/out" >/dev/null 2>"$TMP/out/stderr"
 fail=0
-for sid in 1 2 3 4 5 6 7 8; do
+for sid in 1 2 3 4 5 6 7 8 9; do
     n=$(grep -c "\"gid\":9000,\"signature_id\":$sid," "$TMP/out/eve.json" || true)
     echo "sid $sid: $n alert(s)"
     [ "$n" -ge 1 ] || { echo "FAIL: sid $sid did not fire"; fail=1; }
 done
 grep '"gid":9000' "$TMP/out/eve.json" | cut -c1-400 | head -20
+# sid 9's evidence: the old binding first, then the new MAC
+python3 - "$TMP/out/eve.json" <<'PYEOF' || fail=1
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+arp = [r for r in recs if r.get("event_type") == "alert" and r["alert"]["gid"] == 9000
+       and r["alert"]["signature_id"] == 9]
+ok = any(r.get("src_ip") == "10.99.0.2" and
+         r["anomaly"].get("macs", [])[:2] == ["02:98:00:00:00:02", "02:98:00:00:00:66"]
+         for r in arp)
+print("sid 9 evidence:", [(r.get("src_ip"), r["anomaly"].get("macs")) for r in arp])
+if not ok:
+    print("FAIL: no sid 9 alert for 10.99.0.2 with macs [old, new]")
+    sys.exit(1)
+PYEOF
+log "counting: the final stats record and the exit summary count every alert"
+python3 - "$TMP/out/eve.json" "$TMP/out/stderr" <<'PYEOF' || fail=1
+import json, re, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+alerts = [r for r in recs if r.get("event_type") == "alert"]
+det = {}
+for r in alerts:
+    if r["alert"]["gid"] == 9000:
+        d = r["anomaly"]["detector"]
+        det[d] = det.get(d, 0) + 1
+final = [r for r in recs if r.get("event_type") == "stats"][-1]["stats"]
+an = final["anomaly"]
+print("alerts written %d (detectors %s); final stats: output.alert %d, anomaly %s"
+      % (len(alerts), det, final["output"]["alert"], json.dumps(an)))
+bad = []
+if final["output"]["alert"] != len(alerts):
+    bad.append("output.alert %d != %d alert records" % (final["output"]["alert"], len(alerts)))
+for d, n in an["alert"].items():
+    if n != det.get(d, 0):
+        bad.append("anomaly.alert.%s %d != %d written" % (d, n, det.get(d, 0)))
+if an["arp_records"] < 2 or an["flow_records"] < 1:
+    bad.append("anomaly.arp_records %d, flow_records %d: records missing"
+               % (an["arp_records"], an["flow_records"]))
+m = re.search(r"; (\d+) alerts", open(sys.argv[2]).read())
+if not m or int(m.group(1)) != len(alerts):
+    bad.append("exit summary says %s alerts, %d written" % (m and m.group(1), len(alerts)))
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PYEOF
+
+log "timeliness: closed flows reach the detectors when they close"
+mkdir -p "$TMP/t1"
+"$BIN" -r "$TMP/attack.pcap" -l "$TMP/t1" --threads 1 >/dev/null 2>&1
+python3 - "$TMP/t1/eve.json" <<'PYEOF' || fail=1
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+vs = [i for i, r in enumerate(recs) if r.get("event_type") == "alert"
+      and r["alert"]["gid"] == 9000 and r["alert"]["signature_id"] == 2]
+sd = [i for i, r in enumerate(recs) if r.get("event_type") == "flow"
+      and r["flow"].get("reason") == "shutdown"]
+print("first vertical-scan alert: record %s; first flow ended at shutdown: record %s"
+      % (vs[:1], sd[:1]))
+if not vs or not sd or vs[0] > sd[0]:
+    print("FAIL: the scan's alert waited for the end of the capture")
+    sys.exit(1)
+PYEOF
+log "no flow records (--types alert,stats): the flow detectors still see flows"
+mkdir -p "$TMP/nf"
+"$BIN" -r "$TMP/attack.pcap" -l "$TMP/nf" --types alert,stats >/dev/null 2>&1
+for sid in 1 2 3 4 8; do
+    n=$(grep -c "\"gid\":9000,\"signature_id\":$sid," "$TMP/nf/eve.json" || true)
+    echo "sid $sid without flow records: $n alert(s)"
+    [ "$n" -ge 1 ] || { echo "FAIL: sid $sid did not fire without flow records"; fail=1; }
+done
+
+log "netscope on the spike capture (--rollup-interval 1, spike-warmup 8)"
+mkdir -p "$TMP/sp"
+"$BIN" -r "$TMP/spike.pcap" -l "$TMP/sp" --rollup-interval 1 \
+    --set anomaly.spike-warmup=8 >/dev/null 2>&1
+python3 - "$TMP/sp/eve.json" <<'PYEOF' || fail=1
+import json, sys
+from datetime import datetime
+def ts(s):
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+recs = [json.loads(l) for l in open(sys.argv[1])]
+burst = [ts(r["flow"]["start"]) for r in recs if r.get("event_type") == "flow"
+         and r.get("proto") == "UDP" and r.get("dest_port") == 9]
+first = min(ts(r["flow"]["start"]) for r in recs if r.get("event_type") == "flow")
+sp = [r for r in recs if r.get("event_type") == "alert" and r["alert"]["gid"] == 9000
+      and r["alert"]["signature_id"] == 10]
+if not burst:
+    print("FAIL: no burst in the spike capture")
+    sys.exit(1)
+b = min(burst)
+print("burst at +%.1f s (%d UDP flows); sid 10 alerts at %s" % (
+    b - first, len(burst),
+    ["+%.1f s %s value %s mean %.1f" % (ts(r["timestamp"]) - first, r["anomaly"].get("series"),
+                                         r["anomaly"].get("value"), r["anomaly"].get("mean", 0))
+     for r in sp]))
+bad = []
+if not sp:
+    bad.append("sid 10 did not fire")
+elif min(ts(r["timestamp"]) for r in sp) > b + 2:
+    bad.append("sid 10 fired late")
+early = [r for r in sp if ts(r["timestamp"]) < b]
+if early:
+    bad.append("%d sid 10 alert(s) before the burst" % len(early))
+for x in bad:
+    print("FAIL:", x)
+sys.exit(1 if bad else 0)
+PYEOF
 
 log "ordinary captures: no gid 9000 alert"
 fp=0

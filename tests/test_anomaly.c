@@ -233,6 +233,60 @@ static void arp_spoof_fires(void **state)
     assert_string_equal(GOT->last.targets[1], "02:00:00:00:00:66");
 }
 
+static void arp_binding_outlives_window(void **state)
+{
+    /* a binding learnt long ago (past the 300 s window) still counts */
+    uint8_t ip[4] = { 10, 0, 0, 7 };
+    uint8_t a[6] = { 2, 0, 0, 0, 0, 7 }, b[6] = { 2, 0, 0, 0, 0, 8 };
+    uint8_t zero[4] = { 0 };
+    anomaly_arp(AN, T0, ip, a);
+    anomaly_arp(AN, T0 + 5, zero, b);           /* a probe binds nothing */
+    anomaly_arp(AN, T0 + 3600 * S, ip, a);
+    assert_int_equal(total(GOT), 0);
+    anomaly_arp(AN, T0 + 7200 * S, ip, b);
+    assert_int_equal(GOT->n[ANOM_ARP_SPOOF], 1);
+    assert_string_equal(GOT->last.targets[0], "02:00:00:00:00:07");
+    assert_string_equal(GOT->last.targets[1], "02:00:00:00:00:08");
+    assert_int_equal(GOT->last.has_src, true);
+    assert_int_equal(GOT->last.src[3], 7);
+}
+
+static void flow_summary_same_verdicts(void **state)
+{
+    /* what a worker sends when a TCP flow closes (REC_ANOM_FLOW) carries
+     * what the flow's record would: the same alerts come out */
+    struct flow f = mkflow(IP(10, 0, 0, 1), IP(10, 0, 0, 2), 40000, 22, 6, T0, "ShAdDaFf", 14, 12);
+    struct anomaly_flow_sum sum;
+    anomaly_flow_summary(&f, &sum);
+    assert_int_equal(sum.hist, ANOM_HIST_SYN | ANOM_HIST_ACK | ANOM_HIST_DATA | ANOM_HIST_DATA_R);
+    assert_int_equal(sum.srv_port, 22);
+    assert_int_equal(sum.pkts[0], 14);
+    assert_memory_equal(sum.cli, f.cli, 16);
+    f = mkflow(IP(10, 0, 0, 1), IP(10, 0, 0, 2), 40000, 80, 6, T0, "^hR", 1, 1);
+    anomaly_flow_summary(&f, &sum);
+    assert_int_equal(sum.hist, 0);               /* no SYN: not half-open */
+    for (unsigned p = 1; p <= 100; p++) {
+        f = mkflow(IP(10, 0, 0, 1), IP(10, 0, 0, 2), 40000, (uint16_t)p, 6, T0 + p * 1000, "Sr",
+                   1, 1);
+        anomaly_flow_summary(&f, &sum);
+        anomaly_flow_sum(AN, &sum);
+    }
+    assert_int_equal(GOT->n[ANOM_VSCAN], 1);
+    assert_int_equal(total(GOT), 1);
+    for (unsigned i = 0; i < 20; i++) {
+        f = mkflow(IP(10, 0, 0, 9), IP(10, 0, 0, 2), (uint16_t)(50000 + i), 22, 6, T0 + i * S,
+                   "ShAdDaFf", 14, 12);
+        anomaly_flow_summary(&f, &sum);
+        anomaly_flow_sum(AN, &sum);
+    }
+    assert_int_equal(GOT->n[ANOM_BRUTE], 1);
+    uint64_t alerts[ANOM_MAX], ev;
+    anomaly_counts(AN, alerts, &ev);
+    assert_int_equal(alerts[ANOM_VSCAN], 1);
+    assert_int_equal(alerts[ANOM_BRUTE], 1);
+    assert_int_equal(ev, 0);
+}
+
 static void spike_fires_on_spike_only(void **state)
 {
     uint64_t v[ASER_MAX];
@@ -299,6 +353,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(brute_force_fires, setup, teardown),
         cmocka_unit_test_setup_teardown(ordinary_flows_quiet, setup, teardown),
         cmocka_unit_test_setup_teardown(arp_spoof_fires, setup, teardown),
+        cmocka_unit_test_setup_teardown(arp_binding_outlives_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(flow_summary_same_verdicts, setup, teardown),
         cmocka_unit_test_setup_teardown(spike_fires_on_spike_only, setup, teardown),
         cmocka_unit_test_setup_teardown(fixed_memory_million_sources, setup, teardown),
         cmocka_unit_test(disabled_detector_quiet),

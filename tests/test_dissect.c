@@ -1350,12 +1350,33 @@ static void arp_and_ethertypes(void **state)
     assert_true(f->d.has_eth);
     assert_int_equal(f->d.nevents, 0);
     assert_int_equal(C(f, ARP), 1);
+    /* the sender's binding, for the ARP spoofing detector */
+    uint8_t spa[4] = { IP_A >> 24, (IP_A >> 16) & 0xff, (IP_A >> 8) & 0xff, IP_A & 0xff };
+    assert_int_equal(f->d.arp_op, 1);
+    assert_memory_equal(f->d.arp_sha, MAC_SRC, 6);
+    assert_memory_equal(f->d.arp_spa, spa, 4);
+    frame_arp(&p);
+    p.b[14 + 7] = 2;                     /* reply */
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.arp_op, 2);
+    p.b[14 + 7] = 3;                     /* RARP request: binds nothing */
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.arp_op, 0);
+    frame_arp(&p);
+    p.b[14 + 1] = 6;                     /* IEEE 802 hardware type */
+    assert_int_equal(run(f, DISSECT_DLT_EN10MB, p.b, p.n), DISSECT_DECODED);
+    assert_int_equal(f->d.arp_op, 0);
 
     frame_arp(&p);
     p.n -= 1;
     expect_invalid(f, DISSECT_DLT_EN10MB, &p, DEV_ARP_PKT_TOO_SMALL);
+    assert_int_equal(f->d.arp_op, 0);
     p.n = 14 + 7;
     expect_invalid(f, DISSECT_DLT_EN10MB, &p, DEV_ARP_PKT_TOO_SMALL);
+    frame_arp(&p);
+    p.b[14 + 4] = 200;                   /* hlen past the frame */
+    expect_invalid(f, DISSECT_DLT_EN10MB, &p, DEV_ARP_PKT_TOO_SMALL);
+    assert_int_equal(f->d.arp_op, 0);
 
     p.n = 0;
     eth(&p, 0x88cc);                     /* LLDP */
@@ -1450,6 +1471,7 @@ static void sll_and_sll2(void **state)
     bytes(&p, arp.b + 14, arp.n - 14);
     assert_int_equal(run(f, DISSECT_DLT_SLL2, p.b, p.n), DISSECT_DECODED);
     assert_int_equal(f->d.ip_v, 0);
+    assert_int_equal(f->d.arp_op, 1);    /* tcpdump -i any sees ARP too */
 }
 
 static void null_loop(void **state)
@@ -1742,6 +1764,7 @@ static void vxlan(void **state)
     assert_int_equal(f->d.dport, 4789);
     assert_int_equal(f->d.tunnel_depth, 0);
     assert_int_equal(f->d.nevents, 0);
+    assert_int_equal(f->d.arp_op, 0);    /* another LAN's binding */
 
     /* an ethertype we do not decode inside */
     u = udp_tunnel_begin(&p, 4789, &ip);

@@ -255,7 +255,7 @@ static const struct key rollup_keys[] = {
     { .name = "top-n", .kind = KEY_U32, .what = "a number of entries", .unit = "entries",
       .off = OFF(rollup.top_n), .min = 1, .max = 100 },
     { .name = "capacity", .kind = KEY_U32, .what = "a number of counters", .unit = "counters",
-      .off = OFF(rollup.capacity), .min = 64, .max = 2048 },
+      .off = OFF(rollup.capacity), .min = 8, .max = 2048 },
 };
 
 /* anomaly: one map per detector (engine/anomaly.h), by its config name. */

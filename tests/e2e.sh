@@ -213,6 +213,18 @@ else bad "rollups: --threads 2 differs from --threads 1"; fi
 if [ "$(grep -c '"event_type":"rollup"' "$work/ru0/eve.json")" = 1 ] \
    && python3 tests/rollup_check.py "$work/ru0/eve.json" > "$work/ru0.check"; then ok
 else bad "rollups, one interval: $(cat "$work/ru0.check")"; fi
+# The sketch's bound with evictions: many_hosts.pcap has 41 senders (40
+# clients, four of them heavy, and the server); with 16 counters and the
+# whole sketch listed, every count is within its error of the flow records'
+# exact value, error <= N/16, and every sender above N/16 is listed, with
+# one worker and with two workers' sketches merged.
+for t in 1 2; do
+    run "mh$t" "$work/mh$t" -r tests/pcaps/many_hosts.pcap --threads $t --rollup-interval 86400 \
+        --set rollups.capacity=16 --set rollups.top-n=16
+    if [ "$(cat "$work/mh$t/rc")" = 0 ] \
+       && python3 tests/rollup_check.py "$work/mh$t/eve.json" --whole-sketch > "$work/mh$t.check"; then ok
+    else bad "rollups with evictions, --threads $t: $(cat "$work/mh$t.check" "$work/mh$t/stderr")"; fi
+done
 run rubad "$work/rubad" -r "$work/ru.pcap" --rollup-interval x
 [ "$(cat "$work/rubad/rc")" = 2 ] && grep -q -- '--rollup-interval: expected seconds' "$work/rubad/stderr" && ok \
     || bad "bad --rollup-interval: $(cat "$work/rubad/stderr")"

@@ -408,6 +408,22 @@ C ping -q -c 2 -i 0.2 "$TSRV4" >/dev/null
 http_get 200 "http://$TSRV4/index.html"
 cap_stop
 
+# many_hosts.pcap: 40 clients (10.99.0.101-140, extra addresses on the
+# client's veth) each fetch the test page over a connection of its own;
+# every tenth (110, 120, 130, 140) also sends 100 pings of 400 bytes.  More
+# senders than the 16-counter sketches the rollup test gives it, with four
+# heavy clients and the server above N/16: top talkers with evictions.
+for i in $(seq 101 140); do ip -n "$NS_C" addr add "10.99.0.$i/24" dev "$CLI_IF"; done
+tcpdump_start many_hosts.pcap -i "$CLI_IF" 'tcp port 80 or icmp'
+for i in $(seq 101 140); do
+    http_get 200 --interface "10.99.0.$i" "http://$SRV4/index.html"
+    if [ $((i % 10)) = 0 ]; then
+        C ping -q -c 100 -i 0.01 -s 400 -I "10.99.0.$i" "$SRV4" >/dev/null
+    fi
+done
+cap_stop
+for i in $(seq 101 140); do ip -n "$NS_C" addr del "10.99.0.$i/24" dev "$CLI_IF"; done
+
 ########################################################################
 # Damaged files, derived from http_curl.pcap
 ########################################################################
@@ -443,7 +459,8 @@ PYEOF
 log "checking"
 status=0
 for f in http_curl.pcap dns_dig.pcap tls_openssl.pcap icmp_ping.pcap ipv4_frag.pcap \
-         vlan_http.pcap mixed.pcapng nanosecond.pcap sll.pcap sll2.pcap raw_ip.pcap; do
+         vlan_http.pcap mixed.pcapng nanosecond.pcap sll.pcap sll2.pcap raw_ip.pcap \
+         many_hosts.pcap; do
     [ -f "$OUT/$f" ] || continue
     n=$(tcpdump -n -r "$OUT/$f" 2>/dev/null | wc -l)
     lt=$(tcpdump -n -r "$OUT/$f" -c 1 2>&1 >/dev/null | sed -n 's/.*link-type \([^ ]*\).*/\1/p')

@@ -1,4 +1,4 @@
-"""rollup_check.py EVE [CSV_DIR]: the rollup records of EVE add up.
+"""rollup_check.py EVE [CSV_DIR] [--whole-sketch]: the rollup records of EVE add up.
 
 - summed over the rollups, packets/bytes and packets per L3/L4 protocol
   equal the final stats record's decoder counters, flows started its
@@ -8,7 +8,11 @@
 - with one rollup for the whole capture, every top talker's true count
   (from the flow records: a host's bytes and packets sent) lies in
   [count - error, count] and error <= the sketch bound;
-- CSV_DIR: the CSV files parse (python csv) and agree with the rollups.
+- CSV_DIR: the CSV files parse (python csv) and agree with the rollups;
+- --whole-sketch (run with rollups.top-n = rollups.capacity, one rollup,
+  on a capture with more senders than counters): the lists are the whole
+  sketches, keys were evicted (some error > 0), and every sender whose
+  true count is above the bound N / k is listed (Space-Saving's guarantee).
 Prints one line per failure; exit 1 on any."""
 import collections
 import csv
@@ -16,7 +20,9 @@ import json
 import os
 import sys
 
-recs = [json.loads(l) for l in open(sys.argv[1])]
+whole = "--whole-sketch" in sys.argv
+args = [a for a in sys.argv[1:] if a != "--whole-sketch"]
+recs = [json.loads(l) for l in open(args[0])]
 ru = [r["rollup"] for r in recs if r["event_type"] == "rollup"]
 flows = [r for r in recs if r["event_type"] == "flow"]
 stats = [r["stats"] for r in recs if r["event_type"] == "stats"][-1]
@@ -78,10 +84,18 @@ if len(ru) == 1:
             check(e[cnt] - e["error"] <= t <= e[cnt] and e["error"] <= bound,
                   "%s %s: %d not in [%d - %d]" % (key, e["ip"], t, e[cnt], e["error"]))
         listed = {e["ip"] for e in r[key]}
-        if len(r[key]) < 10:         # not cut at top-n: every sender is there
+        if len(r[key]) < 10 and not whole:   # not cut at top-n: every sender is there
             check(listed == {ip for ip, t in exact.items() if t}, "%s: listed %s, flows %s" % (key, listed, set(exact)))
-if len(sys.argv) > 2:
-    d = sys.argv[2]
+        if whole:
+            cap = r["sketch"]["capacity"]
+            senders = [ip for ip, t in exact.items() if t]
+            check(len(senders) > cap and len(r[key]) == cap,
+                  "%s: %d senders, %d listed, capacity %d" % (key, len(senders), len(r[key]), cap))
+            check(any(e["error"] > 0 for e in r[key]), "%s: no key was evicted" % key)
+            heavy = {ip for ip, t in exact.items() if t > bound}
+            check(heavy and heavy <= listed, "%s: above the bound %d but missing: %s" % (key, bound, heavy - listed))
+if len(args) > 1:
+    d = args[1]
     rows = lambda name: list(csv.DictReader(open(os.path.join(d, name), newline="")))
     tot = rows("rollup_totals.csv")
     check(len(tot) == len(ru), "rollup_totals.csv rows %d != rollups %d" % (len(tot), len(ru)))

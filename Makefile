@@ -28,8 +28,13 @@ else ifeq ($(MODE),asan)
   LDFLAGS += -fsanitize=address,undefined
   B := build/asan
   BIN := build/asan/netscope
+else ifeq ($(MODE),tsan)
+  CFLAGS += -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+  LDFLAGS += -fsanitize=thread
+  B := build/tsan
+  BIN := build/tsan/netscope
 else
-  $(error MODE must be release or asan)
+  $(error MODE must be release, asan or tsan)
 endif
 
 SRCS  := $(wildcard engine/*.c dissect/*.c flow/*.c output/*.c)
@@ -75,6 +80,15 @@ test:
 	$(Q)bash tests/live.sh build/netscope
 	$(Q)bash tests/anomaly_e2e.sh build/netscope
 	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)
+
+# The threaded paths under ThreadSanitizer: unit tests, the captures with
+# 2 and 4 workers and rules, ET Open with the background pcre compile, the
+# live tests with rule reloads, netscope top (tests/tsan.sh).
+tsan:
+	$(Q)$(MAKE) --no-print-directory MODE=tsan unit-build build/tsan/netscope
+	$(Q)bash tests/tsan.sh build/tsan $(SHARED)
+
+unit-build: $(TESTS)
 
 # suricata-verify checks, then the differential test against tshark over the
 # nDPI captures (DNS query names, HTTP host and URI, TLS SNI).  Its gate,
@@ -145,4 +159,4 @@ clean:
 	rm -rf build
 
 -include $(OBJS:.o=.d) $(TESTS:=.d)
-.PHONY: all asan unit test conformance bench demo deps clean fuzz
+.PHONY: all asan tsan unit unit-build test conformance bench demo deps clean fuzz

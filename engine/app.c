@@ -158,6 +158,7 @@ static void app_rules(struct app_ctx *a, bool toserver, const struct rule_buffer
 {
     rcu_read_lock();
     struct detect_gen *g = rcu_dereference(*a->dslot);
+    NS_RCU_SEEN(a->dslot);
     if (g && a->wid < g->nth) {
         const struct flow *fo = app_out(a);
         struct detect_pkt p = app_detect_pkt(a, fo, toserver);
@@ -182,6 +183,7 @@ static void app_rules(struct app_ctx *a, bool toserver, const struct rule_buffer
             alert_emit(a->asink, keep, k, &e, a->f);
         }
     }
+    NS_RCU_READ_END();
     rcu_read_unlock();
 }
 
@@ -225,6 +227,7 @@ static void app_stream_rules(struct app_ctx *a, struct app_dtail *dt, int dir, b
 {
     rcu_read_lock();
     struct detect_gen *g = rcu_dereference(*a->dslot);
+    NS_RCU_SEEN(a->dslot);
     if (g && a->wid < g->nth) {
         const struct flow *fo = app_out(a);
         struct detect_pkt pk = app_detect_pkt(a, fo, toserver);
@@ -250,6 +253,7 @@ static void app_stream_rules(struct app_ctx *a, struct app_dtail *dt, int dir, b
             off += k;
         }
     }
+    NS_RCU_READ_END();
     rcu_read_unlock();
 }
 

@@ -25,6 +25,27 @@
 
 #include <stdatomic.h>
 
+/* The rules slot's RCU (liburcu) as ThreadSanitizer can see it: urcu's
+ * grace periods synchronise through barriers TSan does not model, so the
+ * TSan build (make tsan) adds the two happens-before edges RCU promises by
+ * hand: publish -> a reader that sees the new pointer (on the slot), and
+ * every read-side section's end -> the reclaim after synchronize_rcu (on
+ * ns_rcu_gp).  No code at all in the other builds. */
+#if defined(__SANITIZE_THREAD__)
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+extern char ns_rcu_gp;
+#define NS_RCU_PUBLISH(slot) __tsan_release((void *)(slot))
+#define NS_RCU_SEEN(slot) __tsan_acquire((void *)(slot))
+#define NS_RCU_READ_END() __tsan_release(&ns_rcu_gp)
+#define NS_RCU_RECLAIM() __tsan_acquire(&ns_rcu_gp)
+#else
+#define NS_RCU_PUBLISH(slot) ((void)0)
+#define NS_RCU_SEEN(slot) ((void)0)
+#define NS_RCU_READ_END() ((void)0)
+#define NS_RCU_RECLAIM() ((void)0)
+#endif
+
 enum rec_type {
     REC_PKT = 1,
     REC_TICK,

@@ -215,8 +215,10 @@ static void main_reload_once(struct main_reload *r)
                           memory_order_relaxed);
     /* release: a worker that sees g sees it built (its rcu_dereference
      * pairs with this) */
+    NS_RCU_PUBLISH(r->slot);
     rcu_assign_pointer(*r->slot, g);
     synchronize_rcu();
+    NS_RCU_RECLAIM();
     detect_gen_destroy(old);
     r->done++;
     main_reload_stamp(r);

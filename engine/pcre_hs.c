@@ -32,9 +32,16 @@ struct ph_entry {
     bool cached, refused;
 };
 
+/* An expression to look up or compile.  Its cache keys (exact, then
+ * prefilter) are computed once, on the thread that loads the rules: the
+ * background thread then never calls into OpenSSL, whose exit-time
+ * cleanup it could otherwise race with (it is not joined at exit). */
 struct ph_job {
     const char *regex;
     unsigned flags;
+    bool keyed;                  /* key/has_key are set */
+    bool has_key[2];
+    uint8_t key[2][HS_CACHE_KEY_LEN];
 };
 
 struct pcre_hs {
@@ -92,7 +99,8 @@ static struct ph_bg *ph_bg_create(const struct pcre_hs *ph)
         char *re = strdup(ph->jobs[bg->n].regex);
         if (!re)
             break;               /* what was copied is still worth compiling */
-        bg->jobs[bg->n] = (struct ph_job){ .regex = re, .flags = ph->jobs[bg->n].flags };
+        bg->jobs[bg->n] = ph->jobs[bg->n];
+        bg->jobs[bg->n].regex = re;
     }
     return bg;
 }
@@ -123,15 +131,22 @@ static bool ph_key(const char *regex, unsigned flags, uint8_t key[HS_CACHE_KEY_L
  * or compiled (compile true; the outcome, refusals too, is stored in the
  * cache); *prefilter says which.  NULL when there is none: *refused then
  * says whether Hyperscan refused both (now, or as the cache remembers). */
-static hs_database_t *ph_get(const char *dir, const char *regex, unsigned flags, bool compile,
-                             bool *prefilter, bool *cached, bool *refused)
+static hs_database_t *ph_get(const char *dir, struct ph_job *j, bool compile, bool *prefilter,
+                             bool *cached, bool *refused)
 {
+    const char *regex = j->regex;
+    unsigned flags = j->flags;
     *cached = *refused = false;
-    uint8_t key[2][HS_CACHE_KEY_LEN];
-    bool k[2], ref[2] = { false, false };
+    if (!j->keyed) {
+        for (int pass = 0; pass < 2; pass++)
+            j->has_key[pass] = dir && ph_key(regex, pass ? flags | HS_FLAG_PREFILTER : flags,
+                                             j->key[pass]);
+        j->keyed = true;
+    }
+    const bool *k = j->has_key;
+    bool ref[2] = { false, false };
     for (int pass = 0; pass < 2; pass++) {
-        k[pass] = dir && ph_key(regex, pass ? flags | HS_FLAG_PREFILTER : flags, key[pass]);
-        hs_database_t *db = k[pass] ? hs_cache_load(dir, PH_PREFIX, key[pass], &ref[pass]) : NULL;
+        hs_database_t *db = k[pass] ? hs_cache_load(dir, PH_PREFIX, j->key[pass], &ref[pass]) : NULL;
         if (db) {
             *prefilter = pass;
             *cached = true;
@@ -153,7 +168,7 @@ static hs_database_t *ph_get(const char *dir, const char *regex, unsigned flags,
             db = NULL;
         }
         if (k[pass])
-            hs_cache_store(dir, PH_PREFIX, key[pass], db);
+            hs_cache_store(dir, PH_PREFIX, j->key[pass], db);
         if (db) {
             *prefilter = pass;
             return db;
@@ -171,8 +186,7 @@ static void *ph_background(void *arg)
     (void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
     for (uint32_t i = 0; i < bg->n && !atomic_load(&bg->stop); i++) {
         bool pre, cached, refused;
-        hs_database_t *db = ph_get(bg->cache_dir, bg->jobs[i].regex, bg->jobs[i].flags, true,
-                                   &pre, &cached, &refused);
+        hs_database_t *db = ph_get(bg->cache_dir, &bg->jobs[i], true, &pre, &cached, &refused);
         hs_free_database(db);
     }
     ph_bg_release(bg);
@@ -238,7 +252,7 @@ static void ph_item(struct pcre_hs *ph, enum pcre_hs_mode mode, const struct rul
         cached = f->cached;
         refused = f->refused;
     } else {
-        e->db = ph_get(ph->cache_dir, pe->regex, flags, mode == PCRE_HS_SYNC, &pre, &cached,
+        e->db = ph_get(ph->cache_dir, &ph->src[pe->id], mode == PCRE_HS_SYNC, &pre, &cached,
                        &refused);
         if (e->db) {
             size_t sz = 0;

@@ -29,6 +29,10 @@
 #define WORKER_ARP_BITS 8
 #define WORKER_ARP_CACHE (1u << WORKER_ARP_BITS)
 
+#if defined(__SANITIZE_THREAD__)
+char ns_rcu_gp;                  /* engine_int.h: TSan's grace-period token */
+#endif
+
 struct worker {
     NS_CACHE_ALIGNED unsigned id;
     const struct ns_config *cfg;
@@ -94,9 +98,11 @@ static void worker_on_flow_end(void *ctx, const struct flow *f, enum flow_end_re
     if (w->dslot) {
         rcu_read_lock();
         struct detect_gen *g = rcu_dereference(*w->dslot);
+        NS_RCU_SEEN(w->dslot);
         if (g && w->id < g->nth)
             detect_flow_end(detect_gen_thread(g, w->id, &w->app.det_seen, &w->app.det_count),
                             f->flow_id);
+        NS_RCU_READ_END();
         rcu_read_unlock();
     }
     if (!w->cfg->eve_flow) {
@@ -239,6 +245,7 @@ static void worker_detect(struct worker *w, const struct ns_pkt *pkt, const stru
 {
     rcu_read_lock();
     struct detect_gen *g = rcu_dereference(*w->dslot);
+    NS_RCU_SEEN(w->dslot);
     if (g && w->id < g->nth) {
         unsigned ap = f ? app_state_verdict(&f->app) : APP_UNKNOWN;
         struct detect_pkt p = {
@@ -275,6 +282,7 @@ static void worker_detect(struct worker *w, const struct ns_pkt *pkt, const stru
             alert_emit(&w->asink, m, n, &base, f);
         }
     }
+    NS_RCU_READ_END();
     rcu_read_unlock();
 }
 
@@ -353,6 +361,7 @@ static void worker_detect_stats(struct worker *w, uint64_t det[DET_MAX])
     det[DET_STEP_LIMIT] = c->rm.step_limit;
     rcu_read_lock();
     struct detect_gen *g = rcu_dereference(*w->dslot);
+    NS_RCU_SEEN(w->dslot);
     if (g) {
         struct detect_info di;
         detect_get_info(g->d, &di);
@@ -365,6 +374,7 @@ static void worker_detect_stats(struct worker *w, uint64_t det[DET_MAX])
         for (unsigned i = 0; i < RULE_SKIP_REASON_COUNT; i++)
             det[DET_SKIP_KEYWORD + i] = di.skipped_by[i];
     }
+    NS_RCU_READ_END();
     rcu_read_unlock();
 }
 

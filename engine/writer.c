@@ -348,6 +348,15 @@ static void writer_write(struct writer *wr, const void *p, size_t n)
     wr->records++;
 }
 
+/* Live, the periodic records go out as they are made (at most a few a
+ * second), so a reader tailing eve.json sees each interval when it ends;
+ * offline the buffer fills and writes in 64 KiB pieces. */
+static void writer_flush_live(struct writer *wr)
+{
+    if (wr->live && !wr->write_errno && fflush(wr->fp) != 0)
+        wr->write_errno = errno ? errno : EIO;
+}
+
 static void writer_flow(struct writer *wr, const struct rec_flow *rf, uint32_t len)
 {
     if (len < sizeof(*rf))
@@ -445,6 +454,7 @@ static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
         return;
     writer_write(wr, wr->scratch, n);
     wr->stats_written++;
+    writer_flush_live(wr);
 }
 
 static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
@@ -544,6 +554,7 @@ static void writer_rollup_emit(struct writer *wr, const struct rollup_acc *a)
         if (n) {
             writer_write(wr, wr->scratch, n);
             wr->rollups_written++;
+            writer_flush_live(wr);
         }
     }
     if (wr->csv)

@@ -680,6 +680,12 @@ static void *writer_main(void *arg)
                 } else if (type == REC_DONE) {
                     wr->done[i] = true;
                     ndone++;
+                    /* a source that ends without a final rollup (a worker
+                     * that never started) holds no interval back */
+                    if (i < wr->ru_nsrc && wr->ru_next[i] != UINT64_MAX) {
+                        wr->ru_next[i] = UINT64_MAX;
+                        writer_rollup_advance(wr);
+                    }
                     ring_release(wr->src[i]);
                     progress = true;
                     break;

@@ -78,9 +78,12 @@ struct rec_arp {
  * to every worker when a packet enters a new interval (interval-aligned:
  * end is a multiple of it), and a final one at the end of the file, where
  * end is the last packet's time.  seq numbers them from 0 in every worker
- * alike, so the writer can merge the workers' records of one interval. */
+ * alike, so the writer can merge the workers' records of one interval;
+ * next_seq is the seq of the source's next record (seq + 1 offline; live
+ * workers skip the numbers of intervals nobody can have counted in, see
+ * struct live_ctl).  A live worker makes these itself. */
 struct rec_rollup_tick {
-    uint64_t seq;
+    uint64_t seq, next_seq;
     uint64_t start_us, end_us;
     bool final;
 };
@@ -179,6 +182,13 @@ struct live_ctl {
     _Atomic uint64_t final_seq;
     uint64_t start_ns;       /* CLOCK_MONOTONIC at start */
     uint32_t stats_interval; /* seconds; 0: only the final snapshot */
+    /* Rollups (engine/live.h says why packet time): interval seq covers
+     * [ru_start_us + seq * ru_us, + ru_us) of packet time, the same for
+     * every worker, so the writer merges them by seq; an idle worker closes
+     * an interval ru_grace_us after its end.  ru_us 0: no rollups. */
+    uint64_t ru_us;
+    uint64_t ru_start_us;    /* interval-aligned, at or before the start */
+    uint64_t ru_grace_us;    /* block retire timeout + margin */
     uint64_t count;          /* -c: stop after this many packets; 0: none */
     bool stop_on_down;       /* interface down: stop instead of waiting */
     const char *iface;       /* in_iface of the records */

@@ -20,6 +20,7 @@
 
 #include "engine/afpacket.h"
 #include "engine/engine_int.h"
+#include "engine/top.h"
 #include "engine/worker.h"
 #include "engine/writer.h"
 
@@ -28,6 +29,13 @@ static uint64_t live_mono_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t live_wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static int live_drop_privileges(const char *user, char *errbuf)
@@ -94,9 +102,12 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
     struct worker **wk = calloc(nw, sizeof(*wk));
     struct writer *wr = NULL;
     static struct live_ctl ctl;
+    struct top_ui *ui = NULL;
+    const char *why = NULL;
+    bool signalled = false;
     unsigned started = 0;
     bool writer_started = false;
-    uint64_t t0 = live_mono_ns();
+    uint64_t t0 = live_mono_ns(), wall0_us = live_wall_us();
     if (!socks || !out || !wk) {
         snprintf(err, sizeof(err), "out of memory");
         goto out_err;
@@ -158,8 +169,17 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
     for (unsigned i = 0; i < nw; i++)
         if (!(out[i] = ring_create(qsize, err)))
             goto out_err;
+    if (cfg->rollup.interval && rollup_top_rec_max(cfg->rollup.capacity) > ring_max_record(out[0])) {
+        snprintf(err, sizeof(err), "rollups.capacity %u: a worker's sketch (%zu bytes) does not fit "
+                 "a queue record (%u bytes): raise queue-size or lower the capacity",
+                 cfg->rollup.capacity, rollup_top_rec_max(cfg->rollup.capacity),
+                 ring_max_record(out[0]));
+        goto out_err;
+    }
     struct writer_opts wo = { .eve_path = o->eve_path, .in_iface = iface, .pcap_out = o->pcap_out,
-                              .dlt = dlt, .live = true };
+                              .dlt = dlt, .live = true, .top = o->top,
+                              .rollup_sources = cfg->rollup.interval ? nw : 0,
+                              .csv_dir = cfg->csv_dir[0] ? cfg->csv_dir : NULL };
     if (!(wr = writer_create(cfg, &wo, out, nw, err)))
         goto out_err;
     atomic_init(&ctl.stop, false);
@@ -169,6 +189,14 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
     ctl.count = nw == 1 ? o->count : 0;      /* exact with one worker */
     ctl.stop_on_down = !strcmp(cfg->live.on_interface_down, "stop");
     ctl.iface = iface;
+    if (cfg->rollup.interval) {
+        /* engine/live.h: packet time, interval-aligned; the grace covers
+         * the kernel's block retire timeout (and timer slack) */
+        ctl.ru_us = (uint64_t)cfg->rollup.interval * 1000000u;
+        /* from before the sockets opened: no packet is stamped earlier */
+        ctl.ru_start_us = wall0_us - wall0_us % ctl.ru_us;
+        ctl.ru_grace_us = ((uint64_t)cfg->live.block_timeout + 200u) * 1000u;
+    }
     for (unsigned i = 0; i < nw; i++) {
         if (!(wk[i] = worker_create(i, cfg, dlt, NULL, NULL, out[i], err)))
             goto out_err;
@@ -186,6 +214,9 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    /* the UI thread inherits the block: the signals stay with sigtimedwait */
+    if (o->top && !(ui = top_ui_start(o->top, o->stop, err)))
+        goto out_err;
     if (writer_start(wr, err) != NS_OK)
         goto out_err;
     writer_started = true;
@@ -194,12 +225,16 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
             goto out_err;
 
     t0 = live_mono_ns();
-    const char *why = NULL;
     while (!why) {
+        /* 100 ms: also how soon the UI's 'q' is noticed */
         struct timespec tmo = { 0, 100 * 1000 * 1000 };
         int sig = sigtimedwait(&sigs, NULL, &tmo);
-        if (sig == SIGINT || sig == SIGTERM)
+        if (sig == SIGINT || sig == SIGTERM) {
             why = sig == SIGINT ? "SIGINT" : "SIGTERM";
+            signalled = true;
+        }
+        if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed))
+            why = "quit (q)";
         uint64_t now = live_mono_ns();
         if (o->duration_s && now - t0 >= o->duration_s * 1000000000u)
             why = "duration reached";
@@ -211,10 +246,20 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
                 why = "count reached";
         }
     }
-    fprintf(stderr, "netscope: %s: %s, draining the rings\n", iface, why);
+    /* with the view up, said once the terminal is ours again */
+    if (!ui)
+        fprintf(stderr, "netscope: %s: %s, draining the rings\n", iface, why);
+    /* a signal ends the view too; --duration and -c leave it up */
+    if (signalled && o->stop)
+        atomic_store_explicit(o->stop, true, memory_order_relaxed);
     goto stop;
 
 out_err:
+    if (ui) {
+        atomic_store_explicit(o->stop, true, memory_order_relaxed);
+        top_ui_join(ui);
+        ui = NULL;
+    }
     fprintf(stderr, "netscope: %s\n", err);
 stop:
     if (writer_started) {
@@ -234,6 +279,12 @@ stop:
             }
         }
         int wrc = writer_join(wr, err);
+        if (ui) {
+            /* the final counters stay on screen until 'q' */
+            top_ui_join(ui);
+            ui = NULL;
+            fprintf(stderr, "netscope: %s: %s, rings drained\n", iface, why);
+        }
         if (started == nw) {
             uint64_t lost;
             live_summary(o, iface, writer_totals(wr), writer_records(wr),

@@ -3,8 +3,8 @@
  *   netscope -r FILE [-l LOGDIR] [--threads N] [options] [BPF expression]
  *   netscope -i IFACE [-l LOGDIR] [--threads N] [options] [BPF expression]
  *   netscope follow ... (engine/follow.h), netscope report ... (output/report.h)
- *   netscope top -r FILE [options]: the same engine with a curses live view
- *     (engine/top.h), the file replayed at capture speed
+ *   netscope top (-r FILE | -i IFACE) [options]: the same engine with a
+ *     curses live view (engine/top.h); a file is replayed at capture speed
  *
  * Configuration comes from the built-in defaults, then the YAML file given
  * with -c, then the command line.  The main thread runs the reader; one
@@ -49,7 +49,7 @@ static void usage(FILE *f)
         "       netscope -i IFACE [options] [BPF expression]\n"
         "       netscope follow -r FILE (--flow-id ID | HOST:PORT HOST:PORT) [options]\n"
         "       netscope report EVE.json [-o report.html]\n"
-        "       netscope top -r FILE [options] [BPF expression]   (curses live view; q quits)\n"
+        "       netscope top (-r FILE | -i IFACE) [options] [BPF expression]   (curses view; q quits)\n"
         "\n"
         "  -r, --read FILE          analyse a pcap or pcapng capture file\n"
         "  -i, --interface IFACE    capture live on IFACE (AF_PACKET rings, one per worker)\n"
@@ -63,9 +63,11 @@ static void usage(FILE *f)
         "      --user NAME          live: drop root privileges once the sockets are open\n"
         "      --config FILE        YAML configuration (default: none, built-in defaults)\n"
         "      --threads N          worker threads (default: one per CPU)\n"
-        "      --stats-interval S   stats record every S seconds of packet time (0: only at the end)\n"
-        "      --rollup-interval S  rollup record every S seconds of packet time (default 60;\n"
-        "                           0: none; offline only): rollups: in the configuration\n"
+        "      --stats-interval S   stats record every S seconds (packet time; live: wall time;\n"
+        "                           0: only at the end)\n"
+        "      --rollup-interval S  rollup record every S seconds of packet time, aligned to\n"
+        "                           multiples of S, and a final one (default 60, -r and -i;\n"
+        "                           0: none): rollups: in the configuration\n"
         "      --csv DIR            also write the rollups (rollup_*.csv) and flows (flows.csv)\n"
         "                           as CSV files in DIR\n"
         "      --types LIST         EVE event types to write, comma separated: flow,anomaly,stats,\n"
@@ -107,14 +109,20 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out, bool size_suffi
     return NS_OK;
 }
 
-/* Offline, SIGINT/SIGTERM end reading early; everything read is still
- * analysed, flushed and written. */
-static volatile sig_atomic_t offline_stop;
+/* The run's stop flag.  Offline, SIGINT/SIGTERM end reading early
+ * (everything read is still analysed, flushed and written) through this
+ * handler; live, live_run takes those signals with sigtimedwait instead.
+ * netscope top's UI thread sets it on 'q' in both modes.  A lock-free
+ * atomic: the handler may store it (C11 7.14.1.1), and the reader, the UI
+ * and live_run's main thread read it without a data race.  It publishes
+ * nothing else, so every access is relaxed. */
+static atomic_bool main_stop;
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "stored by a signal handler");
 
-static void offline_on_signal(int sig)
+static void main_on_signal(int sig)
 {
     (void)sig;
-    offline_stop = 1;
+    atomic_store_explicit(&main_stop, true, memory_order_relaxed);
 }
 
 static double now_s(void)
@@ -545,17 +553,14 @@ int main(int argc, char **argv)
         return 2;
     }
     static char eve_path[CONFIG_PATH_MAX * 2 + 2];
-    if (top && !file) {
-        fprintf(stderr, "netscope top: only -r FILE for now (live -i is not implemented yet)\n");
-        return 2;
-    }
     if (top && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
         fprintf(stderr, "netscope top: standard input and output must be a terminal\n");
         return 2;
     }
     if (top) {
         /* one view update per second of packet time, which pacing makes
-         * one per second of wall time; talkers from 1 s rollups */
+         * one per second of wall time (live: stats are cut on wall time
+         * anyway); talkers from 1 s rollups */
         cfg.stats_interval = 1;
         cfg.rollup.interval = 1;
     }
@@ -578,11 +583,6 @@ int main(int argc, char **argv)
                 errno ? strerror(errno) : "not a directory");
         return 2;
     }
-    /* Rollups follow packet time through the reader's boundaries: live
-     * capture has no reader, so it writes none (yet). */
-    if (!file)
-        cfg.rollup.interval = 0;
-
     if (file && (lo.count || lo.duration_s || lo.user)) {
         fprintf(stderr, "netscope: -c, --duration and --user are for live capture (-i)\n");
         return 2;
@@ -609,17 +609,26 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    static struct top_feed feed;         /* netscope top: initialised once set up */
     if (!file) {
         lo.eve_path = eve_path;
         lo.detect = detect_slot ? &detect_slot : NULL;
+        if (top) {
+            char src[96];
+            snprintf(src, sizeof(src), "interface %s (live)", cfg.live.interface);
+            top_feed_init(&feed, src);
+            lo.top = &feed;
+            lo.stop = &main_stop;
+        }
         int lrc = live_run(&cfg, nw, &lo);
+        if (top)
+            top_feed_fini(&feed);
         main_reload_stop(&reload);
         detect_gen_destroy(detect_slot);
         return lrc;
     }
 
     int ret = 2;
-    static struct top_feed feed;         /* initialised once rd is open */
     struct top_ui *ui = NULL;
     bool feed_ready = false;
     double t0 = now_s();
@@ -680,12 +689,12 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = offline_on_signal;       /* no SA_RESTART: reads end */
+    sa.sa_handler = main_on_signal;       /* no SA_RESTART: reads end */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     /* before any thread runs, so a terminal that fails unwinds simply */
-    if (top && !(ui = top_ui_start(&feed, &offline_stop, err)))
+    if (top && !(ui = top_ui_start(&feed, &main_stop, err)))
         goto out_err;
     if (writer_start(wr, err) != NS_OK)
         goto out_err;
@@ -706,7 +715,7 @@ int main(int argc, char **argv)
             worker_join(wk[j]);
         (void)writer_join(wr, err);
         if (ui) {
-            offline_stop = 1;
+            atomic_store_explicit(&main_stop, true, memory_order_relaxed);
             top_ui_join(ui);
             ui = NULL;
         }
@@ -717,12 +726,12 @@ int main(int argc, char **argv)
     char rerr[NS_ERRBUF_SIZE] = "";
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     int rrc = reader_run(rd, in, nw, out[nw], cfg.stats_interval, cfg.rollup.interval,
-                         &offline_stop, rerr);
+                         &main_stop, rerr);
     for (unsigned i = 0; i < nw; i++)
         worker_join(wk[i]);
     int wrc = writer_join(wr, err);
     /* the view stays up, with the final counters, until 'q' */
-    bool quit_early = offline_stop != 0;
+    bool quit_early = atomic_load_explicit(&main_stop, memory_order_relaxed);
     top_ui_join(ui);
     ui = NULL;
     print_summary(file, eve_path, writer_totals(wr), writer_records(wr), now_s() - t0);
@@ -738,7 +747,7 @@ int main(int argc, char **argv)
     goto out_free;
 out_err:
     if (ui) {
-        offline_stop = 1;
+        atomic_store_explicit(&main_stop, true, memory_order_relaxed);
         top_ui_join(ui);
     }
     fprintf(stderr, "netscope: %s\n", err);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -47,13 +48,13 @@ static uint64_t reader_mono_ns(void)
 /* Sleeps until packet time ts is as far from the first packet as wall
  * time is from when it was read; in slices of at most 100 ms so that the
  * stop flag is seen.  Returns false when it was set. */
-static bool reader_pace(struct reader *rd, uint64_t ts, const volatile int *stop)
+static bool reader_pace(struct reader *rd, uint64_t ts, const atomic_bool *stop)
 {
     if (ts <= rd->first_ts_us)
         return true;
     uint64_t due = rd->pace_wall0_ns + (ts - rd->first_ts_us) * 1000u;
     for (;;) {
-        if (*stop)
+        if (atomic_load_explicit(stop, memory_order_relaxed))
             return false;
         uint64_t now = reader_mono_ns();
         if (now >= due)
@@ -134,8 +135,8 @@ static void reader_rollup(struct ring **to, unsigned n, uint64_t seq, uint64_t s
 {
     for (unsigned i = 0; i < n; i++) {
         struct rec_rollup_tick *t = ring_reserve_wait(to[i], sizeof(*t));
-        *t = (struct rec_rollup_tick){ .seq = seq, .start_us = start_us, .end_us = end_us,
-                                       .final = final };
+        *t = (struct rec_rollup_tick){ .seq = seq, .next_seq = seq + 1, .start_us = start_us,
+                                       .end_us = end_us, .final = final };
         ring_commit(to[i], REC_ROLLUP_TICK, sizeof(*t));
     }
 }
@@ -155,7 +156,7 @@ static void reader_snapshot(struct reader *rd, struct ring *to, uint64_t seq, bo
 
 int reader_run(struct reader *rd, struct ring **to, unsigned n,
                struct ring *to_writer, uint32_t stats_interval, uint32_t rollup_interval,
-               const volatile int *stop, char *errbuf)
+               const atomic_bool *stop, char *errbuf)
 {
     /* rollups: [ru_start_s, next_rollup_s) is the interval being counted */
     uint64_t ru_start_s = 0, next_rollup_s = 0, ru_seq = 0;
@@ -171,7 +172,8 @@ int reader_run(struct reader *rd, struct ring **to, unsigned n,
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *data;
-        if (unlikely(*stop)) {
+        /* relaxed: the flag publishes nothing else (engine/reader.h) */
+        if (unlikely(atomic_load_explicit(stop, memory_order_relaxed))) {
             snprintf(errbuf, NS_ERRBUF_SIZE, "%s: interrupted after packet %llu; open flows flushed",
                      rd->path, (unsigned long long)rd->acct[ACCT_READ]);
             ret = NS_ERR_EOF;
@@ -180,7 +182,7 @@ int reader_run(struct reader *rd, struct ring **to, unsigned n,
         int rc = pcap_next_ex(rd->pcap, &h, &data);
         if (rc == PCAP_ERROR_BREAK)
             break;
-        if (rc != 1 && *stop) {
+        if (rc != 1 && atomic_load_explicit(stop, memory_order_relaxed)) {
             /* a signal interrupted a blocking read (a pipe, a slow disk) */
             snprintf(errbuf, NS_ERRBUF_SIZE, "%s: interrupted after packet %llu; open flows flushed",
                      rd->path, (unsigned long long)rd->acct[ACCT_READ]);

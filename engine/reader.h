@@ -11,6 +11,8 @@
 #ifndef READER_H
 #define READER_H
 
+#include <stdatomic.h>
+
 #include "engine/ns_common.h"
 #include "output/ring.h"
 
@@ -24,11 +26,13 @@ int reader_dlt(const struct reader *rd);
  * own snapshots; every ring gets its REC_EOF / REC_DONE.  Returns NS_OK, or
  * NS_ERR_IO when the file is truncated or corrupt: everything before that
  * point was still delivered, and errbuf names the file and byte offset.
- * When *stop turns non-zero (a signal) reading ends the same way, with
- * NS_ERR_EOF and errbuf saying where. */
+ * When *stop turns true (a signal handler, or top's 'q' on the UI thread)
+ * reading ends the same way, with NS_ERR_EOF and errbuf saying where.  The
+ * flag is a lock-free C11 atomic (so a signal handler may store it) read
+ * with relaxed order: it publishes no other data. */
 int reader_run(struct reader *rd, struct ring **to_workers, unsigned n,
                struct ring *to_writer, uint32_t stats_interval, uint32_t rollup_interval,
-               const volatile int *stop, char *errbuf);
+               const atomic_bool *stop, char *errbuf);
 /* Replay at capture speed (netscope top): before each packet, sleep until
  * as much wall time has passed since the first packet as packet time, as
  * tcpreplay does by default.  Packets out of time order are not waited

@@ -40,7 +40,7 @@ void top_feed_alert(struct top_feed *f, const char *line, size_t len)
 
 struct top_ui {
     struct top_feed *f;
-    volatile sig_atomic_t *stop;
+    atomic_bool *stop;
     pthread_t thread;
     struct top_view copy;                        /* drawn outside the lock */
     char lines[TOP_VIEW_LINES][TOP_VIEW_COLS];
@@ -68,17 +68,17 @@ static void *top_ui_main(void *arg)
         top_ui_draw(ui);
         int ch = getch();                        /* timeout(1000): at most 1 s */
         if (ch == 'q' || ch == 'Q') {
-            *ui->stop = 1;
+            atomic_store_explicit(ui->stop, true, memory_order_relaxed);
             break;
         }
-        if (*ui->stop)
+        if (atomic_load_explicit(ui->stop, memory_order_relaxed))
             break;
     }
     endwin();
     return NULL;
 }
 
-struct top_ui *top_ui_start(struct top_feed *f, volatile sig_atomic_t *stop, char *errbuf)
+struct top_ui *top_ui_start(struct top_feed *f, atomic_bool *stop, char *errbuf)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "top: standard input and output must be a terminal");

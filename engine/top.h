@@ -10,7 +10,7 @@
 #define TOP_H
 
 #include <pthread.h>
-#include <signal.h>
+#include <stdatomic.h>
 
 #include "engine/top_view.h"
 
@@ -27,12 +27,18 @@ void top_feed_talkers(struct top_feed *f, const struct rollup_acc *a);
 void top_feed_alert(struct top_feed *f, const char *line, size_t len);
 
 /* The UI: draws f every second until 'q', which sets *stop, or until
- * *stop is set otherwise (the SIGINT/SIGTERM handler).  stop is the flag
- * the reader polls (reader_run): a volatile sig_atomic_t written by one
- * thread and read by another, good enough for a flag only ever set to 1.  top_ui_start returns NS_OK or an error with errbuf set (no
- * terminal); top_ui_join waits for the quit. */
+ * *stop is set otherwise (the offline SIGINT/SIGTERM handler, or the live
+ * run mode when a signal stops it).  stop is the run's one stop flag: the
+ * reader polls it offline (reader_run), live_run's main thread live
+ * (engine/live.h).  It is a lock-free C11 atomic, so the signal handler may
+ * store it and the threads read it without a data race; it publishes
+ * nothing else, so relaxed order is enough.  top_ui_start returns the UI,
+ * or NULL with errbuf set (no terminal); top_ui_join waits for the quit.
+ * Start it with SIGINT and SIGTERM blocked in the calling thread when they
+ * are to be taken by sigwait elsewhere (live): the UI thread inherits the
+ * mask. */
 struct top_ui;
-struct top_ui *top_ui_start(struct top_feed *f, volatile sig_atomic_t *stop, char *errbuf) NS_MUST_CHECK;
+struct top_ui *top_ui_start(struct top_feed *f, atomic_bool *stop, char *errbuf) NS_MUST_CHECK;
 void top_ui_join(struct top_ui *ui);
 
 #endif

@@ -52,6 +52,10 @@ struct worker {
     _Atomic uint64_t live_read;  /* published once per block, for -c */
     uint64_t tick_s;             /* packet-time second of the last expiry */
     uint64_t next_seq;           /* next periodic snapshot to send */
+    /* live rollups (engine/live.h): the interval being counted is ru_seq,
+     * [ru_start_us, ru_end_us) of packet time; ru_end_us is UINT64_MAX
+     * when there are none, so the packet path's test never fires */
+    uint64_t ru_seq, ru_start_us, ru_end_us;
     uint64_t first_ts_us, last_ts_us;
     uint64_t bytes_read;
     uint8_t *vbuf;               /* frame with its VLAN tag put back */
@@ -134,6 +138,7 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
     w->dlt = dlt;
     w->in = in;
     w->out = out;
+    w->ru_end_us = UINT64_MAX;
     if (dissect_ctx_init(&w->dc, &cfg->defrag, errbuf) != NS_OK)
         goto err;
     w->dc_ready = true;
@@ -427,6 +432,7 @@ static void worker_rollup(struct worker *w, const struct rec_rollup_tick *t)
     r->start_us = t->start_us;
     r->end_us = t->end_us;
     r->final = t->final;
+    r->next_seq = t->final ? UINT64_MAX : t->next_seq;
     rollup_take_counts(&w->ru, w->dc.counters, fs[FS_TOTAL], fs[FS_ACTIVE], r);
     ring_commit(w->out, REC_ROLLUP, sizeof(*r));
 }
@@ -514,6 +520,34 @@ static uint64_t wall_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* Closes the live rollup interval being counted (t_us >= its end) and opens
+ * the one holding t_us.  Interval numbers come from time, the same in every
+ * worker; those between (nothing can have been counted in them here) are
+ * skipped, and next_seq tells the writer so (engine/writer.c). */
+static void worker_live_cut(struct worker *w, uint64_t t_us)
+{
+    const struct live_ctl *ctl = w->ctl;
+    uint64_t next = (t_us - ctl->ru_start_us) / ctl->ru_us;
+    struct rec_rollup_tick t = { .seq = w->ru_seq, .next_seq = next, .start_us = w->ru_start_us,
+                                 .end_us = w->ru_end_us, .final = false };
+    worker_rollup(w, &t);
+    w->ru_seq = next;
+    w->ru_start_us = ctl->ru_start_us + next * ctl->ru_us;
+    w->ru_end_us = w->ru_start_us + ctl->ru_us;
+}
+
+/* No block came within the poll timeout: once wall time is the grace past
+ * the interval's end, every packet stamped before the end has been read
+ * (engine/live.h), so the interval is complete, empty or not. */
+static void worker_live_idle_cut(struct worker *w)
+{
+    if (w->ru_end_us == UINT64_MAX)
+        return;
+    uint64_t now = wall_us(), grace = w->ctl->ru_grace_us;
+    if (now >= grace && now - grace >= w->ru_end_us)
+        worker_live_cut(w, now - grace);
+}
+
 /* One frame from the ring.  The kernel may have taken the outer 802.1Q tag
  * off into the frame header: put it back so the decoder sees the wire. */
 static void worker_live_frame(struct worker *w, const struct afp_frame *fr)
@@ -544,6 +578,10 @@ static void worker_live_frame(struct worker *w, const struct afp_frame *fr)
         w->last_ts_us = fr->ts_us;
     if (unlikely(!w->first_ts_us))
         w->first_ts_us = fr->ts_us;
+    /* the first packet of a later rollup interval closes the open one,
+     * before it is counted, as the reader's boundary does offline */
+    if (unlikely(fr->ts_us >= w->ru_end_us))
+        worker_live_cut(w, fr->ts_us);
     /* time moved on: expire before this packet, as offline */
     uint64_t sec = fr->ts_us / 1000000u;
     if (unlikely(sec > w->tick_s)) {
@@ -575,6 +613,11 @@ static void *worker_live_main(void *arg)
     uint32_t drain_left = 0;
     uint64_t interval_ns = (uint64_t)ctl->stats_interval * 1000000000u;
     w->tick_s = wall_us() / 1000000u;
+    if (w->ru_on && ctl->ru_us) {
+        w->ru_seq = 0;
+        w->ru_start_us = ctl->ru_start_us;
+        w->ru_end_us = ctl->ru_start_us + ctl->ru_us;
+    }
     for (;;) {
         if (!draining && atomic_load_explicit(&ctl->stop, memory_order_acquire)) {
             /* what the kernel had filled when told to stop, plus the block
@@ -607,7 +650,8 @@ static void *worker_live_main(void *arg)
             afp_block_release(w->afp);      /* an empty block, if any */
             if (draining)
                 break;
-            /* idle: wall time drives expiry */
+            /* idle: wall time drives expiry and closes rollup intervals */
+            worker_live_idle_cut(w);
             uint64_t sec = wall_us() / 1000000u;
             if (sec > w->tick_s) {
                 w->tick_s = sec;
@@ -621,6 +665,7 @@ static void *worker_live_main(void *arg)
             down = true;
             if (ctl->stop_on_down || draining)
                 break;
+            worker_live_idle_cut(w);        /* nothing comes while it is down */
             struct timespec ts = { 0, 200 * 1000 * 1000 };
             nanosleep(&ts, NULL);
         }
@@ -638,6 +683,15 @@ static void *worker_live_main(void *arg)
     (void)afp_stats(w->afp, &w->cap[CAP_KERNEL_PACKETS], &w->cap[CAP_KERNEL_DROPS],
                     &w->cap[CAP_KERNEL_FREEZES]);
     flow_table_flush(w->ft);
+    if (w->ru_end_us != UINT64_MAX) {
+        /* the final interval ends at the stop (or at its end, when the
+         * drain ran past it); the flows just ended count in it */
+        uint64_t now = wall_us();
+        uint64_t ru_end = now < w->ru_start_us ? w->ru_start_us : now > w->ru_end_us ? w->ru_end_us : now;
+        struct rec_rollup_tick rt = { .seq = w->ru_seq, .next_seq = UINT64_MAX,
+                                      .start_us = w->ru_start_us, .end_us = ru_end, .final = true };
+        worker_rollup(w, &rt);
+    }
     struct rec_tick t = { .ts_us = end_us, .seq = fin };
     worker_snapshot(w, &t, true, false);
     ring_reserve_wait(w->out, 8);

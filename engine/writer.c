@@ -68,8 +68,11 @@ struct writer {
     struct dns_msg *dns;         /* REC_DNS: the message parsed again */
     char *dns_text;
     uint64_t late[OUT_MAX];      /* REC_FLOW/REC_DNS that did not fit a line */
-    /* rollups: interval seq is merged in ru[seq % WRITER_ROLLUP_SLOTS] */
+    /* rollups: interval seq is merged in ru[seq % WRITER_ROLLUP_SLOTS];
+     * ru_next[i]: the lowest seq rollup source i can still send */
     unsigned ru_nsrc;
+    uint64_t *ru_next;
+    bool live;
     struct rollup_acc ru[WRITER_ROLLUP_SLOTS];
     bool ru_used[WRITER_ROLLUP_SLOTS];
     unsigned ru_got[WRITER_ROLLUP_SLOTS];
@@ -284,8 +287,11 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     }
     if (writer_build_paths(wr, o->live) != NS_OK)
         goto err_nomem;
+    wr->live = o->live;
     if (o->rollup_sources && cfg->rollup.interval) {
         wr->ru_nsrc = o->rollup_sources;
+        if (!(wr->ru_next = calloc(wr->ru_nsrc, sizeof(*wr->ru_next))))
+            goto err_nomem;
         for (unsigned k = 0; k < WRITER_ROLLUP_SLOTS; k++) {
             if (rollup_acc_init(&wr->ru[k], &cfg->rollup, errbuf) != NS_OK)
                 goto err;
@@ -340,6 +346,7 @@ void writer_destroy(struct writer *wr)
     for (unsigned k = 0; k < WRITER_ROLLUP_SLOTS; k++)
         if (wr->ru_used[k])
             rollup_acc_fini(&wr->ru[k]);
+    free(wr->ru_next);
     csv_close(wr->csv, NULL);
     anomaly_destroy(wr->an);
     for (size_t i = 0; i < wr->npaths; i++)
@@ -362,6 +369,15 @@ static void writer_write(struct writer *wr, const void *p, size_t n)
     if (fwrite(p, 1, n, wr->fp) != n)
         wr->write_errno = errno ? errno : EIO;
     wr->records++;
+}
+
+/* Live, the periodic records go out as they are made (at most a few a
+ * second), so a reader tailing eve.json sees each interval when it ends;
+ * offline the buffer fills and writes in 64 KiB pieces. */
+static void writer_flush_live(struct writer *wr)
+{
+    if (wr->live && !wr->write_errno && fflush(wr->fp) != 0)
+        wr->write_errno = errno ? errno : EIO;
 }
 
 static void writer_flow(struct writer *wr, const struct rec_flow *rf, uint32_t len)
@@ -479,6 +495,7 @@ static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
         return;
     writer_write(wr, wr->scratch, n);
     wr->stats_written++;
+    writer_flush_live(wr);
 }
 
 static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
@@ -558,14 +575,29 @@ static struct rollup_acc *writer_rollup_slot(struct writer *wr, uint64_t seq)
     return &wr->ru[seq % WRITER_ROLLUP_SLOTS];
 }
 
+/* Nothing happened in it: no packet, no flow started or ended, no
+ * transaction (flows_active is a level, not an event). */
+static bool writer_rollup_quiet(const struct rollup_counts *c)
+{
+    return !c->pkts && !c->flows_started && !c->flows_ended && !c->dns_queries &&
+           !c->dns_responses && !c->http_tx && !c->tls_sessions;
+}
+
 static void writer_rollup_emit(struct writer *wr, const struct rollup_acc *a)
 {
+    /* Live, every worker closes every interval (idle ones on their poll
+     * timeout), so quiet intervals reach here; like offline, where the
+     * reader never cuts one, they get no record.  The final one always
+     * does: it says the run ended. */
+    if (wr->live && !a->final && writer_rollup_quiet(&a->c))
+        return;
     if (wr->cfg->eve_rollup) {
         size_t n = eve_rollup(&wr->ec, wr->scratch, NS_RECORD_MAX, a, wr->cfg->rollup.interval,
                               wr->cfg->rollup.top_n);
         if (n) {
             writer_write(wr, wr->scratch, n);
             wr->rollups_written++;
+            writer_flush_live(wr);
         }
     }
     if (wr->csv)
@@ -582,10 +614,56 @@ static void writer_rollup_emit(struct writer *wr, const struct rollup_acc *a)
         top_feed_talkers(wr->top, a);
 }
 
-/* Returns false when the record must wait (too far ahead). */
-static bool writer_rollup(struct writer *wr, uint32_t type, const void *rec, uint32_t len)
+/* Emits, oldest first, every held interval no source can still add to.
+ * Offline every worker sends every seq (next_seq = seq + 1), so this is
+ * "all sources sent it".  Live, a worker's seq jumps over intervals it
+ * could not have counted in (engine/worker.c: a wall-clock step, a long
+ * idle stretch), so an interval nobody holds is skipped, not waited for.
+ * The merged interval is final when every source has sent its final
+ * record and nothing later is held: a live worker that stopped one
+ * interval earlier than another has its final record merged into a
+ * regular one. */
+static void writer_rollup_advance(struct writer *wr)
 {
-    if (!wr->ru_nsrc)
+    for (;;) {
+        uint64_t min_next = UINT64_MAX;
+        for (unsigned i = 0; i < wr->ru_nsrc; i++)
+            if (wr->ru_next[i] < min_next)
+                min_next = wr->ru_next[i];
+        if (wr->ru_lowest >= min_next)
+            return;                 /* some source may still send it */
+        unsigned l = (unsigned)(wr->ru_lowest % WRITER_ROLLUP_SLOTS);
+        uint64_t later = UINT64_MAX;    /* the next interval held */
+        for (unsigned k = 1; k < WRITER_ROLLUP_SLOTS; k++)
+            if (wr->ru_got[(l + k) % WRITER_ROLLUP_SLOTS]) {
+                later = wr->ru_lowest + k;
+                break;
+            }
+        if (wr->ru_got[l]) {
+            struct rollup_acc *a = &wr->ru[l];
+            a->final = min_next == UINT64_MAX && later == UINT64_MAX;
+            writer_rollup_emit(wr, a);
+            wr->ru_got[l] = 0;
+            rollup_acc_reset(a, wr->ru_lowest + WRITER_ROLLUP_SLOTS);
+            wr->ru_lowest++;
+            continue;
+        }
+        /* none held: on to the next one held, or to what every source
+         * will send next (a sketch record of an interval whose counters
+         * have not come yet lies at or above min_next, so it stays in
+         * the window) */
+        uint64_t to = later < min_next ? later : min_next;
+        if (to == UINT64_MAX)
+            return;                 /* every source has ended */
+        wr->ru_lowest = to;
+    }
+}
+
+/* Returns false when the record must wait (too far ahead). */
+static bool writer_rollup(struct writer *wr, unsigned src, uint32_t type, const void *rec,
+                          uint32_t len)
+{
+    if (!wr->ru_nsrc || src >= wr->ru_nsrc)
         return true;                /* not asked for: dropped */
     if (type == REC_ROLLUP_TOP) {
         const struct rollup_top_rec *h = rec;
@@ -605,15 +683,9 @@ static bool writer_rollup(struct writer *wr, uint32_t type, const void *rec, uin
         return r->seq < wr->ru_lowest;
     rollup_acc_add(a, r);
     wr->ru_got[r->seq % WRITER_ROLLUP_SLOTS]++;
-    for (;;) {
-        unsigned l = (unsigned)(wr->ru_lowest % WRITER_ROLLUP_SLOTS);
-        if (wr->ru_got[l] != wr->ru_nsrc)
-            break;
-        writer_rollup_emit(wr, &wr->ru[l]);
-        wr->ru_got[l] = 0;
-        rollup_acc_reset(&wr->ru[l], wr->ru_lowest + WRITER_ROLLUP_SLOTS);
-        wr->ru_lowest++;
-    }
+    /* a source sends its intervals in order: nothing below next_seq again */
+    wr->ru_next[src] = r->next_seq > r->seq ? r->next_seq : r->seq + 1;
+    writer_rollup_advance(wr);
     return true;
 }
 
@@ -665,7 +737,7 @@ static void *writer_main(void *arg)
                 } else if (type == REC_PCAP) {
                     writer_pcap(wr, rec, len);
                 } else if (type == REC_ROLLUP_TOP || type == REC_ROLLUP) {
-                    if (!writer_rollup(wr, type, rec, len))
+                    if (!writer_rollup(wr, i, type, rec, len))
                         break;
                 } else if (type == REC_SNAP) {
                     if (len < sizeof(struct ns_snap) || !writer_snapshot(wr, rec))
@@ -673,6 +745,12 @@ static void *writer_main(void *arg)
                 } else if (type == REC_DONE) {
                     wr->done[i] = true;
                     ndone++;
+                    /* a source that ends without a final rollup (a worker
+                     * that never started) holds no interval back */
+                    if (i < wr->ru_nsrc && wr->ru_next[i] != UINT64_MAX) {
+                        wr->ru_next[i] = UINT64_MAX;
+                        writer_rollup_advance(wr);
+                    }
                     ring_release(wr->src[i]);
                     progress = true;
                     break;

@@ -282,9 +282,15 @@ void rollup_acc_add(struct rollup_acc *a, const struct rollup_rec *rec)
     _Static_assert(sizeof(struct rollup_counts) % sizeof(uint64_t) == 0, "counters only");
     for (size_t i = 0; i < sizeof(a->c) / sizeof(uint64_t); i++)
         d[i] += s[i];
-    /* every worker got the same boundaries from the reader */
-    a->start_us = rec->start_us;
-    a->end_us = rec->end_us;
+    /* Offline every worker got the same boundaries from the reader.  Live,
+     * the workers' final records end where each stopped, and one may be
+     * merged into an interval another worker counted in full: the record
+     * spans all of them.  Whether the merged interval is the final one is
+     * the writer's to say (engine/writer.c), not the OR of the flags. */
+    if (a->start_us == 0 || rec->start_us < a->start_us)
+        a->start_us = rec->start_us;
+    if (rec->end_us > a->end_us)
+        a->end_us = rec->end_us;
     a->final |= rec->final;
 }
 

@@ -90,8 +90,11 @@ struct rollup_counts {
 /* A worker's counter record (REC_ROLLUP), after its sketch records. */
 struct rollup_rec {
     uint64_t seq;
+    uint64_t next_seq;           /* the source's next record; UINT64_MAX after
+                                    its final one */
     uint64_t start_us, end_us;   /* [start, end) of packet time */
-    bool final;                  /* the last one: end = the last packet */
+    bool final;                  /* the source's last one: end = the last
+                                    packet (offline) or the stop (live) */
     struct rollup_counts c;
 };
 

@@ -41,6 +41,18 @@
 #     no kernel drop, every reload reported, one 9000001 alert per packet
 #     and exactly one of 9000002/9000003 per packet (each packet is
 #     inspected by one set), none of 9000003 before set B was loaded.
+#  h) rollups live (--rollup-interval 1): 4 s of ping from $ns_snd to
+#     10.250.0.1 (vcap's own address, so the kernel there answers), with
+#     --threads 1, with --threads 2 and fanout lb (both workers then see
+#     packets of every second) while SIGUSR2 reloads the rules, and with
+#     --threads 2 and the default hash fanout (the ping is one flow: one
+#     worker stays idle and must close its intervals on its own).  Each:
+#     exit 0; non-final intervals are [k s, k+1 s), one record each (not
+#     one per worker), none missing while the ping runs; one final record,
+#     the last; rollups were in eve.json while capture ran (one a second);
+#     summed packets and bytes equal the final stats' decoder.pkts,
+#     accounting.decoded and decoder.bytes, and tests/rollup_check.py
+#     (per-protocol sums, flows started/ended) passes.
 # Skipped (exit 0) when not root or network namespaces are unavailable.
 set -uo pipefail
 bin=$(realpath "${1:?binary}")
@@ -558,6 +570,82 @@ if [ "$g_early_a" = "$n_g1" ] && [ "$g_early_b" = 0 ] && [ "$g_b" -gt 0 ] && [ "
     ok "g) reload: no set B alert before set B was loaded ($n_g1 packets before it: all set A); both sets alerted after"
 else
     bad "g) reload: before set B was loaded: $g_early_a of $n_g1 packets alerted set A's rule, $g_early_b set B's; after: A $((g_a - g_early_a)), B $g_b"
+fi
+
+# --- h) rollups live ------------------------------------------------------
+# rollups_live EVE: "records final_last aligned unique contiguous packets
+# bytes dec_pkts dec_bytes decoded invalid" of the rollup and last stats
+# records (counts of non-final records; 1/0 for the flags).
+rollups_live() {
+    python3 - "$1" <<'PY' 2>&1
+import json, sys
+from datetime import datetime
+ru, st = [], {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["event_type"] == "rollup":
+        ru.append(r["rollup"])
+    elif r["event_type"] == "stats":
+        st = r["stats"]
+t = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+reg = [r for r in ru if not r["final"]]
+starts = [t(r["start"]) for r in reg]
+final_last = int(bool(ru) and ru[-1]["final"] and len(ru) == len(reg) + 1)
+aligned = int(all(t(r["end"]) - t(r["start"]) == 1.0 and t(r["start"]) % 1 == 0 for r in reg))
+unique = int(len(set(starts)) == len(starts) and starts == sorted(starts))
+contiguous = int(all(b - a == 1.0 for a, b in zip(starts, starts[1:])))
+dec, acc = st.get("decoder", {}), st.get("accounting", {})
+print(len(reg), final_last, aligned, unique, contiguous, sum(r["packets"] for r in ru),
+      sum(r["bytes"] for r in ru), dec.get("pkts", -1), dec.get("bytes", -1),
+      acc.get("decoded", -1), acc.get("invalid", -1))
+PY
+}
+# live_rollups NAME ARGS...: capture with --rollup-interval 1 while
+# $ns_snd pings vcap for 4 s; counts the rollups in eve.json 3 s in.
+live_rollups() {
+    local name=$1
+    shift
+    live_start "$name" --rollup-interval 1 "$@"
+    ip netns exec "$ns_snd" ping -q -c 20 -i 0.2 10.250.0.1 >"$work/$name/ping.out" 2>&1 &
+    local ppid=$!
+    pids+=("$ppid")
+    sleep 3
+    grep -c '"event_type":"rollup"' "$work/$name/eve.json" > "$work/$name/early"
+    [ "$name" = h2 ] && kill -USR2 "$live_pid"
+    wait "$ppid"
+    sleep 0.5
+    live_stop "$name"
+}
+for h in h1 h2 h3; do
+    case $h in
+    h1) what="--threads 1"; live_rollups h1 --threads 1 ;;
+    h2) what="--threads 2, fanout lb, SIGUSR2"
+        mkdir -p "$work/h2"
+        live_rollups h2 --threads 2 --set live.fanout=lb -S tests/rules/reload_a.rules \
+            --set detect.cache-dir="$work/h2/cache" ;;
+    h3) what="--threads 2, fanout hash: one worker sees it all, the other closes empty intervals"
+        live_rollups h3 --threads 2 ;;
+    esac
+    read -r n fl al un co rp rb dp db dd di < <(rollups_live "$work/$h/eve.json")
+    early=$(cat "$work/$h/early")
+    what="$h) rollups live ($what)"
+    if [ "$(cat "$work/$h/rc")" = 0 ] && [ "${n:-0}" -ge 4 ] && [ "$n" -le 7 ] && [ "$fl$al$un$co" = 1111 ] \
+       && [ "$early" -ge 2 ]; then
+        ok "$what: $n one-second intervals, one record each, aligned, none missing, then the final one; $early in eve.json 3 s in"
+    else
+        bad "$what: $n intervals (want 4..7), final last $fl, aligned $al, one per interval $un, contiguous $co, $early rollups 3 s in (want >= 2); $(info $h)"
+    fi
+    if [ "${rp:-0}" -gt 0 ] && [ "$rp" = "$dp" ] && [ "$rp" = "$dd" ] && [ "$di" = 0 ] && [ "$rb" = "$db" ] \
+       && python3 tests/rollup_check.py "$work/$h/eve.json" > "$work/$h/rollup_check" 2>&1; then
+        ok "$what: rollups sum to $rp packets, $rb bytes = the final stats' decoder.pkts, decoded, decoder.bytes; rollup_check ok"
+    else
+        bad "$what: rollups sum to $rp packets, $rb bytes; stats decoder.pkts $dp, decoded $dd, invalid $di, decoder.bytes $db; $(tail -3 "$work/$h/rollup_check" 2>/dev/null | tr '\n' ' ')"
+    fi
+done
+if grep -q 'rules reloaded (generation 2' "$work/h2/stderr"; then
+    ok "h) rollups live: the SIGUSR2 reload during h2 was done"
+else
+    bad "h) rollups live: the SIGUSR2 reload during h2 not reported: $(grep reload "$work/h2/stderr" | head -2)"
 fi
 
 echo "live: $(python3 -c "print('%.0f' % ($EPOCHREALTIME - $t_start))") s"

@@ -22,6 +22,7 @@
 #include "engine/engine_int.h"
 #include "engine/worker.h"
 #include "engine/writer.h"
+#include "output/logfile.h"
 
 static uint64_t live_mono_ns(void)
 {
@@ -185,6 +186,7 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     if (writer_start(wr, err) != NS_OK)
         goto out_err;
@@ -200,6 +202,10 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
         int sig = sigtimedwait(&sigs, NULL, &tmo);
         if (sig == SIGINT || sig == SIGTERM)
             why = sig == SIGINT ? "SIGINT" : "SIGTERM";
+        if (sig == SIGHUP) {            /* the writer opens eve.json again */
+            fprintf(stderr, "netscope: SIGHUP: opening %s again\n", o->eve_path);
+            logfile_reopen_all();
+        }
         uint64_t now = live_mono_ns();
         if (o->duration_s && now - t0 >= o->duration_s * 1000000000u)
             why = "duration reached";
@@ -238,6 +244,8 @@ stop:
             uint64_t lost;
             live_summary(o, iface, writer_totals(wr), writer_records(wr),
                          (double)(live_mono_ns() - t0) / 1e9, &lost);
+            writer_print_eve(wr, stderr);
+            lost += writer_eve_dropped(wr);
             ret = 0;
             if (wrc != NS_OK) {
                 fprintf(stderr, "netscope: %s\n", err);

@@ -318,10 +318,11 @@ static void lf_drop_line_tail(struct logfile *lf)
 }
 
 /* Opens PATH again (SIGHUP, deleted or moved).  What is buffered goes to
- * the old file first when it can, else to the new one. */
-static void lf_reopen(struct logfile *lf)
+ * the old file first when it can and flush_old (not when it was deleted),
+ * else to the new one. */
+static void lf_reopen(struct logfile *lf, bool flush_old)
 {
-    if (lf->fd >= 0 && lf->err != EAGAIN)
+    if (flush_old && lf->fd >= 0 && lf->err != EAGAIN)
         (void)lf_push(lf, false);
     if (lf->fd >= 0 && lf->is_reg)
         lf_drop_line_tail(lf);
@@ -484,8 +485,8 @@ static void lf_check_path(struct logfile *lf)
         return;
     if (a.st_nlink == 0) {
         /* whatever went in since the last check went with it: at most a
-         * second's lines, counted as dropped rather than written */
-        (void)lf_push(lf, false);
+         * second's lines, counted as dropped rather than written; what is
+         * still buffered goes to the new file */
         uint64_t lost = lf->since_check;
         lf->st.written -= lost;
         lf->st.dropped[LOGF_DROP_DELETED] += lost;
@@ -494,13 +495,17 @@ static void lf_check_path(struct logfile *lf)
         lf_msg(lf, "deleted while open: opening it again; the %llu lines written since the "
                    "last check (at most 1 s) are lost with it (stats output.dropped.%s)",
                (unsigned long long)lost, logfile_drop_name(LOGF_DROP_DELETED));
-        lf_reopen(lf);
+        lf_reopen(lf, false);
         return;
     }
-    if (stat(lf->path, &b) != 0 || b.st_ino != a.st_ino || b.st_dev != a.st_dev) {
+    /* only ENOENT or another inode mean moved: after --user, PATH may
+     * well be out of reach (EACCES) while the open file is fine */
+    int sr = stat(lf->path, &b);
+    if ((sr != 0 && errno == ENOENT) ||
+        (sr == 0 && (b.st_ino != a.st_ino || b.st_dev != a.st_dev))) {
         lf_msg(lf, "moved or replaced while open (a rotation without SIGHUP?): opening it "
                    "again; the lines written before are in the moved file");
-        lf_reopen(lf);
+        lf_reopen(lf, true);
         return;
     }
     lf->since_check = 0;
@@ -511,7 +516,7 @@ void logfile_tick(struct logfile *lf, bool idle)
     unsigned gen = atomic_load_explicit(&logfile_hup_gen, memory_order_relaxed);
     if (unlikely(gen != lf->hup_gen)) {
         lf->hup_gen = gen;
-        lf_reopen(lf);
+        lf_reopen(lf, true);
     }
     uint64_t now = lf_now();
     if (lf->len > lf->off && !lf->err && idle && now - lf->last_push_ns >= LOGFILE_IDLE_NS)

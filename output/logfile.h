@@ -7,7 +7,7 @@
  * EIO, ...) is undone with ftruncate back to the last complete line
  * (regular files; a pipe gets the rest of the line later instead).  So
  * after SIGKILL only the last line can be cut, and after logfile_close
- * every line is whole.
+ * every line is whole (on a pipe, unless the reader is stalled then).
  *
  * Never silently lossy: every line handed to logfile_write is, at any
  * time, exactly one of written, pending (in the buffer) or dropped under

@@ -164,6 +164,11 @@ static const struct key eve_keys[] = {
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
     MAP("dns", eve_dns_keys),
     MAP("alert", eve_alert_keys),
+    { .name = "rotate-size", .kind = KEY_SIZE64, .what = SIZE_WHAT, .off = OFF(eve_rotate_size),
+      .min = 0, .max = 1024 * GB },
+    SECONDS("rotate-interval", eve_rotate_interval, 0, 31 * 86400),
+    { .name = "write-timeout", .kind = KEY_U32, .what = "a number of milliseconds",
+      .unit = "milliseconds", .off = OFF(eve_write_timeout_ms), .min = 0, .max = 600000 },
 };
 
 static const char *const fanout_modes[] = { "hash", "lb", "cpu", "qm", NULL };
@@ -371,6 +376,7 @@ void config_defaults(struct ns_config *cfg)
     for (unsigned i = 0; i < NS_ARRAY_LEN(eve_types); i++)
         *eve_type_flag(cfg, i) = true;
     cfg->eve_dns_version = 3;
+    cfg->eve_write_timeout_ms = 2000;
     cfg->eve_dns_requests = true;
     cfg->eve_dns_responses = true;
     cfg->dns_parser.enabled = true;

@@ -70,6 +70,12 @@ struct ns_config {
     bool rules_loaded;
     bool dhcp_extended;           /* outputs.eve.dhcp-extended: every message, all fields */
     bool eve_ethernet;            /* MAC addresses in records (Suricata: off) */
+    /* outputs.eve rotate-size (bytes, 0: never), rotate-interval (seconds
+     * of wall time, 0: never), write-timeout (ms a pipe or FIFO reader may
+     * take nothing before lines are dropped): output/logfile.h */
+    uint64_t eve_rotate_size;
+    uint32_t eve_rotate_interval;
+    uint32_t eve_write_timeout_ms;
     /* outputs.eve.dns: the record format (3: Suricata 8's, one record per
      * message; 2: Suricata 6/7's, one per question of a request and one
      * per response) and which messages are written */

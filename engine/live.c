@@ -23,6 +23,7 @@
 #include "engine/top.h"
 #include "engine/worker.h"
 #include "engine/writer.h"
+#include "output/logfile.h"
 
 static uint64_t live_mono_ns(void)
 {
@@ -213,6 +214,7 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     /* the UI thread inherits the block: the signals stay with sigtimedwait */
     if (o->top && !(ui = top_ui_start(o->top, o->stop, err)))
@@ -232,6 +234,10 @@ int live_run(struct ns_config *cfg, unsigned nw, const struct live_opts *o)
         if (sig == SIGINT || sig == SIGTERM) {
             why = sig == SIGINT ? "SIGINT" : "SIGTERM";
             signalled = true;
+        }
+        if (sig == SIGHUP) {            /* the writer opens eve.json again */
+            fprintf(stderr, "netscope: SIGHUP: opening %s again\n", o->eve_path);
+            logfile_reopen_all();
         }
         if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed))
             why = "quit (q)";
@@ -289,6 +295,8 @@ stop:
             uint64_t lost;
             live_summary(o, iface, writer_totals(wr), writer_records(wr),
                          (double)(live_mono_ns() - t0) / 1e9, &lost);
+            writer_print_eve(wr, stderr);
+            lost += writer_eve_dropped(wr);
             ret = 0;
             if (wrc != NS_OK) {
                 fprintf(stderr, "netscope: %s\n", err);

@@ -37,6 +37,7 @@
 #include "engine/top.h"
 #include "engine/worker.h"
 #include "engine/writer.h"
+#include "output/logfile.h"
 #include "output/report.h"
 
 #define NS_VERSION "0.1.0"
@@ -123,6 +124,13 @@ static void main_on_signal(int sig)
 {
     (void)sig;
     atomic_store_explicit(&main_stop, true, memory_order_relaxed);
+}
+
+/* SIGHUP: eve.json is opened again by the writer (output/logfile.h). */
+static void on_sighup(int sig)
+{
+    (void)sig;
+    logfile_reopen_all();
 }
 
 static double now_s(void)
@@ -686,6 +694,7 @@ int main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -693,6 +702,9 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_sighup;
+    sa.sa_flags = SA_RESTART;                /* the read goes on */
+    sigaction(SIGHUP, &sa, NULL);
     /* before any thread runs, so a terminal that fails unwinds simply */
     if (top && !(ui = top_ui_start(&feed, &main_stop, err)))
         goto out_err;
@@ -735,6 +747,7 @@ int main(int argc, char **argv)
     top_ui_join(ui);
     ui = NULL;
     print_summary(file, eve_path, writer_totals(wr), writer_records(wr), now_s() - t0);
+    writer_print_eve(wr, stderr);
     ret = 0;
     if (rrc != NS_OK && !(top && quit_early && rrc == NS_ERR_EOF)) {
         fprintf(stderr, "netscope: %s\n", rerr);

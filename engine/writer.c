@@ -1,16 +1,19 @@
 /* engine/writer.c: drain the source rings into eve.json and sum stats.
  *
- * Lines are copied from the rings into a large stdio buffer, so the disk
- * sees big sequential writes.  Snapshots with sequence number k from all
+ * Lines are copied from the rings into eve.json's buffer (output/logfile.h),
+ * which writes whole lines only, in big sequential writes, and accounts
+ * for every line it could not write.  Snapshots with sequence number k from all
  * sources are summed in slot k % WRITER_SLOTS; a source that runs more than
  * WRITER_SLOTS snapshots ahead of the slowest is simply not drained until
- * the others catch up.  A failed write is remembered (first errno) and the
- * rings are still drained, so the workers never block on a full disk. */
+ * the others catch up.  A failed write is counted and retried by the
+ * logfile, and the rings are still drained, so the workers never block on
+ * a full disk or a stuck pipe reader (logfile.h bounds the wait). */
 #include "engine/writer.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,6 +24,7 @@
 #include "output/eve.h"
 #include "output/eve_alert.h"
 #include "output/eve_rollup.h"
+#include "output/logfile.h"
 
 #define WRITER_SLOTS 64
 /* Rollup intervals merged at once: a worker more than this many intervals
@@ -34,24 +38,19 @@ struct stat_path {
     unsigned src;                /* index into the flat value array */
 };
 
-/* eve.json goes out through stdio in 64 KiB writes: the buffer stays in
- * the L2 cache, where a 1 MiB one was evicted by the kernel's copy (the
- * reader's measurement, engine/reader.c). */
-#define WRITER_IOBUF (64u << 10)
-
 struct writer {
     const struct ns_config *cfg;
     struct ring **src;
     unsigned nsrc;
     bool *done;
-    FILE *fp;
+    struct logfile *log;        /* eve.json */
+    struct logfile_stats log_final;  /* at close */
+    int log_errno;              /* first errno that lost lines, 0: none */
     char *path;
     pcap_t *dead;               /* -w */
     pcap_dumper_t *dumper;
     char *pcap_path;
     uint64_t pcap_written;
-    char *iobuf;
-    int write_errno;
     int pcap_errno;
     int csv_errno;
     struct eve_ctx ec;
@@ -109,7 +108,11 @@ enum {
     FLAT_AN = FLAT_DET + DET_MAX,
     FLAT_AN_ALERT = FLAT_AN + ANS_MAX,
     FLAT_AN_EVICT = FLAT_AN_ALERT + ANOM_MAX,
-    FLAT_MAX = FLAT_AN_EVICT + 1,
+    /* eve.json's own counters (output/logfile.h): set by the writer when
+     * it writes a record, never summed from the sources */
+    FLAT_LOG = FLAT_AN_EVICT + 1,
+    FLAT_LOG_DROP = FLAT_LOG + 4,
+    FLAT_MAX = FLAT_LOG_DROP + LOGF_DROP_MAX,
 };
 
 static const char *const acct_names[] = {
@@ -147,6 +150,26 @@ static void flat_values(const struct ns_snap *s, uint64_t *v)
     memcpy(v + FLAT_AN, s->an, sizeof(s->an));
     memcpy(v + FLAT_AN_ALERT, s->an_alerts, sizeof(s->an_alerts));
     v[FLAT_AN_EVICT] = s->an_evictions;
+    memset(v + FLAT_LOG, 0, (FLAT_MAX - FLAT_LOG) * sizeof(*v));
+}
+
+/* Only counters that are the same on every run of the same input (0 when
+ * nothing went wrong), so stats records stay comparable between runs and
+ * thread counts: lines written so far depend on buffering and are in the
+ * exit summary only (writer_print_eve). */
+static const char *const log_names[] = {
+    "write_errors", "reopens", "rotations", "blocked_ms",
+};
+_Static_assert(NS_ARRAY_LEN(log_names) == FLAT_LOG_DROP - FLAT_LOG, "one name per counter");
+
+static void log_values(const struct logfile_stats *st, uint64_t *v)
+{
+    v[FLAT_LOG + 0] = st->write_errors;
+    v[FLAT_LOG + 1] = st->reopens;
+    v[FLAT_LOG + 2] = st->rotations;
+    v[FLAT_LOG + 3] = st->blocked_ms;
+    for (unsigned k = 0; k < LOGF_DROP_MAX; k++)
+        v[FLAT_LOG_DROP + k] = st->dropped[k];
 }
 
 static int path_cmp(const void *a, const void *b)
@@ -192,6 +215,10 @@ static int writer_build_paths(struct writer *wr, bool live)
     }
     for (unsigned i = 0; i < OUT_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "output.", out_names[i], FLAT_OUT + i);
+    for (unsigned i = 0; i < NS_ARRAY_LEN(log_names) && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "output.", log_names[i], FLAT_LOG + i);
+    for (unsigned i = 0; i < LOGF_DROP_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "output.dropped.", logfile_drop_name(i), FLAT_LOG_DROP + i);
     for (unsigned i = 0; i < SS_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "tcp.", stream_stat_name(i) + 4, FLAT_SS + i);
     if (rc == NS_OK)
@@ -274,11 +301,10 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     wr->nsrc = nsrc;
     wr->done = calloc(nsrc, sizeof(*wr->done));
     wr->path = strdup(path);
-    wr->iobuf = malloc(WRITER_IOBUF);
     wr->scratch = malloc(NS_RECORD_MAX);
     wr->dns = malloc(sizeof(*wr->dns));
     wr->dns_text = malloc(DNS_SCRATCH_SIZE);
-    if (!wr->done || !wr->path || !wr->iobuf || !wr->scratch || !wr->dns || !wr->dns_text)
+    if (!wr->done || !wr->path || !wr->scratch || !wr->dns || !wr->dns_text)
         goto err_nomem;
     if (cfg->anomaly.enabled && cfg->eve_alert) {
         wr->an = anomaly_create(&cfg->anomaly, writer_anomaly_alert, wr, errbuf);
@@ -318,12 +344,12 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
             goto err;
         }
     }
-    wr->fp = fopen(path, "a");
-    if (!wr->fp) {
-        snprintf(errbuf, NS_ERRBUF_SIZE, "cannot open %s for writing: %s", path, strerror(errno));
+    struct logfile_opts lo = { .path = path, .rotate_size = cfg->eve_rotate_size,
+                               .rotate_interval_s = cfg->eve_rotate_interval,
+                               .write_timeout_ms = cfg->eve_write_timeout_ms, .msg = stderr };
+    wr->log = logfile_open(&lo, errbuf);
+    if (!wr->log)
         goto err;
-    }
-    setvbuf(wr->fp, wr->iobuf, _IOFBF, WRITER_IOBUF);
     return wr;
 err_nomem:
     snprintf(errbuf, NS_ERRBUF_SIZE, "writer: out of memory");
@@ -336,8 +362,8 @@ void writer_destroy(struct writer *wr)
 {
     if (!wr)
         return;
-    if (wr->fp)
-        fclose(wr->fp);
+    if (wr->log)
+        (void)logfile_close(wr->log, NULL);
     if (wr->dumper)
         pcap_dump_close(wr->dumper);
     if (wr->dead)
@@ -356,18 +382,16 @@ void writer_destroy(struct writer *wr)
     free(wr->scratch);
     free(wr->dns);
     free(wr->dns_text);
-    free(wr->iobuf);
     free(wr->path);
     free(wr->done);
     free(wr);
 }
 
+/* Every line produced is counted here and accounted for by the logfile
+ * (written, pending or dropped by reason). */
 static void writer_write(struct writer *wr, const void *p, size_t n)
 {
-    if (wr->write_errno)
-        return;
-    if (fwrite(p, 1, n, wr->fp) != n)
-        wr->write_errno = errno ? errno : EIO;
+    (void)logfile_write(wr->log, p, n);
     wr->records++;
 }
 
@@ -376,8 +400,8 @@ static void writer_write(struct writer *wr, const void *p, size_t n)
  * offline the buffer fills and writes in 64 KiB pieces. */
 static void writer_flush_live(struct writer *wr)
 {
-    if (wr->live && !wr->write_errno && fflush(wr->fp) != 0)
-        wr->write_errno = errno ? errno : EIO;
+    if (wr->live)
+        logfile_flush(wr->log);
 }
 
 static void writer_flow(struct writer *wr, const struct rec_flow *rf, uint32_t len)
@@ -486,6 +510,9 @@ static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
         shown.out[OUT_TOO_BIG] += late;
     }
     flat_values(&shown, v);
+    struct logfile_stats ls;
+    logfile_get_stats(wr->log, &ls);
+    log_values(&ls, v);
     for (size_t i = 0; i < wr->npaths; i++)
         wr->items[i] = (struct eve_stat_item){ .path = wr->paths[i].path, .value = v[wr->paths[i].src] };
     uint64_t uptime = s->first_ts_us && s->ts_us > s->first_ts_us
@@ -710,6 +737,11 @@ static void writer_finish(struct writer *wr)
 static void *writer_main(void *arg)
 {
     struct writer *wr = arg;
+    /* a pipe whose reader left says EPIPE (counted) instead of killing us */
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
     unsigned ndone = 0;
     uint32_t spins = 0;
     while (ndone < wr->nsrc) {
@@ -759,14 +791,16 @@ static void *writer_main(void *arg)
                 progress = true;
             }
         }
+        /* flush old lines, rotate, reopen on SIGHUP, retry failures */
+        logfile_tick(wr->log, !progress);
         if (progress)
             spins = 0;
         else
             ring_backoff(&spins);
     }
     writer_finish(wr);
-    if (fflush(wr->fp) != 0 && !wr->write_errno)
-        wr->write_errno = errno ? errno : EIO;
+    wr->log_errno = logfile_close(wr->log, &wr->log_final);
+    wr->log = NULL;
     if (wr->csv && csv_close(wr->csv, &wr->csv_errno) != NS_OK && !wr->csv_errno)
         wr->csv_errno = EIO;
     wr->csv = NULL;
@@ -793,8 +827,13 @@ int writer_join(struct writer *wr, char *errbuf)
         pthread_join(wr->thread, NULL);
         wr->started = false;
     }
-    if (wr->write_errno) {
-        snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s", wr->path, strerror(wr->write_errno));
+    if (wr->log_errno) {
+        uint64_t lost = 0;
+        for (unsigned k = 0; k < LOGF_DROP_MAX; k++)
+            lost += wr->log_final.dropped[k];
+        snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s; %llu of %llu lines lost", wr->path,
+                 strerror(wr->log_errno), (unsigned long long)lost,
+                 (unsigned long long)wr->log_final.lines);
         return NS_ERR_IO;
     }
     if (wr->pcap_errno) {
@@ -816,4 +855,36 @@ const struct ns_snap *writer_totals(const struct writer *wr)
 uint64_t writer_records(const struct writer *wr)
 {
     return wr->records;
+}
+
+const struct logfile_stats *writer_eve_stats(const struct writer *wr)
+{
+    return &wr->log_final;
+}
+
+uint64_t writer_eve_dropped(const struct writer *wr)
+{
+    uint64_t n = 0;
+    for (unsigned k = 0; k < LOGF_DROP_MAX; k++)
+        n += wr->log_final.dropped[k];
+    return n;
+}
+
+void writer_print_eve(const struct writer *wr, FILE *f)
+{
+    const struct logfile_stats *s = &wr->log_final;
+    fprintf(f, "netscope: %s: %llu lines = %llu written + %llu dropped", wr->path,
+            (unsigned long long)s->lines, (unsigned long long)s->written,
+            (unsigned long long)writer_eve_dropped(wr));
+    const char *sep = " (";
+    for (unsigned k = 0; k < LOGF_DROP_MAX; k++) {
+        if (!s->dropped[k])
+            continue;
+        fprintf(f, "%s%s %llu", sep, logfile_drop_name(k), (unsigned long long)s->dropped[k]);
+        sep = ", ";
+    }
+    fprintf(f, "%s; %llu write errors, %llu reopens, %llu rotations, %llu ms blocked on the reader\n",
+            sep[0] == ',' ? ")" : "", (unsigned long long)s->write_errors,
+            (unsigned long long)s->reopens, (unsigned long long)s->rotations,
+            (unsigned long long)s->blocked_ms);
 }

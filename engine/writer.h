@@ -6,6 +6,8 @@
 #ifndef WRITER_H
 #define WRITER_H
 
+#include <stdio.h>
+
 #include "engine/config.h"
 #include "engine/engine_int.h"
 #include "output/ring.h"
@@ -29,12 +31,20 @@ struct writer_opts {
 struct writer *writer_create(const struct ns_config *cfg, const struct writer_opts *o,
                              struct ring **src, unsigned nsrc, char *errbuf) NS_MUST_CHECK;
 int writer_start(struct writer *wr, char *errbuf) NS_MUST_CHECK;
-/* Waits for every source's REC_DONE.  Returns NS_OK, or NS_ERR_IO with
- * errbuf naming the file and errno when a write failed. */
+/* Waits for every source's REC_DONE, then closes eve.json (flushing it).
+ * Returns NS_OK, or NS_ERR_IO with errbuf naming the file and errno when
+ * lines were lost (eve.json) or a write failed (-w, CSV). */
 int writer_join(struct writer *wr, char *errbuf);
 /* The summed final snapshot (valid after writer_join). */
 const struct ns_snap *writer_totals(const struct writer *wr);
 uint64_t writer_records(const struct writer *wr);
+/* eve.json's final counters (valid after writer_join): every line is
+ * written or dropped by reason (output/logfile.h). */
+struct logfile_stats;
+const struct logfile_stats *writer_eve_stats(const struct writer *wr);
+uint64_t writer_eve_dropped(const struct writer *wr);
+/* One line: "netscope: PATH: N lines = W written + D dropped (...); ..." */
+void writer_print_eve(const struct writer *wr, FILE *f);
 void writer_destroy(struct writer *wr);          /* NULL ok */
 
 /* The EVE line of a REC_DNS record (rec, len bytes) into buf, parsing the

@@ -1,0 +1,504 @@
+#!/usr/bin/env bash
+# tests/output_safety.sh BIN: eve.json is never corrupt and never silently
+# lossy (README "Output safety", output/logfile.h).
+#
+#  - JSON escaping: a capture of hostile application data (control
+#    characters, quotes, backslashes, NUL bytes, invalid UTF-8) in every
+#    field that is logged -- HTTP URI/Host/User-Agent/headers, DNS names,
+#    TLS SNI, SMTP HELO/MAIL FROM/RCPT TO, FTP commands, SSH banners -- and
+#    a hostile pcap file name; every line must pass a strict JSON parser
+#    and each field must read back as the bytes sent, invalid bytes as
+#    \xNN (output/json.h);
+#  - faults: a 256 KiB tmpfs filling up, a read-only log directory, the
+#    file deleted during a paced run, rotation by size, mv + SIGHUP,
+#    SIGKILL and SIGTERM mid-run, and eve.json as a FIFO whose reader
+#    stalls: every line written is whole (after SIGKILL all but the last),
+#    one message per failure naming the file, and the exit summary adds up
+#    (lines = written + dropped by reason).
+#
+# The captures are written by Python here: real clients refuse to send
+# most of these bytes (NUL in a URI, invalid UTF-8 in an SNI), so the test
+# builds the TCP sessions itself.  "Paced" runs read the capture from a
+# FIFO that a Python feeder fills a packet at a time.  Needs root (mounts).
+set -u
+bin=$(readlink -f "${1:-build/netscope}")
+cd "$(dirname "$0")/.."
+export TZ=UTC
+work=$(mktemp -d /tmp/ns_outsafe.XXXXXX)
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok: $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+mounts=()
+cleanup() {
+    for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- the captures --------------------------------------------------------
+cat >"$work/gen.py" <<'EOF'
+import struct, sys
+
+out_hostile, out_many = sys.argv[1], sys.argv[2]
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def ip4(a):
+    return bytes(int(x) for x in a.split("."))
+
+def frame(src, dst, proto, l4):
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, 64, proto, 0, ip4(src), ip4(dst))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00" + ip + l4
+
+def tcp(src, dst, sp, dp, seq, ack, flags, data=b""):
+    h = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    ph = ip4(src) + ip4(dst) + struct.pack("!BBH", 0, 6, len(h) + len(data))
+    c = csum(ph + h + data)
+    return frame(src, dst, 6, h[:16] + struct.pack("!H", c) + h[18:] + data)
+
+def udp(src, dst, sp, dp, data):
+    h = struct.pack("!HHHH", sp, dp, 8 + len(data), 0)
+    return frame(src, dst, 17, h + data)
+
+class Pcap:
+    def __init__(self):
+        self.pkts = []
+        self.t = 1700000000.0
+    def add(self, f, dt=0.001):
+        self.t += dt
+        self.pkts.append((self.t, f))
+    def write(self, path):
+        with open(path, "wb") as fh:
+            fh.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+            for t, f in self.pkts:
+                fh.write(struct.pack("<IIII", int(t), int((t % 1) * 1e6), len(f), len(f)) + f)
+
+def session(p, cli, srv, cp, sp, turns):
+    """A TCP conversation: handshake, turns [(from_client, bytes)], FINs."""
+    cs, ss = 1000, 5000
+    p.add(tcp(cli, srv, cp, sp, cs, 0, 0x02))
+    p.add(tcp(srv, cli, sp, cp, ss, cs + 1, 0x12))
+    cs += 1; ss += 1
+    p.add(tcp(cli, srv, cp, sp, cs, ss, 0x10))
+    for from_cli, data in turns:
+        if from_cli:
+            p.add(tcp(cli, srv, cp, sp, cs, ss, 0x18, data)); cs += len(data)
+            p.add(tcp(srv, cli, sp, cp, ss, cs, 0x10))
+        else:
+            p.add(tcp(srv, cli, sp, cp, ss, cs, 0x18, data)); ss += len(data)
+            p.add(tcp(cli, srv, cp, sp, cs, ss, 0x10))
+    p.add(tcp(cli, srv, cp, sp, cs, ss, 0x11)); cs += 1
+    p.add(tcp(srv, cli, sp, cp, ss, cs, 0x11)); ss += 1
+    p.add(tcp(cli, srv, cp, sp, cs, ss, 0x10))
+
+# The hostile strings (bytes); tests read them back from here.
+H = {
+    "uri": b"/a\"b\\c\x01d\x00e\x1f\xff\xfe/\xc3\xa9\xe2\x82?q=\x7f\xed\xa0\x80",
+    "host": b"h\"\\\x01\xc0\xafst",
+    "ua": b"UA\"\\\x00\x08\x0c\t\x1b[31m\xf4\x90\x80\x80\xc3\xa9end",
+    "xhdr": b"v\x00\"\\\xff",
+    "sni": b"s\"n\\i\x00\x01\xff\xfe.example",
+    "helo": b"he\"l\\o\x01\xff",
+    "mail_from": b"<a\"\\\x00\x1b\xff@x.test>",
+    "rcpt_to": b"<b\x7f\xc0\xaf\\\"@y.test>",
+    "ftp_user": b"u\"\\\x00\x01\xfe",
+    "ssh_cli": b"Open\"SSH\\\x00\x01\xff",
+    "ssh_srv": b"srv\xc3\xa9\x80\"",
+    "dns": b"a\"b\\c\x00\x01\xff",
+}
+
+p = Pcap()
+C, S = "10.0.0.1", "10.0.0.2"
+session(p, C, S, 40001, 80, [
+    (True, b"GET " + H["uri"] + b" HTTP/1.1\r\nHost: " + H["host"] + b"\r\nUser-Agent: " + H["ua"] +
+           b"\r\nX-Evil: " + H["xhdr"] + b"\r\n\r\n"),
+    (False, b"HTTP/1.1 200 OK\r\nServer: s\"\\\xff\r\nContent-Length: 0\r\n\r\n"),
+])
+sni = H["sni"]
+ext = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0, len(sni)) + sni
+body = b"\x03\x03" + b"\x11" * 32 + b"\x00" + struct.pack("!H", 2) + b"\x00\x2f" + b"\x01\x00" + \
+       struct.pack("!H", len(ext)) + ext
+hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+session(p, C, S, 40002, 443, [(True, b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs)])
+session(p, C, S, 40003, 25, [
+    (False, b"220 mx.test ESMTP\r\n"),
+    (True, b"EHLO " + H["helo"] + b"\r\n"), (False, b"250 ok\r\n"),
+    (True, b"MAIL FROM:" + H["mail_from"] + b"\r\n"), (False, b"250 ok\r\n"),
+    (True, b"RCPT TO:" + H["rcpt_to"] + b"\r\n"), (False, b"250 ok\r\n"),
+    (True, b"DATA\r\n"), (False, b"354 go\r\n"),
+    (True, b"Subject: s\x00\"\\\xff\r\n\r\nbody\r\n.\r\n"), (False, b"250 queued\r\n"),
+    (True, b"QUIT\r\n"), (False, b"221 bye\r\n"),
+])
+session(p, C, S, 40004, 21, [
+    (False, b"220 ftp \"\\\xff\r\n"),
+    (True, b"USER " + H["ftp_user"] + b"\r\n"), (False, b"331 pw\x01\r\n"),
+    (True, b"PASS p\x00\r\n"), (False, b"230 in\r\n"),
+])
+session(p, C, S, 40005, 22, [
+    (True, b"SSH-2.0-" + H["ssh_cli"] + b"\r\n"),
+    (False, b"SSH-2.0-" + H["ssh_srv"] + b"\r\n"),
+])
+# DNS: a label with quote, backslash, NUL, control and a non-UTF-8 byte
+q = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + bytes([len(H["dns"])]) + H["dns"] + \
+    b"\x04test\x00\x00\x01\x00\x01"
+p.add(udp(C, S, 40006, 53, q))
+p.write(out_hostile)
+
+# many.pcap: 3000 DNS transactions over 30 s of packet time (about 3 MB of EVE)
+m = Pcap()
+for i in range(3000):
+    name = b"".join(bytes([len(x)]) + x for x in (b"host%d" % i, b"example", b"test"))
+    q = struct.pack("!HHHHHH", i, 0x0100, 1, 0, 0, 0) + name + b"\x00\x00\x01\x00\x01"
+    r = struct.pack("!HHHHHH", i, 0x8180, 1, 1, 0, 0) + name + b"\x00\x00\x01\x00\x01" + \
+        b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x0a\x00\x00\x09"
+    cp = 10000 + i
+    m.add(udp("10.1.0.1", "10.1.0.2", cp, 53, q), 0.01)
+    m.add(udp("10.1.0.2", "10.1.0.1", 53, cp, r), 0.0001)
+m.write(out_many)
+EOF
+
+# check.py [--cut-last] FILE...: every line strict JSON (UTF-8, no duplicate
+# keys, no NaN, no lone surrogates), an object with an event_type; the
+# files in order are one stream, whose very last line may be cut with
+# --cut-last.  Prints the number of whole lines.
+cat >"$work/check.py" <<'EOF'
+import json, sys
+
+args = sys.argv[1:]
+cut_last = args and args[0] == "--cut-last"
+if cut_last:
+    args = args[1:]
+
+def nodup(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError("duplicate key %r" % k)
+        d[k] = v
+    return d
+
+def no_nan(x):
+    raise ValueError("not JSON: %s" % x)
+
+def walk(v):
+    if isinstance(v, str):
+        v.encode("utf-8")          # lone surrogates (\ud800) fail here
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            walk(k); walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+
+n = 0
+for fi, path in enumerate(args):
+    data = open(path, "rb").read()
+    lines = data.split(b"\n")
+    tail = lines.pop()             # b"" when the file ends with '\n'
+    if tail:
+        if not (cut_last and fi == len(args) - 1):
+            sys.exit("%s: last line cut (%d bytes)" % (path, len(tail)))
+    for i, l in enumerate(lines, 1):
+        try:
+            r = json.loads(l.decode("utf-8", "strict"), strict=True,
+                           object_pairs_hook=nodup, parse_constant=no_nan)
+            walk(r)
+            assert isinstance(r, dict) and "event_type" in r, "not an EVE record"
+        except Exception as e:
+            sys.exit("%s:%d: %s: %r" % (path, i, e, l[:200]))
+        n += 1
+print(n)
+EOF
+
+# summary STDERR -> "lines written dropped" from the exit summary line
+summary() {
+    sed -n 's/.*: \([0-9]*\) lines = \([0-9]*\) written + \([0-9]*\) dropped.*/\1 \2 \3/p' "$1" | tail -1
+}
+# feed SRC FIFO SECONDS: the capture into FIFO, spread over SECONDS
+cat >"$work/feed.py" <<'EOF'
+import struct, sys, time
+src, fifo, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+data = open(src, "rb").read()
+pkts, off = [], 24
+while off < len(data):
+    caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+    pkts.append(data[off:off + 16 + caplen]); off += 16 + caplen
+with open(fifo, "wb", buffering=0) as fh:
+    fh.write(data[:24])
+    step = max(1, len(pkts) // 200)
+    for i in range(0, len(pkts), step):
+        fh.write(b"".join(pkts[i:i + step]))
+        time.sleep(secs / 200)
+EOF
+
+python3 "$work/gen.py" "$work/hostile.pcap" "$work/many.pcap" || { echo "gen.py failed"; exit 1; }
+
+# ---- 1. JSON escaping ------------------------------------------------------
+# a hostile file name too: quote, backslash, a newline and a non-UTF-8 byte
+hname="$work/"$'ho"st\\ile\n\xff'".pcap"
+cp "$work/hostile.pcap" "$hname"
+mkdir -p "$work/esc"
+"$bin" -r "$hname" -l "$work/esc" 2>"$work/esc/stderr"
+rc=$?
+if [ $rc = 0 ] && n=$(python3 "$work/check.py" "$work/esc/eve.json") && [ "$n" -gt 5 ]; then
+    ok "escaping: $n records pass the strict parser"
+else
+    bad "escaping: exit $rc, strict parse: $(python3 "$work/check.py" "$work/esc/eve.json" 2>&1)"
+fi
+python3 tests/schema_check.py "$work/esc/eve.json" >/dev/null && ok "escaping: schema valid" \
+    || bad "escaping: schema_check: $(python3 tests/schema_check.py "$work/esc/eve.json" 2>&1 | head -3)"
+
+# Each field read back is exactly what was sent, decoded the way
+# output/json.h says: valid UTF-8 as is, control characters and quotes as
+# JSON escapes (so they decode back), every byte that is not part of valid
+# UTF-8 as the text \xNN (lowercase).  Python's "backslashreplace" is that
+# same rule.  Suricata (rust jsonbuilder) writes \xNN for every byte >= 0x80
+# of a string that is not valid UTF-8 as a whole, valid sequences included;
+# both agree on strings without valid multi-byte sequences, checked too.
+cat >"$work/fields.py" <<'EOF'
+import json, sys
+sys.path.insert(0, sys.argv[2])
+eve, gen = sys.argv[1], sys.argv[2]
+ns = {}
+src = open(gen + "/gen.py").read()
+exec(src.split("p = Pcap()")[0].split("out_hostile, out_many")[0] +
+     src[src.index("H = {"):src.index("p = Pcap()")], ns)
+H = ns["H"]
+pol = lambda b: b.decode("utf-8", "backslashreplace")
+def suricata(b):
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(chr(c) if c < 0x80 else "\\x%02x" % c for c in b)
+recs = [json.loads(l) for l in open(eve, encoding="utf-8")]
+by = {}
+for r in recs:
+    by.setdefault(r["event_type"], []).append(r)
+fails = []
+def expect(what, got, raw):
+    want = pol(raw)
+    if got != want:
+        fails.append("%s: got %r, want %r" % (what, got, want))
+def one(t):
+    return by.get(t, [{}])[0]
+http = one("http").get("http", {})
+expect("http.url", http.get("url"), H["uri"])
+expect("http.http_user_agent", http.get("http_user_agent"), H["ua"])
+hdrs = {h["name"]: h["value"] for h in http.get("request_headers", [])}
+expect("http.request_headers X-Evil", hdrs.get("X-Evil"), H["xhdr"])
+host = http.get("hostname")
+expect("http.hostname", host, H["host"].lower())
+expect("tls.sni", one("tls").get("tls", {}).get("sni"), H["sni"])
+smtp = one("smtp").get("smtp", {})
+expect("smtp.helo", smtp.get("helo"), H["helo"])
+expect("smtp.mail_from", smtp.get("mail_from"), H["mail_from"])
+expect("smtp.rcpt_to[0]", (smtp.get("rcpt_to") or [None])[0], H["rcpt_to"])
+ftp = [r["ftp"] for r in by.get("ftp", []) if r["ftp"].get("command") == "USER"]
+expect("ftp.command_data (USER)", ftp[0].get("command_data") if ftp else None, H["ftp_user"])
+ssh = one("ssh").get("ssh", {})
+expect("ssh.client.software_version", ssh.get("client", {}).get("software_version"), H["ssh_cli"])
+expect("ssh.server.software_version", ssh.get("server", {}).get("software_version"), H["ssh_srv"])
+names = [q.get("rrname") for r in by.get("dns", []) for q in r["dns"].get("queries", [])]
+if not names or not all("\x00" in n or "\\x00" in n or "\\000" in n for n in names):
+    fails.append("dns.rrname: %r (the NUL byte must show)" % names)
+pf = recs[0].get("pcap_filename")
+raw_name = sys.argv[3].encode("utf-8", "surrogateescape")
+expect("pcap_filename", pf, raw_name)
+# the Suricata rule, where the two agree (no valid multi-byte sequence)
+for k in ("xhdr", "sni", "mail_from", "ftp_user", "ssh_cli"):
+    if pol(H[k]) != suricata(H[k]):
+        fails.append("%s: policy and Suricata's rule differ: %r %r" % (k, pol(H[k]), suricata(H[k])))
+for f in fails:
+    print("  " + f)
+print("%d fields checked, %d wrong" % (14, len(fails)))
+sys.exit(1 if fails else 0)
+EOF
+if out=$(python3 "$work/fields.py" "$work/esc/eve.json" "$work" "$hname" 2>&1); then
+    ok "escaping: ${out##*$'\n'}"
+else
+    bad "escaping: fields read back differ:"; echo "$out"
+fi
+
+# ---- 2. disk full: a 256 KiB tmpfs as the log directory ------------------------------
+mkdir -p "$work/full"
+if mount -t tmpfs -o size=256k tmpfs "$work/full"; then
+    mounts+=("$work/full")
+    "$bin" -r "$work/many.pcap" -l "$work/full" 2>"$work/full.stderr"
+    rc=$?
+    read -r lines written dropped < <(summary "$work/full.stderr")
+    n=$(python3 "$work/check.py" "$work/full/eve.json" 2>&1)
+    msgs=$(grep -c "$work/full/eve.json: write: No space left on device" "$work/full.stderr")
+    if [ $rc = 1 ] && [ "$n" = "${written:-x}" ] && [ "$dropped" -gt 0 ] \
+       && [ $((written + dropped)) = "$lines" ] && [ "$msgs" = 1 ] \
+       && grep -q "disk_full $dropped" "$work/full.stderr"; then
+        ok "disk full: exit 1, $written lines whole in the file, $dropped dropped as disk_full, one message"
+    else
+        bad "disk full: rc=$rc lines=$lines written=$written dropped=$dropped in file=$n messages=$msgs"
+        cat "$work/full.stderr"
+    fi
+    # room again: the same directory takes a run whole
+    rm -f "$work/full/eve.json"
+    "$bin" -r "$work/hostile.pcap" -l "$work/full" 2>/dev/null && \
+        python3 "$work/check.py" "$work/full/eve.json" >/dev/null && ok "disk full: after cleanup, runs whole" \
+        || bad "disk full: run after cleanup"
+else
+    bad "disk full: cannot mount a tmpfs (root needed)"
+fi
+
+# ---- 3. unwritable log directory ---------------------------------------------
+mkdir -p "$work/ro"
+if mount -t tmpfs -o size=64k,ro tmpfs "$work/ro"; then
+    mounts+=("$work/ro")
+    "$bin" -r "$work/hostile.pcap" -l "$work/ro" 2>"$work/ro.stderr"
+    rc=$?
+    if [ $rc = 2 ] && [ "$(wc -l <"$work/ro.stderr")" = 1 ] \
+       && grep -q "cannot open $work/ro/eve.json for writing: Read-only file system" "$work/ro.stderr"; then
+        ok "read-only log dir: exit 2, one line naming the file and the error"
+    else
+        bad "read-only log dir: rc=$rc: $(cat "$work/ro.stderr")"
+    fi
+fi
+
+# ---- paced runs: the capture comes through a FIFO over a few seconds --------
+# paced NAME SECONDS [netscope options]: starts netscope reading the FIFO
+# $work/NAME.fifo in the background (pid in $npid), fed over SECONDS.
+paced() {
+    local name=$1 secs=$2; shift 2
+    mkdir -p "$work/$name"
+    mkfifo "$work/$name.fifo"
+    "$bin" -r "$work/$name.fifo" -l "$work/$name" --stats-interval 1 "$@" 2>"$work/$name.stderr" &
+    npid=$!
+    python3 "$work/feed.py" "$work/many.pcap" "$work/$name.fifo" "$secs" &
+    fpid=$!
+}
+
+# ---- 4. the file deleted underneath ---------------------------------------
+paced del 4
+sleep 1.5
+rm -f "$work/del/eve.json"
+wait $fpid; wait $npid
+rc=$?
+read -r lines written dropped < <(summary "$work/del.stderr")
+n=$(python3 "$work/check.py" "$work/del/eve.json" 2>&1)
+if [ $rc = 1 ] && grep -q "eve.json: deleted while open" "$work/del.stderr" \
+   && [ "$(grep -c 'deleted while open' "$work/del.stderr")" = 1 ] \
+   && [ "$((written + dropped))" = "$lines" ] && [ "$n" -gt 0 ] && [ "$n" -le "$written" ]; then
+    ok "deleted underneath: reopened, $n lines in the new file, $dropped counted as file_deleted, $lines = $written + $dropped"
+else
+    bad "deleted underneath: rc=$rc lines=$lines written=$written dropped=$dropped new file=$n"
+    cat "$work/del.stderr"
+fi
+
+# ---- 5. rotation by size ------------------------------------------------------
+mkdir -p "$work/rot"
+"$bin" -r "$work/many.pcap" -l "$work/rot" --set outputs.eve.rotate-size=64kb 2>"$work/rot.stderr"
+rc=$?
+read -r lines written dropped < <(summary "$work/rot.stderr")
+files=$(cd "$work/rot" && ls eve.json.* | sort -t. -k3,3 -k4,4n | sed "s|^|$work/rot/|"; echo "$work/rot/eve.json")
+nfiles=$(echo "$files" | wc -l)
+n=$(python3 "$work/check.py" $files 2>&1)
+big=$(find "$work/rot" -name 'eve.json*' -size +64k | wc -l)
+rot=$(sed -n 's/.* \([0-9]*\) rotations.*/\1/p' "$work/rot.stderr")
+if [ $rc = 0 ] && [ "$n" = "$lines" ] && [ "$dropped" = 0 ] && [ "$big" = 0 ] && [ "$nfiles" -gt 10 ] \
+   && [ "$rot" = $((nfiles - 1)) ]; then
+    ok "rotation by size: $nfiles files of at most 64 KiB, $n whole lines, none lost"
+else
+    bad "rotation by size: rc=$rc files=$nfiles rotations=$rot lines=$lines in files=$n too big=$big"
+fi
+
+# ---- 6. external rotation: mv, then SIGHUP ------------------------------------
+paced hup 4
+sleep 1.5
+mv "$work/hup/eve.json" "$work/hup/eve.json.1"
+kill -HUP $npid
+wait $fpid; wait $npid
+rc=$?
+read -r lines written dropped < <(summary "$work/hup.stderr")
+n=$(python3 "$work/check.py" "$work/hup/eve.json.1" "$work/hup/eve.json" 2>&1)
+n1=$(python3 "$work/check.py" "$work/hup/eve.json.1" 2>&1)
+if [ $rc = 0 ] && [ "$n" = "$lines" ] && [ "$dropped" = 0 ] && [ "$n1" -gt 0 ] && [ "$n1" -lt "$n" ]; then
+    ok "mv + SIGHUP: $n1 lines in the moved file, $((n - n1)) in the new one, none lost"
+else
+    bad "mv + SIGHUP: rc=$rc lines=$lines dropped=$dropped in files=$n (moved $n1)"
+    cat "$work/hup.stderr"
+fi
+
+# ---- 7. SIGKILL mid-run: all lines but possibly the last whole ----------------
+paced kill 4
+sleep 2
+kill -KILL $npid
+wait $npid 2>/dev/null
+kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+if n=$(python3 "$work/check.py" --cut-last "$work/kill/eve.json") && [ "$n" -gt 0 ]; then
+    ok "SIGKILL: $n whole lines written before the kill"
+else
+    bad "SIGKILL: $n"
+fi
+
+# ---- 8. SIGTERM mid-run: every line whole, ends with the final stats ---------
+paced term 4
+sleep 2
+kill -TERM $npid
+wait $npid
+rc=$?
+kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+read -r lines written dropped < <(summary "$work/term.stderr")
+n=$(python3 "$work/check.py" "$work/term/eve.json" 2>&1)
+if [ "$n" = "${lines:-x}" ] && [ "$dropped" = 0 ] && tail -1 "$work/term/eve.json" | grep -q '"event_type":"stats"'; then
+    ok "SIGTERM: exit $rc, all $n lines whole, the last one the final stats"
+else
+    bad "SIGTERM: rc=$rc lines=$lines in file=$n"
+fi
+
+# ---- 9. eve.json is a FIFO whose reader stalls -------------------------------
+mkdir -p "$work/fifo"
+mkfifo "$work/fifo/eve.json"
+# the reader opens the FIFO, takes nothing for 3 s, then reads everything
+python3 -c '
+import sys, time
+fh = open(sys.argv[1], "rb"); time.sleep(3)
+open(sys.argv[2], "wb").write(fh.read())' "$work/fifo/eve.json" "$work/fifo.out" &
+rpid=$!
+sleep 2    # python (a pyenv shim here) must be blocked in open() first
+t0=$(date +%s)
+timeout 60 "$bin" -r "$work/many.pcap" -l "$work/fifo" --set outputs.eve.write-timeout=500 2>"$work/fifo.stderr"
+rc=$?
+t1=$(date +%s)
+wait $rpid
+read -r lines written dropped < <(summary "$work/fifo.stderr")
+# a pipe cannot be cut back: the line the stalled reader was in the middle
+# of at exit stays cut (the same promise as after SIGKILL)
+n=$(python3 "$work/check.py" --cut-last "$work/fifo.out" 2>&1)
+if [ $rc = 1 ] && [ "$n" = "$written" ] && [ "$dropped" -gt 0 ] && [ $((written + dropped)) = "$lines" ] \
+   && grep -q "slow_consumer $dropped" "$work/fifo.stderr" \
+   && [ "$(grep -c 'the reader took nothing' "$work/fifo.stderr")" -ge 1 ] && [ $((t1 - t0)) -lt 10 ]; then
+    ok "stalled FIFO reader: no hang ($((t1 - t0)) s), $written lines whole, $dropped dropped as slow_consumer"
+else
+    bad "stalled FIFO reader: rc=$rc t=$((t1 - t0)) lines=$lines written=$written dropped=$dropped read=$n"
+    cat "$work/fifo.stderr"
+fi
+# a reader that keeps up: nothing dropped
+rm -f "$work/fifo/eve.json"; mkfifo "$work/fifo/eve.json"
+cat "$work/fifo/eve.json" >"$work/fifo2.out" &
+rpid=$!
+"$bin" -r "$work/many.pcap" -l "$work/fifo" 2>"$work/fifo2.stderr"
+rc=$?
+wait $rpid
+read -r lines written dropped < <(summary "$work/fifo2.stderr")
+n=$(python3 "$work/check.py" "$work/fifo2.out" 2>&1)
+if [ $rc = 0 ] && [ "$n" = "$lines" ] && [ "$dropped" = 0 ]; then
+    ok "FIFO with a reader that keeps up: all $n lines, none dropped"
+else
+    bad "FIFO reader keeping up: rc=$rc lines=$lines dropped=$dropped read=$n"
+fi
+
+echo "output_safety: $pass passed, $fail failed"
+[ $fail = 0 ]

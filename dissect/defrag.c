@@ -15,10 +15,19 @@
  *    later, different end is an overlap, and data past the end is ignored.
  *  - A datagram longer than 65535 bytes (IPv4 total length, IPv6 payload
  *    length) is malformed: frag_pkt_too_large, the fragment is invalid.
- *  - Limits (trackers, pieces per datagram, memory) drop the fragment with
- *    frag_ignored and a counter: DEFRAG_MEMCAP for trackers and memory,
- *    DEFRAG_MAX_FRAG_HITS for pieces, after which the whole datagram is
- *    given up (it can never complete).
+ *  - Limits: when every tracker is taken, or the fragment data does not fit
+ *    the chunks left, expired trackers are freed first (DEFRAG_TIMEOUTS),
+ *    then the oldest datagrams still waiting are given up to make room
+ *    (DEFRAG_EVICTED, one per tracker): under a flood of fragment trains
+ *    that never complete, new datagrams still get reassembled, as
+ *    Suricata's defrag reuses its oldest trackers.  A fragment that cannot
+ *    fit even then (its own datagram holds the rest of the memory) is
+ *    dropped with frag_ignored and DEFRAG_MEMCAP; too many pieces for one
+ *    datagram count DEFRAG_MAX_FRAG_HITS, and the whole datagram is given
+ *    up (it can never complete).
+ *  - Memory: dissect_defrag_mem() is what the pool takes, all of it
+ *    (trackers, hash, piece descriptors, chunks, the rebuild buffer), so
+ *    the memory budget (engine/mem_budget.h) can count it honestly.
  *  - A tracker lives defrag_timeout_s of packet time from its first
  *    fragment.  Expired ones are freed by dissect_expire, when met again by
  *    a lookup, or when their slot or memory is needed; each counts once in
@@ -206,6 +215,21 @@ static bool reclaim_oldest(struct dissect_ctx *dc, uint64_t now_us, uint32_t kee
     return true;
 }
 
+/* Give up the oldest datagram that is not keep, expired or not: room for
+ * a newer one.  False when keep is the only one. */
+static bool evict_oldest(struct dissect_ctx *dc, uint32_t keep)
+{
+    struct dissect_defrag *d = dc->defrag;
+    uint32_t t = d->age_head;
+    if (t != DEFRAG_NONE && t == keep)
+        t = d->trk[t].anext;
+    if (t == DEFRAG_NONE)
+        return false;
+    tracker_free(d, t);
+    dc->counters[DC_DEFRAG_EVICTED]++;
+    return true;
+}
+
 static uint32_t tracker_get(struct dissect_ctx *dc, const struct dissect_defrag_key *k,
                             uint64_t now_us)
 {
@@ -222,7 +246,8 @@ static uint32_t tracker_get(struct dissect_ctx *dc, const struct dissect_defrag_
         break;
     }
 
-    if (d->trk_free == DEFRAG_NONE && !reclaim_oldest(dc, now_us, DEFRAG_NONE))
+    if (unlikely(d->trk_free == DEFRAG_NONE) && !reclaim_oldest(dc, now_us, DEFRAG_NONE) &&
+        !evict_oldest(dc, DEFRAG_NONE))
         return DEFRAG_NONE;
     uint32_t t = d->trk_free;
     struct defrag_tracker *T = &d->trk[t];
@@ -428,6 +453,8 @@ enum dissect_defrag_verdict dissect_defrag_insert(struct dissect_state *st,
     }
     while (unlikely(nchunks > d->chunks_avail) && reclaim_oldest(dc, st->ts_us, t))
         ;
+    while (unlikely(nchunks > d->chunks_avail) && evict_oldest(dc, t))
+        ;
     if (unlikely(nchunks > d->chunks_avail)) {
         dc->counters[DC_DEFRAG_MEMCAP]++;
         dissect_event(st, ev_ignored);
@@ -459,6 +486,46 @@ void dissect_defrag_expire(struct dissect_ctx *dc, uint64_t now_us)
         return;
     while (reclaim_oldest(dc, now_us, DEFRAG_NONE))
         ;
+}
+
+/* Fixed part of one pool: what does not depend on the memcap. */
+static uint64_t defrag_fixed_mem(uint32_t trackers)
+{
+    uint64_t nb = 1;
+    while (nb < trackers)
+        nb <<= 1;
+    return sizeof(struct dissect_defrag) + (uint64_t)trackers * sizeof(struct defrag_tracker) +
+           nb * sizeof(uint32_t) + DEFRAG_BUF_SIZE;
+}
+
+/* Per chunk: its data, its link and (at most) one piece descriptor. */
+#define DEFRAG_CHUNK_COST (DEFRAG_CHUNK + sizeof(uint32_t) + sizeof(struct defrag_piece))
+
+uint64_t dissect_defrag_mem(uint32_t trackers, uint32_t memcap)
+{
+    return defrag_fixed_mem(trackers) + (uint64_t)(memcap >> DEFRAG_CHUNK_SHIFT) * DEFRAG_CHUNK_COST;
+}
+
+uint32_t dissect_defrag_memcap_for(uint32_t trackers, uint64_t bytes)
+{
+    uint64_t fixed = defrag_fixed_mem(trackers);
+    if (bytes < fixed + DEFRAG_CHUNK_COST)
+        return 0;
+    uint64_t chunks = (bytes - fixed) / DEFRAG_CHUNK_COST;
+    uint64_t max = (UINT64_C(2) << 30) >> DEFRAG_CHUNK_SHIFT;     /* defrag.memcap's range */
+    return (uint32_t)((chunks < max ? chunks : max) << DEFRAG_CHUNK_SHIFT);
+}
+
+void dissect_defrag_memuse(const struct dissect_ctx *dc, uint64_t *cap, uint64_t *use)
+{
+    const struct dissect_defrag *d = dc->defrag;
+    if (!d) {
+        *cap = *use = 0;
+        return;
+    }
+    uint64_t fixed = defrag_fixed_mem(d->ntrk);
+    *cap = fixed + (uint64_t)d->nchunks * DEFRAG_CHUNK_COST;
+    *use = fixed + (uint64_t)(d->nchunks - d->chunks_avail) * DEFRAG_CHUNK_COST;
 }
 
 int dissect_defrag_create(struct dissect_ctx *dc, const struct dissect_config *cfg,

@@ -165,7 +165,8 @@ const char *dissect_event_name(unsigned ev);
     X(MAX_PKT_SIZE, "max_pkt_size")         \
     X(SCTP,         "sctp")                 \
     X(DEFRAG_MAX_FRAG_HITS, "defrag_max_frag_hits") \
-    X(NSH,          "nsh")
+    X(NSH,          "nsh")                  \
+    X(DEFRAG_EVICTED, "defrag_evicted")
 
 enum dissect_counter {
 #define DISSECT_CNT_ENUM(id, name) DC_##id,
@@ -277,6 +278,13 @@ void dissect_ctx_fini(struct dissect_ctx *dc);
 enum dissect_result dissect_packet(struct dissect_ctx *dc,
                                    const struct ns_pkt *pkt,
                                    struct ns_decoded *out);
+
+/* Bytes one worker's defrag pool takes, all of it, with these limits;
+ * the largest defrag_memcap whose pool fits in bytes (0: not even the
+ * fixed part fits); and the pool's size and what of it is in use now. */
+uint64_t dissect_defrag_mem(uint32_t trackers, uint32_t memcap);
+uint32_t dissect_defrag_memcap_for(uint32_t trackers, uint64_t bytes);
+void dissect_defrag_memuse(const struct dissect_ctx *dc, uint64_t *cap, uint64_t *use);
 
 /* Expire fragment trackers older than defrag_timeout_s (packet time). */
 void dissect_expire(struct dissect_ctx *dc, uint64_t now_us);

@@ -214,6 +214,25 @@ static const struct key stream_keys[] = {
     MAP("reassembly", reassembly_keys),
 };
 
+/* memory: the budget and how what is left after the fixed parts is
+ * shared (engine/mem_budget.c).  budget 0: none. */
+#define SHARE_KEY(nm, part) \
+    { .name = nm, .kind = KEY_U32, .what = "a percentage", .unit = "percent", \
+      .off = OFF(memory.share[part]), .min = 1, .max = 100 }
+static const struct key memory_share_keys[] = {
+    SHARE_KEY("flow", MEM_PART_FLOW),
+    SHARE_KEY("stream", MEM_PART_STREAM),
+    SHARE_KEY("defrag", MEM_PART_DEFRAG),
+    SHARE_KEY("capture", MEM_PART_CAPTURE),
+};
+#undef SHARE_KEY
+
+static const struct key memory_keys[] = {
+    { .name = "budget", .kind = KEY_SIZE64, .what = SIZE_WHAT, .off = OFF(memory.budget),
+      .min = 0, .max = 1024 * GB },
+    MAP("shares", memory_share_keys),
+};
+
 static const struct key output_keys[] = {
     MAP("eve", eve_keys),
 };
@@ -315,6 +334,7 @@ static const struct key root_keys[] = {
     MAP("rollups", rollup_keys),
     MAP("anomaly", anomaly_keys),
     MAP("app-layer", app_layer_keys),
+    MAP("memory", memory_keys),
     MAP("flow", flow_keys),
     MAP("defrag", defrag_keys),
     MAP("stream", stream_keys),
@@ -383,16 +403,25 @@ void config_defaults(struct ns_config *cfg)
     cfg->dns_parser.tcp = CONFIG_UNSET;
     cfg->dns_parser.udp = CONFIG_UNSET;
     stream_config_defaults(&cfg->stream);
-    cfg->stream_memcap = 256 * MB;
     cfg->queue_size = 4 * MB;
     flow_config_defaults(&cfg->flow);
     dissect_config_defaults(&cfg->defrag);
+    /* the per-part caps: unset (0) until a key sets them or
+     * config_memory_resolve gives them a share or their default */
+    cfg->flow.memcap = 0;
+    cfg->stream_memcap = 0;
+    cfg->defrag.defrag_memcap = 0;
+    cfg->live.ring_memory = 0;
+    cfg->memory.budget = 0;
+    cfg->memory.share[MEM_PART_FLOW] = 50;
+    cfg->memory.share[MEM_PART_STREAM] = 35;
+    cfg->memory.share[MEM_PART_DEFRAG] = 15;
+    cfg->memory.share[MEM_PART_CAPTURE] = 20;
     memcpy(cfg->live.fanout, "hash", 5);
     memcpy(cfg->detect_pcre_hs, "background", sizeof("background"));
     cfg->detect_cache_max_age = 7;
     cfg->live.fanout_group = 99;
     cfg->live.fanout_defrag = true;
-    cfg->live.ring_memory = 128 * MB;
     cfg->live.block_size = 1 * MB;
     cfg->live.frame_size = 2048;
     cfg->live.block_timeout = 10;

@@ -29,6 +29,31 @@ const char *config_strlist_next(const struct config_strlist *l, const char *prev
 /* Appends s (n bytes, no NUL inside).  NS_ERR_FULL when it does not fit. */
 int config_strlist_add(struct config_strlist *l, const char *s, size_t n);
 
+/* memory: one budget for the parts that grow with traffic (engine/mem_budget.c).
+ * Parts that take a share: the flow tables, TCP reassembly with app-layer
+ * state (the stream mempools), IP defragmentation, and in live capture the
+ * kernel's capture rings.  Queues between threads are fixed by queue-size
+ * and counted first. */
+enum mem_part { MEM_PART_FLOW = 0, MEM_PART_STREAM, MEM_PART_DEFRAG, MEM_PART_CAPTURE, MEM_PARTS };
+
+struct mem_config {
+    uint64_t budget;              /* memory.budget, bytes; 0: none (each part its own cap) */
+    uint32_t share[MEM_PARTS];    /* memory.shares.*: weights, percent of what is left */
+};
+
+/* What config_memory_resolve decided: bytes for all workers together. */
+struct mem_plan {
+    uint64_t budget;              /* memory.budget, or the sum of the parts without one */
+    uint64_t part[MEM_PARTS];     /* capture: 0 when not live */
+    bool explicit_cap[MEM_PARTS]; /* set by its own key, not a share */
+    uint64_t queues;              /* the rings between threads */
+    unsigned workers;
+    bool resolved;
+};
+
+/* The queues' floor: main.c and live.c make each ring at least this. */
+#define CONFIG_QUEUE_MIN (2u << 20)
+
 struct ns_config {
     uint32_t threads;             /* workers; 0 = one per online CPU */
     char log_dir[CONFIG_PATH_MAX];       /* default "." */
@@ -90,10 +115,15 @@ struct ns_config {
     } dns_parser;
     uint32_t community_id_seed;   /* Community ID seed, 0..65535 (default 0) */
     uint32_t queue_size;          /* bytes per reader->worker and worker->writer ring */
+    /* Per-part caps: 0 until config_memory_resolve (or an explicit key)
+     * sets them; after it, flow.memcap is per worker, stream_memcap for all
+     * workers, defrag.defrag_memcap per worker, live.ring_memory all. */
     struct flow_config flow;
     struct stream_config stream;
     uint64_t stream_memcap;       /* bytes for reassembly and app-layer state, all workers */
     struct dissect_config defrag;
+    struct mem_config memory;
+    struct mem_plan mem;          /* not a key: config_memory_resolve's result */
     struct {
         char interface[64];       /* -i */
         char fanout[8];           /* hash | lb | cpu | qm */
@@ -134,5 +164,19 @@ int config_load(struct ns_config *cfg, const char *path, char *errbuf) NS_MUST_C
 /* Applies one "dotted.key=value" from the command line (--set), checked
  * against the same schema as the file.  Errors start with "--set KEY". */
 int config_set(struct ns_config *cfg, const char *assignment, char *errbuf) NS_MUST_CHECK;
+
+/* Divides the memory among the parts for nw workers (live: with capture
+ * rings), after the file, --set and the command line.  An explicit
+ * per-part key (flow.memcap, stream.memcap, defrag.memcap,
+ * live.ring-memory, --flow-memcap) wins over its share; the other parts
+ * share what memory.budget leaves after the queues and the explicit caps,
+ * by memory.shares.  Without a budget every part keeps its own default.
+ * Fills cfg->mem and sets the per-part caps (flow.memcap per worker from
+ * then on).  NS_ERR_INVAL with errbuf naming memory.budget when the budget
+ * cannot hold the fixed parts or leaves a part less than it needs. */
+int config_memory_resolve(struct ns_config *cfg, unsigned nw, bool live, char *errbuf) NS_MUST_CHECK;
+
+/* The plan in one line, for the start-up log (no newline). */
+void config_memory_describe(const struct ns_config *cfg, char *out, size_t cap);
 
 #endif

@@ -247,6 +247,28 @@ enum ns_anomaly_stat {
     ANS_MAX
 };
 
+/* memory.* in stats records (engine/mem_budget.c): the budget and how it
+ * is split, bytes, all gauges.  The workers fill the caps and uses of what
+ * they hold (summed over workers); the writer fills budget, queues and
+ * capture from the configuration's plan. */
+#define NS_MEMORY_STATS(X)                  \
+    X(BUDGET,     "budget")                 \
+    X(QUEUES,     "queues")                 \
+    X(CAPTURE,    "capture")                \
+    X(FLOW_CAP,   "flow.cap")               \
+    X(FLOW_USE,   "flow.use")               \
+    X(STREAM_CAP, "stream.cap")             \
+    X(STREAM_USE, "stream.use")             \
+    X(DEFRAG_CAP, "defrag.cap")             \
+    X(DEFRAG_USE, "defrag.use")
+
+enum ns_mem_stat {
+#define NS_MEM_ENUM(id, name) MEMS_##id,
+    NS_MEMORY_STATS(NS_MEM_ENUM)
+#undef NS_MEM_ENUM
+    MEMS_MAX
+};
+
 struct ns_snap {
     uint64_t seq;
     uint64_t ts_us;
@@ -266,6 +288,7 @@ struct ns_snap {
     uint64_t app_memuse, app_memcap;  /* gauge; allocations refused */
     uint64_t det[DET_MAX];            /* detect.* (all 0 without rules) */
     uint64_t an[ANS_MAX];             /* anomaly.* of the workers */
+    uint64_t mem[MEMS_MAX];           /* memory.* (gauges) */
     /* the writer's, filled when it writes the record (0 from sources) */
     uint64_t an_alerts[ANOM_MAX];
     uint64_t an_evictions;

@@ -470,5 +470,10 @@ int follow_main(int argc, char **argv)
             return 2;
         }
     }
+    /* one flow table and defrag pool, as one worker's */
+    if (config_memory_resolve(&cfg, 1, false, err) != NS_OK) {
+        fprintf(stderr, "netscope follow: %s\n", err);
+        return 2;
+    }
     return follow_run(&fw, file, &cfg, pcap_out);
 }

@@ -551,8 +551,17 @@ int main(int argc, char **argv)
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         nw = ncpu > 0 ? (unsigned)(ncpu > NS_MAX_THREADS ? NS_MAX_THREADS : ncpu) : 1;
     }
-    /* the memory cap is for all workers together */
-    cfg.flow.memcap /= nw;
+    /* one budget divided among the parts (engine/mem_budget.c); from here
+     * on flow.memcap is per worker */
+    if (config_memory_resolve(&cfg, nw, file == NULL, err) != NS_OK) {
+        fprintf(stderr, "netscope: %s\n", err);
+        return 2;
+    }
+    if (cfg.memory.budget) {          /* the split is in every stats record too */
+        char line[512];
+        config_memory_describe(&cfg, line, sizeof(line));
+        fprintf(stderr, "netscope: %s\n", line);
+    }
 
     struct stat st;
     if (stat(cfg.log_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

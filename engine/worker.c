@@ -143,7 +143,8 @@ struct worker *worker_create(unsigned id, const struct ns_config *cfg, int dlt,
         goto err;
     w->dc_ready = true;
     eve_ctx_init(&w->ec, pcap_filename, NULL);
-    unsigned nw = cfg->threads ? cfg->threads : 1;
+    /* the plan's worker count: cfg->threads is 0 for "auto" */
+    unsigned nw = cfg->mem.workers ? cfg->mem.workers : cfg->threads ? cfg->threads : 1;
     if (app_ctx_init(&w->app, cfg, (size_t)(cfg->stream_memcap / nw), out, &w->ec, w->outc,
                      errbuf) != NS_OK)
         goto err;
@@ -406,6 +407,10 @@ static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool fin
     if (w->dslot)
         worker_detect_stats(w, s->det);
     memcpy(s->an, w->an_stats, sizeof(s->an));
+    flow_table_memory(w->ft, &s->mem[MEMS_FLOW_CAP], &s->mem[MEMS_FLOW_USE]);
+    s->mem[MEMS_STREAM_CAP] = w->app.mp.cap;
+    s->mem[MEMS_STREAM_USE] = w->app.mp.in_use;
+    dissect_defrag_memuse(&w->dc, &s->mem[MEMS_DEFRAG_CAP], &s->mem[MEMS_DEFRAG_USE]);
     ring_commit(w->out, REC_SNAP, sizeof(*s));
 }
 

@@ -108,9 +108,10 @@ enum {
     FLAT_AN = FLAT_DET + DET_MAX,
     FLAT_AN_ALERT = FLAT_AN + ANS_MAX,
     FLAT_AN_EVICT = FLAT_AN_ALERT + ANOM_MAX,
+    FLAT_MEM = FLAT_AN_EVICT + 1,
     /* eve.json's own counters (output/logfile.h): set by the writer when
      * it writes a record, never summed from the sources */
-    FLAT_LOG = FLAT_AN_EVICT + 1,
+    FLAT_LOG = FLAT_MEM + MEMS_MAX,
     FLAT_LOG_DROP = FLAT_LOG + 4,
     FLAT_MAX = FLAT_LOG_DROP + LOGF_DROP_MAX,
 };
@@ -130,6 +131,9 @@ static const char *const det_names[] = {
 };
 static const char *const an_names[] = {
     NS_ANOMALY_STATS(NAME)
+};
+static const char *const mem_names[] = {
+    NS_MEMORY_STATS(NAME)
 #undef NAME
 };
 
@@ -150,6 +154,7 @@ static void flat_values(const struct ns_snap *s, uint64_t *v)
     memcpy(v + FLAT_AN, s->an, sizeof(s->an));
     memcpy(v + FLAT_AN_ALERT, s->an_alerts, sizeof(s->an_alerts));
     v[FLAT_AN_EVICT] = s->an_evictions;
+    memcpy(v + FLAT_MEM, s->mem, sizeof(s->mem));
     memset(v + FLAT_LOG, 0, (FLAT_MAX - FLAT_LOG) * sizeof(*v));
 }
 
@@ -245,6 +250,8 @@ static int writer_build_paths(struct writer *wr, bool live)
         rc = writer_add_path(wr, "anomaly.alert.", anomaly_det_name(k), FLAT_AN_ALERT + k);
     if (wr->an && rc == NS_OK)
         rc = writer_add_path(wr, "anomaly.", "table_evictions", FLAT_AN_EVICT);
+    for (unsigned i = 0; i < MEMS_MAX && rc == NS_OK; i++)
+        rc = writer_add_path(wr, "memory.", mem_names[i], FLAT_MEM + i);
     if (rc == NS_OK)
         qsort(wr->paths, wr->npaths, sizeof(*wr->paths), path_cmp);
     return rc;
@@ -498,6 +505,9 @@ static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
     shown.out[OUT_STATS] = wr->stats_written + 1;   /* counts this record */
     shown.out[OUT_ALERT] += wr->an_alerts;          /* the detectors' */
     memcpy(shown.an_alerts, wr->an_written, sizeof(shown.an_alerts));
+    shown.mem[MEMS_BUDGET] = wr->cfg->mem.budget;      /* the plan's (mem_budget.c) */
+    shown.mem[MEMS_QUEUES] = wr->cfg->mem.queues;
+    shown.mem[MEMS_CAPTURE] = wr->cfg->mem.part[MEM_PART_CAPTURE];
     if (wr->an) {
         uint64_t raised[ANOM_MAX];
         anomaly_counts(wr->an, raised, &shown.an_evictions);
@@ -552,6 +562,7 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     memcpy(acc->an, a + FLAT_AN, sizeof(acc->an));
     memcpy(acc->an_alerts, a + FLAT_AN_ALERT, sizeof(acc->an_alerts));
     acc->an_evictions = a[FLAT_AN_EVICT];
+    memcpy(acc->mem, a + FLAT_MEM, sizeof(acc->mem));
     if (s->ts_us > acc->ts_us)
         acc->ts_us = s->ts_us;
     if (s->first_ts_us && (!acc->first_ts_us || s->first_ts_us < acc->first_ts_us))

@@ -107,7 +107,8 @@ typedef void (*flow_end_fn)(void *ctx, const struct flow *f, enum flow_end_reaso
     X(NO_FLOW,   "no_flow")          \
     X(MIDSTREAM, "tcp.midstream")    \
     X(RST,       "tcp.rst")          \
-    X(SPARE,     "spare")
+    X(SPARE,     "spare")            \
+    X(EMERG_TIMEOUT, "emerg_timeout")
 
 enum flow_stat {
 #define FLOW_STAT_ENUM(id, name) FS_##id,
@@ -145,8 +146,13 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_us);
 void flow_table_flush(struct flow_table *ft);
 
 /* Counters (FS_*) into out[FS_MAX]; ACTIVE, MEMUSE and SPARE (free pool
- * entries) are gauges. */
+ * entries) are gauges.  EMERG_TIMEOUT counts the flows of end.timeout that
+ * only the emergency timeouts ended (the table was in emergency mode). */
 void flow_table_stats(const struct flow_table *ft, uint64_t out[FS_MAX]);
+
+/* The table's memory: *cap what it reserved (entries and slots, the
+ * memcap's worth), *use the slots plus the entries holding a flow now. */
+void flow_table_memory(const struct flow_table *ft, uint64_t *cap, uint64_t *use);
 
 /* Community ID v1 (seed 0) of the flow, "1:<base64 sha1>", into out[64]. */
 void flow_community_id(const struct flow *f, char out[64]);

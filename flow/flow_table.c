@@ -285,6 +285,18 @@ static void flow_end(struct flow_table *ft, uint32_t i, enum flow_end_reason rea
     ft->nfree++;
 }
 
+/* End flow i, idle past its timeout at now_us; in emergency mode, count
+ * it apart when only the shorter emergency timeout ended it. */
+static void flow_end_idle(struct flow_table *ft, uint32_t i, uint64_t now_us)
+{
+    if (unlikely(ft->emerg)) {
+        const struct flow_entry *e = &ft->pool[i];
+        if (!(now_us > e->f.last_us && now_us - e->f.last_us > ft->timeout_us[0][e->list]))
+            ft->stats[FS_EMERG_TIMEOUT]++;
+    }
+    flow_end(ft, i, FLOW_END_TIMEOUT);
+}
+
 /* A free entry; when there is none, emergency mode and the LRU flow goes. */
 static uint32_t flow_alloc(struct flow_table *ft, uint64_t now_us)
 {
@@ -308,8 +320,10 @@ static uint32_t flow_alloc(struct flow_table *ft, uint64_t now_us)
         }
         if (victim == FLOW_NIL)
             return FLOW_NIL;
-        flow_end(ft, victim, entry_timed_out(ft, &ft->pool[victim], now_us) ?
-                                 FLOW_END_TIMEOUT : FLOW_END_FORCED);
+        if (entry_timed_out(ft, &ft->pool[victim], now_us))
+            flow_end_idle(ft, victim, now_us);
+        else
+            flow_end(ft, victim, FLOW_END_FORCED);
     }
     uint32_t i = ft->free_head;
     ft->free_head = ft->pool[i].lru_next;
@@ -415,7 +429,7 @@ struct flow *flow_table_update(struct flow_table *ft, const struct ns_decoded *d
         }
     }
     if (i != FLOW_NIL && unlikely(entry_timed_out(ft, &ft->pool[i], ts_us))) {
-        flow_end(ft, i, FLOW_END_TIMEOUT);
+        flow_end_idle(ft, i, ts_us);
         i = FLOW_NIL;
     }
     if (i == FLOW_NIL) {
@@ -462,7 +476,7 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_us)
     for (unsigned li = 0; li < FLOW_LISTS; li++) {
         uint32_t i;
         while ((i = ft->list[li].head) != FLOW_NIL && entry_timed_out(ft, &ft->pool[i], now_us))
-            flow_end(ft, i, FLOW_END_TIMEOUT);
+            flow_end_idle(ft, i, now_us);
     }
     emerg_check(ft);
 }
@@ -482,6 +496,13 @@ void flow_table_stats(const struct flow_table *ft, uint64_t out[FS_MAX])
     out[FS_ACTIVE] = ft->nentries - ft->nfree;
     out[FS_MEMUSE] = ft->memuse;
     out[FS_SPARE] = ft->nfree;
+}
+
+void flow_table_memory(const struct flow_table *ft, uint64_t *cap, uint64_t *use)
+{
+    *cap = ft->memuse;
+    *use = (uint64_t)(ft->mask + 1) * sizeof(struct flow_slot) +
+           (uint64_t)(ft->nentries - ft->nfree) * sizeof(struct flow_entry);
 }
 
 __attribute__((format(printf, 2, 3)))

@@ -38,11 +38,17 @@ struct ring {
     uint64_t size, mask;
 };
 
-struct ring *ring_create(size_t size, char *errbuf)
+uint64_t ring_alloc_size(size_t size)
 {
     uint64_t sz = RING_MIN_SIZE;
     while (sz < size && sz < (1ull << 40))
         sz <<= 1;
+    return sz;
+}
+
+struct ring *ring_create(size_t size, char *errbuf)
+{
+    uint64_t sz = ring_alloc_size(size);
     struct ring *r = aligned_alloc(NS_CACHE_LINE, sizeof(*r));
     if (!r)
         goto err;

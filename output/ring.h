@@ -24,6 +24,8 @@ struct ring;
 
 /* size: bytes, rounded up to a power of two (at least 64 KiB). */
 struct ring *ring_create(size_t size, char *errbuf) NS_MUST_CHECK;
+/* Bytes ring_create(size) allocates for the ring's buffer. */
+uint64_t ring_alloc_size(size_t size);
 void ring_destroy(struct ring *r);              /* NULL ok */
 
 /* Largest payload a record may have (a quarter of the ring). */

@@ -32,8 +32,9 @@ a = last or {}
 print(a.get("read", -1), a.get("decoded", -1), a.get("filtered", -1), a.get("unsupported", -1), a.get("invalid", -1))' "$1"
 }
 
-# canon EVE: the records, sorted, minus the two gauges that depend on how
-# the flow memory cap is split between workers (flow.memuse, flow.spare).
+# canon EVE: the records, sorted, minus the gauges that depend on how
+# the memory is split between workers (flow.memuse, flow.spare, and the
+# memory.* split: the queues and defrag pools are per worker).
 canon() {
     python3 -c '
 import json, sys
@@ -43,6 +44,7 @@ for l in open(sys.argv[1]):
     if r["event_type"] == "stats":
         for k in ("memuse", "spare"):
             r["stats"]["flow"].pop(k, None)
+        r["stats"].pop("memory", None)
     out.append(json.dumps(r, sort_keys=True))
 print("\n".join(sorted(out)))' "$1"
 }

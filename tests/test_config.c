@@ -90,7 +90,11 @@ static void perturb(struct ns_config *c)
     c->eve_flow = c->eve_anomaly = c->eve_stats = c->eve_dns = false;
     c->queue_size = 77;
     c->flow.hash_size = 3;
-    c->flow.memcap = 5;
+    /* the per-part memcaps are left out of the shipped file (unset: a
+     * share of memory.budget), so not perturbed; the budget is */
+    c->memory.budget = 5;
+    for (int p = 0; p < MEM_PARTS; p++)
+        c->memory.share[p] = 90 + (uint32_t)p;
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 3; j++) {
             /* Only TCP closes: other classes' closed slots are not keys. */
@@ -102,7 +106,6 @@ static void perturb(struct ns_config *c)
     c->flow.emerg_recovery_pct = 99;
     c->defrag.defrag_max_trackers = 11;
     c->defrag.defrag_max_frags = 12;
-    c->defrag.defrag_memcap = 13;
     c->defrag.defrag_timeout_s = 14;
     c->eve_dns_version = 2;
     c->eve_dns_requests = c->eve_dns_responses = false;
@@ -155,7 +158,13 @@ static void defaults_sane(void **state)
     assert_int_equal(c->queue_size, 4u << 20);
     /* DESIGN.md section 3: Suricata's flow defaults. */
     assert_int_equal(c->flow.hash_size, 65536);
-    assert_int_equal(c->flow.memcap, 128ull << 20);
+    /* per-part caps unset: a share of memory.budget, or their defaults
+     * (config_memory_resolve) */
+    assert_int_equal(c->flow.memcap, 0);
+    assert_int_equal(c->stream_memcap, 0);
+    assert_int_equal(c->defrag.defrag_memcap, 0);
+    assert_int_equal(c->live.ring_memory, 0);
+    assert_int_equal(c->memory.budget, 0);
     assert_int_equal(c->flow.timeout[FLOW_CLASS_TCP][FLOW_STATE_NEW], 60);
     assert_int_equal(c->flow.timeout[FLOW_CLASS_TCP][FLOW_STATE_ESTABLISHED], 600);
     assert_int_equal(c->flow.timeout[FLOW_CLASS_TCP][FLOW_STATE_CLOSED], 60);
@@ -171,7 +180,6 @@ static void defaults_sane(void **state)
     assert_int_equal(c->flow.emerg_recovery_pct, 30);
     assert_true(c->defrag.defrag_max_trackers > 0);
     assert_true(c->defrag.defrag_max_frags > 0);
-    assert_true(c->defrag.defrag_memcap > 0);
     assert_true(c->defrag.defrag_timeout_s > 0);
 }
 
@@ -866,6 +874,92 @@ static void rules_and_vars(void **state)
     assert_int_equal(l.n, k);
 }
 
+/* memory.budget: the split adds up to at most the budget, explicit caps
+ * win over shares, per-worker parts are divided, and a budget too small
+ * for the fixed parts is an error naming memory.budget. */
+static void memory_budget_split(void **state)
+{
+    struct fixture *fx = *state;
+    struct ns_config *c = fx->cfg;
+    assert_int_equal(load_text(fx, "memory:\n  budget: 64mb\n  shares: {flow: 60, stream: 30, "
+                                   "defrag: 10, capture: 5}\n"), NS_OK);
+    assert_int_equal(c->memory.budget, 64ull << 20);
+    assert_int_equal(c->memory.share[MEM_PART_FLOW], 60);
+    assert_int_equal(config_memory_resolve(c, 2, false, fx->err), NS_OK);
+    const struct mem_plan *m = &c->mem;
+    /* 4 rings of 4 MiB and the reader's 64 KiB */
+    assert_int_equal(m->queues, 4 * (4ull << 20) + (64u << 10));
+    assert_int_equal(m->part[MEM_PART_CAPTURE], 0);          /* offline */
+    uint64_t sum = m->queues;
+    for (unsigned p = 0; p < MEM_PARTS; p++)
+        sum += m->part[p];
+    assert_true(sum <= 64ull << 20);
+    assert_true(sum > (64ull << 20) - (1u << 20));            /* little left over */
+    uint64_t rest = (64ull << 20) - m->queues;
+    assert_int_equal(m->part[MEM_PART_FLOW], rest * 60 / 100);
+    assert_int_equal(c->flow.memcap, m->part[MEM_PART_FLOW] / 2);   /* per worker */
+    assert_int_equal(c->stream_memcap, rest * 30 / 100);            /* all workers */
+    assert_true(m->part[MEM_PART_DEFRAG] <= rest * 10 / 100);
+    assert_true(dissect_defrag_mem(c->defrag.defrag_max_trackers, c->defrag.defrag_memcap) * 2 ==
+                m->part[MEM_PART_DEFRAG]);
+    assert_int_equal(m->budget, 64ull << 20);
+
+    /* an explicit cap wins and leaves the others the rest */
+    config_defaults(c);
+    assert_int_equal(load_text(fx, "memory: {budget: 128mb}\nflow: {memcap: 40mb}\n"), NS_OK);
+    assert_int_equal(config_memory_resolve(c, 2, false, fx->err), NS_OK);
+    assert_true(m->explicit_cap[MEM_PART_FLOW]);
+    assert_int_equal(m->part[MEM_PART_FLOW], 40ull << 20);
+    assert_int_equal(c->flow.memcap, 20ull << 20);
+    rest = (128ull << 20) - m->queues - (40ull << 20);
+    assert_int_equal(c->stream_memcap, rest * 35 / 50);
+
+    /* live: the capture rings take whole blocks of their share, at least
+     * 8 a worker (live.c) */
+    config_defaults(c);
+    assert_int_equal(load_text(fx, "memory: {budget: 64mb}\n"), NS_OK);
+    assert_int_equal(config_memory_resolve(c, 2, true, fx->err), NS_ERR_INVAL);
+    assert_non_null(strstr(fx->err, "leaves capture"));
+    assert_int_equal(load_text(fx, "live: {block-size: 256kb}\n"), NS_OK);
+    assert_int_equal(config_memory_resolve(c, 2, true, fx->err), NS_OK);
+    assert_int_equal(m->queues, 2 * (4ull << 20));
+    assert_int_equal(m->part[MEM_PART_CAPTURE] % (256u << 10), 0);
+    assert_true(m->part[MEM_PART_CAPTURE] >= 4ull << 20);     /* 8 blocks x 256 KiB x 2 */
+    assert_true(m->part[MEM_PART_CAPTURE] <= ((64ull - 8) << 20) * 20 / 120);
+    assert_int_equal(c->live.ring_memory, m->part[MEM_PART_CAPTURE]);
+
+    /* no budget: the old defaults, and the budget shown is their sum */
+    config_defaults(c);
+    assert_int_equal(config_memory_resolve(c, 2, false, fx->err), NS_OK);
+    assert_int_equal(c->flow.memcap, 64ull << 20);
+    assert_int_equal(c->stream_memcap, 256ull << 20);
+    assert_int_equal(c->defrag.defrag_memcap, 16u << 20);
+    char line[512];
+    config_memory_describe(c, line, sizeof(line));
+    assert_non_null(strstr(line, "flow 128.0 MiB (default)"));
+
+    /* too small for the queues */
+    config_defaults(c);
+    c->memory.budget = 16ull << 20;
+    assert_int_equal(config_memory_resolve(c, 2, false, fx->err), NS_ERR_INVAL);
+    assert_non_null(strstr(fx->err, "memory.budget: 16.0 MiB is too small for the fixed parts"));
+    /* too small for the queues and an explicit cap, named */
+    config_defaults(c);
+    c->memory.budget = 64ull << 20;
+    c->flow.memcap = 60ull << 20;
+    assert_int_equal(config_memory_resolve(c, 2, false, fx->err), NS_ERR_INVAL);
+    assert_non_null(strstr(fx->err, "flow.memcap 60.0 MiB"));
+    /* leaves a part less than it needs */
+    config_defaults(c);
+    c->memory.budget = 20ull << 20;
+    assert_int_equal(config_memory_resolve(c, 2, false, fx->err), NS_ERR_INVAL);
+    assert_non_null(strstr(fx->err, "memory.budget: 20.0 MiB leaves flow"));
+    /* bad keys */
+    config_defaults(c);
+    assert_int_equal(load_text(fx, "memory:\n  shares: {flow: 0}\n"), NS_ERR_INVAL);
+    assert_non_null(strstr(fx->err, "memory.shares.flow: out of range"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -882,6 +976,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(mutated_default_yaml, setup, teardown),
         cmocka_unit_test_setup_teardown(dns_keys, setup, teardown),
         cmocka_unit_test(set_from_command_line),
+        cmocka_unit_test_setup_teardown(memory_budget_split, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

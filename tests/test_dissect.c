@@ -2310,42 +2310,62 @@ static void frag4_limits(void **state)
     assert_int_equal(send_frag4(f, 9, dg, 8, 8, true), DISSECT_FRAG_HELD);
     assert_int_equal(f->d.nevents, 0);
 
-    /* 2 trackers */
+    /* 2 trackers: a third datagram gives up the oldest waiting one */
     fx_reinit(f, 2, 0, 0, 0);
     assert_int_equal(send_frag4(f, 10, dg, 0, 16, true), DISSECT_FRAG_HELD);
     assert_int_equal(send_frag4(f, 11, dg, 0, 16, true), DISSECT_FRAG_HELD);
     assert_int_equal(send_frag4(f, 12, dg, 0, 16, true), DISSECT_FRAG_HELD);
-    assert_int_equal(f->d.events[0], DEV_IPV4_FRAG_IGNORED);
-    assert_int_equal(C(f, DEFRAG_MEMCAP), 1);
-    /* older ones still complete */
-    assert_int_equal(send_frag4(f, 10, dg, 16, 32, false), DISSECT_DECODED);
-    expect_datagram4(f);
-    /* ... freeing a slot */
-    assert_int_equal(send_frag4(f, 12, dg, 0, 16, true), DISSECT_FRAG_HELD);
     assert_int_equal(f->d.nevents, 0);
-    /* once expired, the oldest tracker is recycled for a new datagram */
+    assert_int_equal(C(f, DEFRAG_EVICTED), 1);
+    assert_int_equal(C(f, DEFRAG_MEMCAP), 0);
+    /* the newer ones still complete */
+    assert_int_equal(send_frag4(f, 11, dg, 16, 32, false), DISSECT_DECODED);
+    expect_datagram4(f);
+    assert_int_equal(send_frag4(f, 12, dg, 16, 32, false), DISSECT_DECODED);
+    expect_datagram4(f);
+    /* the evicted one starts over and cannot complete from its tail */
+    assert_int_equal(send_frag4(f, 10, dg, 16, 32, false), DISSECT_FRAG_HELD);
+    assert_int_equal(f->d.nevents, 0);
+    /* once expired, the oldest tracker is recycled (a timeout, not an
+     * eviction) */
+    assert_int_equal(send_frag4(f, 12, dg, 0, 16, true), DISSECT_FRAG_HELD);
     f->ts += 61 * 1000000ull;
     assert_int_equal(send_frag4(f, 13, dg, 0, 16, true), DISSECT_FRAG_HELD);
     assert_int_equal(f->d.nevents, 0);
     assert_int_equal(C(f, DEFRAG_TIMEOUTS), 1);
+    assert_int_equal(C(f, DEFRAG_EVICTED), 1);
 
-    /* memory: 4 KiB is 8 chunks of 512 bytes */
+    /* memory: 4 KiB is 8 chunks of 512 bytes; a ninth datagram gives up
+     * the oldest */
     fx_reinit(f, 64, 0, 4096, 0);
     for (uint16_t id = 0; id < 8; id++)
         assert_int_equal(send_frag4(f, id, dg, 8, 8, true), DISSECT_FRAG_HELD);
     assert_int_equal(send_frag4(f, 8, dg, 8, 8, true), DISSECT_FRAG_HELD);
+    assert_int_equal(f->d.nevents, 0);
+    assert_int_equal(C(f, DEFRAG_EVICTED), 1);
+    /* the head of a held datagram (its header and data: 2 chunks) fits by
+     * giving up the two oldest */
+    assert_int_equal(send_frag4(f, 8, dg, 0, 8, true), DISSECT_FRAG_HELD);
+    assert_int_equal(f->d.nevents, 0);
+    assert_int_equal(C(f, DEFRAG_EVICTED), 3);
+    assert_int_equal(C(f, DEFRAG_MEMCAP), 0);
+    uint64_t cap, use;
+    dissect_defrag_memuse(&f->dc, &cap, &use);
+    assert_int_equal(cap, dissect_defrag_mem(64, 4096));
+    assert_int_equal(use, cap);                     /* all 8 chunks held */
+    /* time passes: expired trackers give their memory back (ids 3..8) */
+    f->ts += 61 * 1000000ull;
+    dissect_expire(&f->dc, f->ts);
+    assert_int_equal(C(f, DEFRAG_TIMEOUTS), 6);
+    dissect_defrag_memuse(&f->dc, &cap, &use);
+    assert_int_equal(use, dissect_defrag_mem(64, 0));   /* the fixed part only */
+
+    /* one datagram larger than the whole memory: dropped, counted */
+    fx_reinit(f, 64, 0, 1024, 0);
+    assert_int_equal(send_frag4(f, 1, dg, 0, 8, true), DISSECT_FRAG_HELD);
+    assert_int_equal(send_frag4(f, 1, dg, 8, 8, true), DISSECT_FRAG_HELD);
     assert_int_equal(f->d.events[0], DEV_IPV4_FRAG_IGNORED);
     assert_int_equal(C(f, DEFRAG_MEMCAP), 1);
-    /* more data for a held datagram: no room either */
-    assert_int_equal(send_frag4(f, 0, dg, 32, 16, false), DISSECT_FRAG_HELD);
-    assert_int_equal(f->d.events[0], DEV_IPV4_FRAG_IGNORED);
-    /* time passes: expired trackers give their memory back */
-    f->ts += 61 * 1000000ull;
-    assert_int_equal(send_frag4(f, 8, dg, 8, 8, true), DISSECT_FRAG_HELD);
-    assert_int_equal(f->d.nevents, 0);
-    assert_int_equal(C(f, DEFRAG_TIMEOUTS), 1);
-    dissect_expire(&f->dc, f->ts + 61 * 1000000ull);
-    assert_int_equal(C(f, DEFRAG_TIMEOUTS), 9);
 }
 
 static void frag4_timeout(void **state)

@@ -93,14 +93,14 @@ build/gen_pressure: tests/gen_pressure.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $<
 
-# The threaded paths under ThreadSanitizer: unit tests, the captures with
-# 2 and 4 workers and rules, ET Open with the background pcre compile, the
-# live tests with rule reloads, netscope top (tests/tsan.sh).
+# The threaded paths under ThreadSanitizer: the unit tests with threads,
+# the captures with 4 workers and rules, ET Open with the background pcre
+# compile, the live tests with rule reloads, netscope top (tests/tsan.sh).
 tsan:
-	$(Q)$(MAKE) --no-print-directory MODE=tsan unit-build build/tsan/netscope
+	$(Q)$(MAKE) --no-print-directory MODE=tsan build/tsan/netscope build/tsan/tests/test_ring \
+	  build/tsan/tests/test_pcre_hs build/tsan/tests/test_writer build/tsan/tests/test_top \
+	  build/tsan/tests/test_logfile
 	$(Q)bash tests/tsan.sh build/tsan $(SHARED)
-
-unit-build: $(TESTS)
 
 # The end-to-end tests with every netscope run under valgrind's memcheck
 # (no invalid reads or writes, no uninitialised use, no definite or
@@ -177,4 +177,4 @@ clean:
 	rm -rf build
 
 -include $(OBJS:.o=.d) $(TESTS:=.d)
-.PHONY: all asan tsan valgrind unit unit-build test conformance bench demo deps clean fuzz pressure
+.PHONY: all asan tsan valgrind unit test conformance bench demo deps clean fuzz pressure

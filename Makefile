@@ -131,10 +131,20 @@ FUZZ_SECONDS ?= 60
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRCS := $(filter-out engine/main.c,$(SRCS))
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
+FUZZ_OBJS := $(patsubst %.c,build/fuzz/obj/%.o,$(FUZZ_SRCS))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 -MMD -MP -pthread \
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+# NetScope's sources are compiled once with coverage (fuzzer-no-link) and
+# shared by every target.
+.SECONDARY: $(FUZZ_OBJS)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(Q)clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -o $@ $< $(FUZZ_SRCS) $(LIBS) -lpthread
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LIBS) -lpthread
 
 # fuzz_dissect takes one frame; the app-layer targets take conversations in
 # tests/fuzz/fuzz_appl.h's chunk format; a target with tests/fuzz/X.seeds
@@ -170,5 +180,5 @@ deps:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(TESTS:=.d)
+-include $(OBJS:.o=.d) $(TESTS:=.d) $(FUZZ_OBJS:.o=.d)
 .PHONY: all asan tsan unit unit-build test conformance bench demo deps clean fuzz pressure

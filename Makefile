@@ -70,7 +70,8 @@ unit: $(TESTS)
 # eve.json's escaping and output faults (tests/output_safety.sh), netscope top in tmux, the report page in headless Chromium, then live
 # capture and the anomaly detectors' attacks (nmap, hping3, dig, ssh) in
 # network namespaces of their own), then the sanitizer
-# build over every capture in $(SHARED)/corpus.
+# build over every capture in $(SHARED)/corpus, memory pressure, and make
+# fuzz-smoke (kept crash inputs replayed, every fuzzer briefly).
 test:
 	$(Q)$(MAKE) --no-print-directory MODE=asan unit build/asan/netscope
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope
@@ -82,6 +83,7 @@ test:
 	$(Q)bash tests/anomaly_e2e.sh build/netscope
 	$(Q)bash tests/corpus_asan.sh build/asan/netscope $(SHARED)
 	$(Q)$(MAKE) --no-print-directory pressure
+	$(Q)$(MAKE) --no-print-directory -j2 fuzz-smoke
 
 # Memory under pressure (README "Memory"): flow, fragment and reassembly
 # floods from tests/gen_pressure.c under a 64 MiB budget, peak RSS and
@@ -131,34 +133,39 @@ build/bench/bench_micro: bench/bench_micro.cc $(patsubst %.c,build/release/%.o,$
 	@mkdir -p $(@D)
 	$(Q)$(CXX) -O2 -g -I. -Wall -Wextra -Werror -o $@ $^ -lbenchmark -lpthread $(LIBS)
 
-# libFuzzer targets (clang), FUZZ_SECONDS each, seeded from real captures
-# in $(SHARED)/corpus when it exists.
+# libFuzzer targets (clang, ASan, UBSan): tests/fuzz/fuzz_*.c, seeded from
+# tests/pcaps and real captures in $(SHARED)/corpus when it exists.
 FUZZ_SECONDS ?= 60
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRCS := $(filter-out engine/main.c,$(SRCS))
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
-	@mkdir -p $(@D)
-	$(Q)clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -o $@ $< $(FUZZ_SRCS) $(LIBS) -lpthread
+FUZZ_OBJS := $(patsubst %.c,build/fuzz/obj/%.o,$(FUZZ_SRCS))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 -MMD -MP -pthread \
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-# fuzz_dissect takes one frame; the app-layer targets take conversations in
-# tests/fuzz/fuzz_appl.h's chunk format; a target with tests/fuzz/X.seeds
-# (one input per line) is seeded from it instead, and tests/fuzz/X.dict is
-# its dictionary (fuzz_rules: rule text).
+# NetScope's sources are compiled once with coverage (fuzzer-no-link) and
+# shared by every target.
+.SECONDARY: $(FUZZ_OBJS)
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LIBS) -lpthread
+
+# Seeds and dictionaries: tests/fuzz/run.sh.  make fuzz runs every target
+# for FUZZ_SECONDS, one at a time, its corpus kept in build/fuzz/.
 fuzz: $(FUZZERS)
-	$(Q)for f in $(FUZZERS); do \
-	  c=build/fuzz/corpus_$$(basename $$f); mkdir -p $$c; \
-	  mode=--chunks; max=65536; \
-	  if [ $$(basename $$f) = fuzz_dissect ]; then mode=; max=2048; fi; \
-	  t=tests/fuzz/$$(basename $$f); dict=; \
-	  if [ -f $$t.seeds ]; then split -l 1 $$t.seeds $$c/seed_; \
-	  elif [ -d $(SHARED)/corpus ]; then \
-	    find $(SHARED)/corpus -name '*.pcap*' -print0 | xargs -0 python3 tests/fuzz/seed.py $$mode $$c; fi; \
-	  if [ -f $$t.dict ]; then dict=-dict=$$t.dict; fi; \
-	  echo "== $$f for $(FUZZ_SECONDS) s"; \
-	  $$f -max_len=$$max -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict $$c 2>&1 | tail -12 || exit 1; \
-	done
+	$(Q)for f in $(FUZZERS); do bash tests/fuzz/run.sh $$f $(FUZZ_SECONDS) $(SHARED) || exit 1; done
+
+# Replays every kept crash input (tests/fuzz/regress/<target>/*, once each),
+# then fuzzes each target for FUZZ_SMOKE_SECONDS: about 6 minutes with the
+# builds on 2 cores.  Part of make test.
+FUZZ_SMOKE_SECONDS ?= 15
+fuzz-smoke: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do bash tests/fuzz/run.sh --regress $$f || exit 1; done
+	$(Q)for f in $(FUZZERS); do bash tests/fuzz/run.sh $$f $(FUZZ_SMOKE_SECONDS) $(SHARED) || exit 1; done
 
 demo: deps all
 	$(Q)bash tests/demo.sh
@@ -176,5 +183,5 @@ deps:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(TESTS:=.d)
-.PHONY: all asan tsan valgrind unit test conformance bench demo deps clean fuzz pressure
+-include $(OBJS:.o=.d) $(TESTS:=.d) $(FUZZ_OBJS:.o=.d)
+.PHONY: all asan tsan valgrind unit test conformance bench demo deps clean fuzz fuzz-smoke pressure

@@ -1390,8 +1390,13 @@ int config_set(struct ns_config *cfg, const char *assignment, char *errbuf)
                  "such as outputs.eve.ethernet=yes (got \"%.200s\")", assignment);
         return NS_ERR_INVAL;
     }
-    /* the same schema as the file: the key path as nested mappings */
-    size_t cap = klen * 3 + strlen(eq + 1) + 64;
+    /* the same schema as the file: the key path as nested mappings.  The
+     * k-th of c components is indented 2k: c(c-1) spaces in all, which
+     * grows faster than the key (a.b.c...: found by tests/fuzz/fuzz_config) */
+    size_t comps = 1;
+    for (const char *k = assignment; k < eq; k++)
+        comps += *k == '.';
+    size_t cap = klen + comps * (comps + 2) + strlen(eq + 1) + 64;
     char *text = malloc(cap);
     if (!text) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "--set: out of memory");

@@ -67,15 +67,21 @@ static bool reader_pace(struct reader *rd, uint64_t ts, const atomic_bool *stop)
 
 struct reader *reader_open(const char *path, const char *bpf, char *errbuf)
 {
-    char perr[PCAP_ERRBUF_SIZE] = "";
-    struct reader *rd = calloc(1, sizeof(*rd));
-    if (!rd || !(rd->path = strdup(path))) {
-        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory", path);
-        goto err;
-    }
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    return reader_open_file(fp, path, bpf, errbuf);
+}
+
+struct reader *reader_open_file(FILE *fp, const char *name, const char *bpf, char *errbuf)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    struct reader *rd = calloc(1, sizeof(*rd));
+    if (!rd || !(rd->path = strdup(name))) {
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory", name);
+        fclose(fp);
         goto err;
     }
     rd->iobuf = malloc(READER_IOBUF);
@@ -85,7 +91,7 @@ struct reader *reader_open(const char *path, const char *bpf, char *errbuf)
     rd->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
     if (!rd->pcap) {
         fclose(fp);
-        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: cannot read capture: %s", path, perr);
+        snprintf(errbuf, NS_ERRBUF_SIZE, "%s: cannot read capture: %s", name, perr);
         goto err;
     }
     rd->dlt = pcap_datalink(rd->pcap);

@@ -12,6 +12,7 @@
 #define READER_H
 
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "engine/ns_common.h"
 #include "output/ring.h"
@@ -21,6 +22,11 @@ struct reader;
 /* bpf may be NULL or "" for no filter.  Errors name the file (or quote the
  * filter) in errbuf. */
 struct reader *reader_open(const char *path, const char *bpf, char *errbuf) NS_MUST_CHECK;
+/* The same over a stream already open (a pipe, fmemopen'd bytes for the
+ * fuzzer); the reader owns fp from then on, also on failure, and name is
+ * what messages call it. */
+struct reader *reader_open_file(FILE *fp, const char *name, const char *bpf,
+                                char *errbuf) NS_MUST_CHECK;
 int reader_dlt(const struct reader *rd);
 /* Reads to the end.  to_workers[n] get the frames, to_writer the reader's
  * own snapshots; every ring gets its REC_EOF / REC_DONE.  Returns NS_OK, or

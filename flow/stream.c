@@ -314,6 +314,11 @@ static void sd_data(struct stream_ctx *sc, struct stream_dir *sd, int dir, uint3
                     const uint8_t *p, uint32_t n)
 {
     int32_t ahead = seq_diff(seq, sd->next_seq);
+    /* exactly 2^31 away is neither ahead nor behind (RFC 1982 leaves it
+     * undefined): it used to fall through to the in-order path and be
+     * delivered as the next bytes (found by tests/fuzz/fuzz_stream) */
+    if (unlikely(ahead == INT32_MIN))
+        return;
     if (ahead > 0) {
         if ((uint32_t)ahead >= STREAM_WINDOW_MAX)
             return;

@@ -83,9 +83,14 @@ uint32_t ring_max_record(const struct ring *r)
     return m > UINT32_MAX - 64 ? UINT32_MAX - 64 : (uint32_t)m;
 }
 
+/* Records take whole RING_HDR units, so that wherever a record ends the
+ * buffer has room for the next header or a wrap marker before its end:
+ * with 8-byte units a record could end 8 bytes short of it, and the
+ * 16-byte wrap marker written there (and read back by the consumer) ran
+ * past the buffer (found by tests/fuzz/fuzz_reader). */
 static inline uint64_t ring_align(uint64_t n)
 {
-    return (n + 7u) & ~7ull;
+    return (n + RING_HDR - 1u) & ~(uint64_t)(RING_HDR - 1u);
 }
 
 void *ring_reserve(struct ring *r, uint32_t len)

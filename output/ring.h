@@ -5,7 +5,7 @@
  * Lock-free: the producer owns head, the consumer owns tail; each reads the
  * other's index with an acquire load only when its cached copy says the ring
  * is full (producer) or empty (consumer).  A record is a 16-byte header
- * (length, type) and its payload, 8-byte aligned and always contiguous in
+ * (length, type) and its payload, 16-byte aligned and always contiguous in
  * memory: a record that would cross the end of the buffer is preceded by a
  * wrap marker and starts again at offset 0.
  *

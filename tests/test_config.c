@@ -767,6 +767,21 @@ static void dns_keys(void **state)
 }
 
 /* --set KEY=VALUE: the file's schema, from the command line. */
+/* A key of many one-letter parts: its YAML form is indented quadratically
+ * and must still fit the buffer (ASan checks); it is an unknown key. */
+static void set_deep_key(void **state)
+{
+    (void)state;
+    static struct ns_config c;
+    char err[NS_ERRBUF_SIZE], a[256];
+    size_t n = 0;
+    for (int i = 0; i < 100; i++)
+        n += (size_t)snprintf(a + n, sizeof(a) - n, i ? ".a" : "a");
+    snprintf(a + n, sizeof(a) - n, "=1");
+    config_defaults(&c);
+    assert_int_equal(config_set(&c, a, err), NS_ERR_INVAL);
+}
+
 static void set_from_command_line(void **state)
 {
     (void)state;
@@ -976,6 +991,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(mutated_default_yaml, setup, teardown),
         cmocka_unit_test_setup_teardown(dns_keys, setup, teardown),
         cmocka_unit_test(set_from_command_line),
+        cmocka_unit_test(set_deep_key),
         cmocka_unit_test_setup_teardown(memory_budget_split, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -73,6 +73,35 @@ static void ring_full_and_wrap(void **state)
     ring_destroy(r);
 }
 
+/* A record that ends 8 bytes before the end of the buffer: the next one
+ * must wrap without a header or marker running past it (ASan checks). */
+static void ring_wrap_near_end(void **state)
+{
+    (void)state;
+    char err[NS_ERRBUF_SIZE];
+    struct ring *r = ring_create(64 * 1024, err);
+    assert_non_null(r);
+    uint32_t type, len;
+    uint8_t *p = ring_reserve(r, 16);
+    assert_non_null(p);
+    ring_commit(r, 1, 16);
+    assert_non_null(ring_peek(r, &type, &len));
+    ring_release(r);
+    for (uint32_t i = 0; i < 6000; i++) {
+        p = ring_reserve(r, 8);
+        assert_non_null(p);
+        memset(p, (int)(uint8_t)i, 8);
+        ring_commit(r, i, 8);
+        const uint8_t *q = ring_peek(r, &type, &len);
+        assert_non_null(q);
+        assert_int_equal(type, i);
+        assert_int_equal(len, 8);
+        assert_int_equal(q[7], (uint8_t)i);
+        ring_release(r);
+    }
+    ring_destroy(r);
+}
+
 #define STREAM_N 200000u
 
 static void *producer(void *arg)
@@ -119,6 +148,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ring_empty_and_order),
         cmocka_unit_test(ring_full_and_wrap),
+        cmocka_unit_test(ring_wrap_near_end),
         cmocka_unit_test(ring_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 #    and each field must read back as the bytes sent, invalid bytes as
 #    \xNN (output/json.h);
 #  - faults: a 256 KiB tmpfs filling up, a read-only log directory, the
-#    file deleted during a paced run, rotation by size, mv + SIGHUP,
+#    file deleted during a paced run, rotation by size and by interval, mv + SIGHUP,
 #    SIGKILL and SIGTERM mid-run, and eve.json as a FIFO whose reader
 #    stalls: every line written is whole (after SIGKILL all but the last),
 #    one message per failure naming the file, and the exit summary adds up
@@ -412,6 +412,21 @@ if [ $rc = 0 ] && [ "$n" = "$lines" ] && [ "$dropped" = 0 ] && [ "$big" = 0 ] &&
     ok "rotation by size: $nfiles files of at most 64 KiB, $n whole lines, none lost"
 else
     bad "rotation by size: rc=$rc files=$nfiles rotations=$rot lines=$lines in files=$n too big=$big"
+fi
+
+# ---- 5b. rotation by interval: a 4 s paced run, a new file every second --------
+paced rint 4 --set outputs.eve.rotate-interval=1
+wait $fpid; wait $npid
+rc=$?
+read -r lines written dropped < <(summary "$work/rint.stderr")
+files=$(cd "$work/rint" && ls eve.json.* 2>/dev/null | sort | sed "s|^|$work/rint/|"; echo "$work/rint/eve.json")
+nfiles=$(echo "$files" | wc -l)
+n=$(python3 "$work/check.py" $files 2>&1)
+if [ $rc = 0 ] && [ "$n" = "$lines" ] && [ "$dropped" = 0 ] && [ "$nfiles" -ge 3 ]; then
+    ok "rotation by interval (1 s over a 4 s run): $nfiles files, $n whole lines, none lost"
+else
+    bad "rotation by interval: rc=$rc files=$nfiles lines=$lines in files=$n dropped=$dropped"
+    cat "$work/rint.stderr"
 fi
 
 # ---- 6. external rotation: mv, then SIGHUP ------------------------------------

@@ -383,6 +383,39 @@ else
     bad "d) after SIGTERM: $(info d); read $rd decoded $dec filtered $filt unsupported $uns invalid $inv; $(head -c 300 "$work/d.json") $(head -3 "$work/d.schema" | tr '\n' ' ')"
 fi
 
+# --- d2) logrotate: eve.json moved away, then SIGHUP, while packets come ---
+# NetScope opens a new eve.json; every line in both files is whole, the
+# final stats are in the new one and account for every packet read.
+loops=$((4 * rate / n_mix))
+live_start d2 --threads 2
+ip netns exec "$ns_snd" tcpreplay -i vsnd --pps=$rate --loop=$loops "$mix" >"$work/d2/tcpreplay.out" 2>&1 &
+rpid=$!
+pids+=("$rpid")
+sleep 1.5
+mv "$work/d2/eve.json" "$work/d2/eve.json.1"
+kill -HUP "$live_pid"
+wait "$rpid" 2>/dev/null
+sleep 1
+live_stop d2
+[ -e "$work/d2/rc" ] || live_wait d2 10
+read -r rd dec filt uns inv kp kd kf < <(stats "$work/d2/eve.json")
+if python3 -c '
+import json, sys
+n = []
+for f in sys.argv[1:]:
+    k = 0
+    for i, l in enumerate(open(f, "rb"), 1):
+        json.loads(l)
+        k += 1
+    n.append(k)
+sys.exit(0 if all(n) else "an empty file: %s" % n)' "$work/d2/eve.json.1" "$work/d2/eve.json" > "$work/d2.json" 2>&1 \
+   && grep -q "SIGHUP: opening" "$work/d2/stderr" \
+   && [ "$(cat "$work/d2/rc")" = 0 ] && [ "$rd" -gt 0 ] && [ "$rd" = $((dec + filt + uns + inv)) ]; then
+    ok "d2) mv eve.json + SIGHUP during a replay: $(wc -l < "$work/d2/eve.json.1") lines in the moved file, $(wc -l < "$work/d2/eve.json") in the new one, all whole; final stats read $rd = $dec + $filt + $uns + $inv"
+else
+    bad "d2) mv + SIGHUP live: $(info d2); read $rd; $(head -c 300 "$work/d2.json")"
+fi
+
 # --- e) -w writes the packets read ----------------------------------------
 live e "$mix" --pps=$rate -- --threads 2 -w "$work/e/out.pcap"
 read -r rd _ < <(stats "$work/e/eve.json")

@@ -367,131 +367,115 @@ static bool login_port(uint16_t p)
     }
 }
 
-static void flow_scans(struct anomaly *an, const struct anomaly_flow_sum *f)
-{
-    size_t al = addr_len(f->ip_v);
-    uint8_t key[40];
-    if (det_on(an, ANOM_HSCAN)) {
-        key[0] = f->ip_v;
-        memcpy(key + 1, f->cli, al);
-        struct anom_ent *e = anom_get(an, ANOM_HSCAN, key, 1 + al);
-        anom_window(an, e, f->start_us);
-        e->ip_v = f->ip_v;
-        e->count++;
-        anom_target(e, f->srv, al);
-        uint64_t d = bit_estimate(e->bits, ANOM_BITS);
-        if (!e->alerted && d >= an->cfg.det[ANOM_HSCAN].threshold) {
-            struct anomaly_alert *a = alert_begin(an, e, d, f->start_us, TT_ADDR);
-            a->ip_v = f->ip_v;
-            a->proto = f->proto;
-            a->has_src = true;
-            memcpy(a->src, f->cli, al);
-            alert_send(an, e);
-        }
-    }
-    if (det_on(an, ANOM_VSCAN)) {
-        key[0] = f->ip_v;
-        memcpy(key + 1, f->cli, al);
-        memcpy(key + 1 + al, f->srv, al);
-        struct anom_ent *e = anom_get(an, ANOM_VSCAN, key, 1 + 2 * al);
-        anom_window(an, e, f->start_us);
-        e->ip_v = f->ip_v;
-        e->count++;
-        uint8_t port[3] = { (uint8_t)(f->srv_port >> 8), (uint8_t)f->srv_port, f->proto };
-        anom_target(e, port, sizeof(port));
-        uint64_t d = bit_estimate(e->bits, ANOM_BITS);
-        if (!e->alerted && d >= an->cfg.det[ANOM_VSCAN].threshold) {
-            struct anomaly_alert *a = alert_begin(an, e, d, f->start_us, TT_PORT);
-            a->ip_v = f->ip_v;
-            a->proto = f->proto;
-            a->has_src = a->has_dst = true;
-            memcpy(a->src, f->cli, al);
-            memcpy(a->dst, f->srv, al);
-            alert_send(an, e);
-        }
-    }
-}
+/* What a flow detector keys its entries by, and so what its alerts name:
+ * the client (src), the server (dest), the server port. */
+enum { FK_CLI = 1, FK_SRV = 2, FK_PORT = 4 };
 
-static void flow_syn_flood(struct anomaly *an, const struct anomaly_flow_sum *f)
+/* The entry of kind for f's parts, in the window of f's start. */
+static struct anom_ent *flow_ent(struct anomaly *an, unsigned kind,
+                                 const struct anomaly_flow_sum *f, unsigned parts)
 {
-    size_t al = addr_len(f->ip_v);
-    uint8_t key[40];
+    size_t al = addr_len(f->ip_v), n = 1;
+    uint8_t key[1 + 16 + 16 + 2];
     key[0] = f->ip_v;
-    memcpy(key + 1, f->srv, al);
-    memcpy(key + 1 + al, &f->srv_port, 2);
-    struct anom_ent *e = anom_get(an, ANOM_SYN_FLOOD, key, 3 + al);
+    if (parts & FK_CLI) {
+        memcpy(key + n, f->cli, al);
+        n += al;
+    }
+    if (parts & FK_SRV) {
+        memcpy(key + n, f->srv, al);
+        n += al;
+    }
+    if (parts & FK_PORT) {
+        memcpy(key + n, &f->srv_port, 2);
+        n += 2;
+    }
+    struct anom_ent *e = anom_get(an, kind, key, n);
     anom_window(an, e, f->start_us);
     e->ip_v = f->ip_v;
-    e->count++;
-    bit_set(e->src_bits, 128, anom_hash(f->cli, al, 7));
-    if (e->ntargets < ANOMALY_TARGETS)
-        anom_target(e, f->cli, al);
-    if (!e->alerted && e->count >= an->cfg.det[ANOM_SYN_FLOOD].threshold) {
-        struct anomaly_alert *a = alert_begin(an, e, e->count, f->start_us, TT_ADDR);
-        a->targets_name = "sources";
-        a->ip_v = f->ip_v;
-        a->proto = 6;
-        a->has_dst = true;
+    return e;
+}
+
+/* Starts e's alert with f's addresses and port as its key has them. */
+static struct anomaly_alert *flow_alert(struct anomaly *an, const struct anom_ent *e,
+                                        uint64_t count, const struct anomaly_flow_sum *f,
+                                        unsigned parts, enum target_type tt)
+{
+    size_t al = addr_len(f->ip_v);
+    struct anomaly_alert *a = alert_begin(an, e, count, f->start_us, tt);
+    a->ip_v = f->ip_v;
+    a->proto = f->proto;
+    a->has_src = parts & FK_CLI;
+    a->has_dst = parts & FK_SRV;
+    if (a->has_src)
+        memcpy(a->src, f->cli, al);
+    if (a->has_dst)
         memcpy(a->dst, f->srv, al);
+    if (parts & FK_PORT)
         a->dport = f->srv_port;
-        a->distinct_sources = bit_estimate(e->src_bits, 128);
+    return a;
+}
+
+/* Horizontal (one client, many servers) and vertical (one client, one
+ * server, many ports) scans: distinct targets estimated from a bitmap. */
+static void flow_scan(struct anomaly *an, unsigned kind, const struct anomaly_flow_sum *f)
+{
+    bool vert = kind == ANOM_VSCAN;
+    unsigned parts = vert ? FK_CLI | FK_SRV : FK_CLI;
+    struct anom_ent *e = flow_ent(an, kind, f, parts);
+    e->count++;
+    if (vert) {
+        uint8_t port[3] = { (uint8_t)(f->srv_port >> 8), (uint8_t)f->srv_port, f->proto };
+        anom_target(e, port, sizeof(port));
+    } else {
+        anom_target(e, f->srv, addr_len(f->ip_v));
+    }
+    uint64_t d = bit_estimate(e->bits, ANOM_BITS);
+    if (!e->alerted && d >= an->cfg.det[kind].threshold) {
+        (void)flow_alert(an, e, d, f, parts, vert ? TT_PORT : TT_ADDR);
         alert_send(an, e);
     }
 }
 
-static void flow_icmp_flood(struct anomaly *an, const struct anomaly_flow_sum *f)
+/* Half-open connections to one server port, or ICMP echo to one host
+ * (a rate, not a count: an hour of ping at 1/s is 3600 packets). */
+static void flow_flood(struct anomaly *an, unsigned kind, const struct anomaly_flow_sum *f)
 {
+    bool icmp = kind == ANOM_ICMP_FLOOD;
+    unsigned parts = icmp ? FK_SRV : FK_SRV | FK_PORT;
     size_t al = addr_len(f->ip_v);
-    uint8_t key[40];
-    key[0] = f->ip_v;
-    memcpy(key + 1, f->srv, al);
-    struct anom_ent *e = anom_get(an, ANOM_ICMP_FLOOD, key, 1 + al);
-    anom_window(an, e, f->start_us);
-    e->ip_v = f->ip_v;
-    e->count += f->pkts[0];
+    struct anom_ent *e = flow_ent(an, kind, f, parts);
+    e->count += icmp ? f->pkts[0] : 1;
     if (!e->span_start || f->start_us < e->span_start)
         e->span_start = f->start_us;
     if (f->last_us > e->span_end)
         e->span_end = f->last_us;
     bit_set(e->src_bits, 128, anom_hash(f->cli, al, 7));
-    anom_target(e, f->cli, al);
-    /* a rate, not a count: an hour of ping at 1/s is 3600 packets */
+    if (e->ntargets < ANOMALY_TARGETS)
+        anom_target(e, f->cli, al);
     double span = (double)(e->span_end - e->span_start) / US;
     double rate = (double)e->count / (span < 1.0 ? 1.0 : span);
-    if (!e->alerted && e->count >= an->cfg.icmp_min_pkts &&
-        rate >= an->cfg.det[ANOM_ICMP_FLOOD].threshold) {
-        struct anomaly_alert *a = alert_begin(an, e, e->count, f->start_us, TT_ADDR);
+    bool over = icmp ? e->count >= an->cfg.icmp_min_pkts &&
+                           rate >= an->cfg.det[kind].threshold
+                     : e->count >= an->cfg.det[kind].threshold;
+    if (!e->alerted && over) {
+        struct anomaly_alert *a = flow_alert(an, e, e->count, f, parts, TT_ADDR);
         a->targets_name = "sources";
-        a->ip_v = f->ip_v;
-        a->proto = f->proto;
-        a->has_dst = true;
-        memcpy(a->dst, f->srv, al);
-        a->rate = rate;
+        if (icmp)
+            a->rate = rate;
         a->distinct_sources = bit_estimate(e->src_bits, 128);
         alert_send(an, e);
     }
 }
 
+/* Short sessions from one client to one login service. */
 static void flow_brute(struct anomaly *an, const struct anomaly_flow_sum *f)
 {
-    size_t al = addr_len(f->ip_v);
-    uint8_t key[40];
-    key[0] = f->ip_v;
-    memcpy(key + 1, f->cli, al);
-    memcpy(key + 1 + al, f->srv, al);
-    memcpy(key + 1 + 2 * al, &f->srv_port, 2);
-    struct anom_ent *e = anom_get(an, ANOM_BRUTE, key, 3 + 2 * al);
-    anom_window(an, e, f->start_us);
-    e->ip_v = f->ip_v;
+    unsigned parts = FK_CLI | FK_SRV | FK_PORT;
+    struct anom_ent *e = flow_ent(an, ANOM_BRUTE, f, parts);
     e->count++;
     if (!e->alerted && e->count >= an->cfg.det[ANOM_BRUTE].threshold) {
-        struct anomaly_alert *a = alert_begin(an, e, e->count, f->start_us, TT_NONE);
-        a->ip_v = f->ip_v;
-        a->proto = 6;
-        a->has_src = a->has_dst = true;
-        memcpy(a->src, f->cli, al);
-        memcpy(a->dst, f->srv, al);
-        a->dport = f->srv_port;
+        (void)flow_alert(an, e, e->count, f, parts, TT_NONE);
         alert_send(an, e);
     }
 }
@@ -560,12 +544,14 @@ bool anomaly_flow_relevant(const struct anomaly_config *c, const struct anomaly_
 void anomaly_flow_sum(struct anomaly *an, const struct anomaly_flow_sum *f)
 {
     unsigned m = flow_detectors(&an->cfg, f);
-    if (m & (1u << ANOM_HSCAN | 1u << ANOM_VSCAN))
-        flow_scans(an, f);
+    if (m & 1u << ANOM_HSCAN)
+        flow_scan(an, ANOM_HSCAN, f);
+    if (m & 1u << ANOM_VSCAN)
+        flow_scan(an, ANOM_VSCAN, f);
     if (m & 1u << ANOM_SYN_FLOOD)
-        flow_syn_flood(an, f);
+        flow_flood(an, ANOM_SYN_FLOOD, f);
     if (m & 1u << ANOM_ICMP_FLOOD)
-        flow_icmp_flood(an, f);
+        flow_flood(an, ANOM_ICMP_FLOOD, f);
     if (m & 1u << ANOM_BRUTE)
         flow_brute(an, f);
 }

@@ -17,6 +17,7 @@
 #include "engine/detect.h"
 #include "engine/engine_int.h"
 #include "engine/reader.h"
+#include "tests/fuzz/fuzz_capture.h"
 #include "engine/worker.h"
 #include "output/eve.h"
 
@@ -84,15 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_init();
         ready = true;
     }
-    if (size == 0 || size > (1u << 20))
-        return 0;
-    char errbuf[NS_ERRBUF_SIZE];
-    FILE *fp = fmemopen((void *)data, size, "rb");
-    if (!fp)
-        return 0;
-    struct reader *rd = reader_open_file(fp, "fuzz.pcap", NULL, errbuf);
+    struct reader *rd = fuzz_open_capture(data, size);
     if (!rd)
         return 0;
+    char errbuf[NS_ERRBUF_SIZE];
     /* the reader never waits on these (fuzz_reader.c says why) */
     size_t recs = size / 12 + 2;
     struct ring *in = ring_create(2 * size + recs * 256, errbuf);

@@ -17,6 +17,7 @@
 #include "dissect/dissect.h"
 #include "engine/engine_int.h"
 #include "engine/reader.h"
+#include "tests/fuzz/fuzz_capture.h"
 
 #define FUZZ_NW 2
 
@@ -92,15 +93,10 @@ static void fuzz_drain_worker(unsigned i, int dlt)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0 || size > (1u << 20))
-        return 0;
-    char errbuf[NS_ERRBUF_SIZE];
-    FILE *fp = fmemopen((void *)data, size, "rb");
-    if (!fp)
-        return 0;
-    struct reader *rd = reader_open_file(fp, "fuzz.pcap", NULL, errbuf);
+    struct reader *rd = fuzz_open_capture(data, size);
     if (!rd)
         return 0;
+    char errbuf[NS_ERRBUF_SIZE];
     if (!fuzz_init(size))
         abort();
     atomic_bool stop = false;

@@ -27,6 +27,7 @@
 #      NETSCOPE           binary to measure (default build/netscope)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/netns.sh
 
 BENCH_PCAP=${BENCH_PCAP:-/root/bench/bench-pcap/bench_100M.pcap}
 RATES=${BENCH_LIVE_RATES:-100000 200000 300000 top}
@@ -56,32 +57,15 @@ cleanup() {
     local p
     for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
     wait 2>/dev/null
-    ip netns del "$ns_cap" 2>/dev/null
-    ip netns del "$ns_snd" 2>/dev/null
+    netns_del "$ns_cap" "$ns_snd"
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-ip netns add "$ns_cap" 2>"$work/err" || skip "ip netns add failed: $(head -1 "$work/err")"
-ip netns add "$ns_snd" 2>"$work/err" || skip "ip netns add failed: $(head -1 "$work/err")"
-setup_net() {
-    local n
-    for n in "$ns_cap" "$ns_snd"; do
-        ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-            net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-    done
-    ip link add vcap netns "$ns_cap" address 02:5e:00:00:00:01 type veth \
-        peer name vsnd netns "$ns_snd" address 02:5e:00:00:00:02 || return 1
-    ip -n "$ns_cap" addr add 10.250.0.1/30 dev vcap || return 1
-    ip -n "$ns_snd" addr add 10.250.0.2/30 dev vsnd || return 1
-    if command -v ethtool >/dev/null; then
-        ip netns exec "$ns_cap" ethtool -K vcap tso off gso off gro off 2>/dev/null
-        ip netns exec "$ns_snd" ethtool -K vsnd tso off gso off gro off 2>/dev/null
-    fi
-    ip -n "$ns_cap" link set vcap up && ip -n "$ns_snd" link set vsnd up
-}
-setup_net 2>"$work/err" || skip "cannot set up the veth pair: $(head -1 "$work/err")"
+{ netns_pair "$ns_cap" vcap 02:5e:00:00:00:01 "$ns_snd" vsnd 02:5e:00:00:00:02 &&
+  netns_up "$ns_cap" vcap 10.250.0.1/30 && netns_up "$ns_snd" vsnd 10.250.0.2/30; } 2>"$work/err" ||
+    skip "cannot set up the namespaces: $(head -1 "$work/err")"
 
 # Warm the page cache (tcpreplay also preloads each step with -K).
 cat "$BENCH_PCAP" > /dev/null

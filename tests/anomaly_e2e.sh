@@ -38,6 +38,7 @@
 set -euo pipefail
 export LC_ALL=C
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/netns.sh"
 BIN=$(realpath "${1:-$HERE/../build/netscope}")
 BENCH_PCAP=${BENCH_PCAP:-/root/bench/bench-pcap/bench_100M.pcap}
 NS_C=ns_an_cli_$$
@@ -59,12 +60,8 @@ cleanup() {
     set +e
     [ -n "$CAP_PID" ] && kill -INT "$CAP_PID" 2>/dev/null && wait "$CAP_PID" 2>/dev/null
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    for ns in "$NS_C" "$NS_S"; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-    done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    ip netns del "$NS_C" 2>/dev/null
-    ip netns del "$NS_S" 2>/dev/null
+    netns_del "$NS_C" "$NS_S"
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -76,21 +73,9 @@ S() { ip netns exec "$NS_S" "$@"; }
 bg() { local ns=$1; shift; ip netns exec "$ns" "$@" & PIDS+=($!); }
 
 log "namespaces $NS_C / $NS_S"
-ip netns add "$NS_C"
-ip netns add "$NS_S"
-for ns in "$NS_C" "$NS_S"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
-        net.ipv6.conf.all.accept_dad=0
-    ip -n "$ns" link set lo up
-done
-ip link add name an_cli netns "$NS_C" address 02:98:00:00:00:01 type veth \
-    peer name an_srv netns "$NS_S" address 02:98:00:00:00:02
-ip -n "$NS_C" addr add "$CLI4/24" dev an_cli
-ip -n "$NS_S" addr add "$SRV4/24" dev an_srv
-ip -n "$NS_C" -6 addr add "$CLI6/64" dev an_cli nodad
-ip -n "$NS_S" -6 addr add "$SRV6/64" dev an_srv nodad
-ip -n "$NS_C" link set an_cli up
-ip -n "$NS_S" link set an_srv up
+netns_pair -6 "$NS_C" an_cli 02:98:00:00:00:01 "$NS_S" an_srv 02:98:00:00:00:02
+netns_up "$NS_C" an_cli "$CLI4/24" "$CLI6/64"
+netns_up "$NS_S" an_srv "$SRV4/24" "$SRV6/64"
 ip -n "$NS_C" route add 10.98.0.0/24 via "$SRV4"
 
 log "servers: dnsmasq, sshd"

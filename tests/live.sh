@@ -57,6 +57,7 @@
 set -uo pipefail
 bin=$(realpath "${1:?binary}")
 cd "$(dirname "$0")/.."
+. tests/netns.sh
 export TZ=UTC
 t_start=$EPOCHREALTIME
 
@@ -75,17 +76,16 @@ cleanup() {
     local p
     for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
     wait 2>/dev/null
-    ip netns del "$ns_cap" 2>/dev/null
-    ip netns del "$ns_snd" 2>/dev/null
+    netns_del "$ns_cap" "$ns_snd"
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-if ! ip netns add "$ns_cap" 2>"$work/netns.err"; then
-    skip "ip netns add failed: $(head -1 "$work/netns.err")"
+if ! netns_pair "$ns_cap" vcap 02:5e:00:00:00:01 "$ns_snd" vsnd 02:5e:00:00:00:02 \
+        2>"$work/netns.err"; then
+    skip "cannot set up the namespaces: $(head -1 "$work/netns.err")"
 fi
-ip netns add "$ns_snd" 2>"$work/netns.err" || skip "ip netns add failed: $(head -1 "$work/netns.err")"
 
 for tool in tcpreplay tcpdump python3; do
     if ! command -v "$tool" >/dev/null; then
@@ -95,25 +95,8 @@ for tool in tcpreplay tcpdump python3; do
 done
 
 # --- namespaces -----------------------------------------------------------
-setup_net() {
-    local n
-    for n in "$ns_cap" "$ns_snd"; do
-        # Before the veth exists, so it never gets an IPv6 address.
-        ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-            net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-    done
-    ip link add vcap netns "$ns_cap" address 02:5e:00:00:00:01 type veth \
-        peer name vsnd netns "$ns_snd" address 02:5e:00:00:00:02 || return 1
-    ip -n "$ns_cap" addr add 10.250.0.1/30 dev vcap || return 1
-    ip -n "$ns_snd" addr add 10.250.0.2/30 dev vsnd || return 1
-    if command -v ethtool >/dev/null; then
-        ip netns exec "$ns_cap" ethtool -K vcap tso off gso off gro off 2>/dev/null
-        ip netns exec "$ns_snd" ethtool -K vsnd tso off gso off gro off 2>/dev/null
-    fi
-    ip -n "$ns_cap" link set lo up && ip -n "$ns_snd" link set lo up &&
-    ip -n "$ns_cap" link set vcap up && ip -n "$ns_snd" link set vsnd up
-}
-if ! setup_net 2>"$work/setup.err"; then
+if ! { netns_up "$ns_cap" vcap 10.250.0.1/30 && netns_up "$ns_snd" vsnd 10.250.0.2/30; } \
+        2>"$work/setup.err"; then
     skip "cannot set up the veth pair: $(head -1 "$work/setup.err")"
 fi
 

@@ -36,6 +36,7 @@ export LC_ALL=C
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/netns.sh"
 OUT=${1:-$HERE/pcaps}
 NS_C=ns_cap_cli_$$
 NS_S=ns_cap_srv_$$
@@ -68,13 +69,9 @@ cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     # Children our servers forked (dnsmasq TCP handlers) live in our
     # namespaces only: end them by id.
-    for ns in "$NS_C" "$NS_S"; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-    done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
     [ -n "$CAP_PID" ] && wait "$CAP_PID" 2>/dev/null
-    ip netns del "$NS_C" 2>/dev/null
-    ip netns del "$NS_S" 2>/dev/null
+    netns_del "$NS_C" "$NS_S"
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -103,31 +100,12 @@ wait_for() {
 # Namespaces and links
 ########################################################################
 log "namespaces $NS_C / $NS_S"
-ip netns add "$NS_C"
-ip netns add "$NS_S"
-for ns in "$NS_C" "$NS_S"; do
-    # No DAD, no router solicitations: links come up quietly.
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
-        net.ipv6.conf.default.router_solicitations=0 \
-        net.ipv6.conf.all.accept_dad=0
-    ip -n "$ns" link set lo up
-done
-# Created straight inside the namespaces: nothing appears in the host's.
-ip link add name "$CLI_IF" netns "$NS_C" address 02:99:00:00:00:01 type veth \
-    peer name "$SRV_IF" netns "$NS_S" address 02:99:00:00:00:02
-ip -n "$NS_C" addr add "$CLI4/24" dev "$CLI_IF"
-ip -n "$NS_S" addr add "$SRV4/24" dev "$SRV_IF"
-ip -n "$NS_C" -6 addr add "$CLI6/64" dev "$CLI_IF" nodad
-ip -n "$NS_S" -6 addr add "$SRV6/64" dev "$SRV_IF" nodad
-if command -v ethtool >/dev/null; then
-    # Wire-sized frames with correct checksums in the captures.
-    C ethtool -K "$CLI_IF" tx off rx off sg off tso off gso off gro off >/dev/null 2>&1 || true
-    S ethtool -K "$SRV_IF" tx off rx off sg off tso off gso off gro off >/dev/null 2>&1 || true
-else
-    echo "(ethtool not installed: offloads left on)"
-fi
-ip -n "$NS_C" link set "$CLI_IF" up
-ip -n "$NS_S" link set "$SRV_IF" up
+# Quiet IPv6 (no DAD or router solicitations), wire-sized frames with
+# correct checksums (offloads off: tests/netns.sh).
+command -v ethtool >/dev/null || echo "(ethtool not installed: offloads left on)"
+netns_pair -6 "$NS_C" "$CLI_IF" 02:99:00:00:00:01 "$NS_S" "$SRV_IF" 02:99:00:00:00:02
+netns_up "$NS_C" "$CLI_IF" "$CLI4/24" "$CLI6/64"
+netns_up "$NS_S" "$SRV_IF" "$SRV4/24" "$SRV6/64"
 
 ########################################################################
 # Userspace link helper (used only where the kernel lacks 8021q / ipip)

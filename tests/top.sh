@@ -17,6 +17,7 @@
 set -u
 bin=$(realpath "${1:-build/netscope}")
 cd "$(dirname "$0")/.."
+. tests/netns.sh
 command -v tmux >/dev/null || { echo "top.sh: tmux missing (make deps)"; exit 1; }
 work=$(mktemp -d)
 sess="nstop$$"
@@ -25,8 +26,7 @@ cleanup() {
     tmux kill-session -t "$sess" 2>/dev/null
     tmux kill-session -t "${sess}l" 2>/dev/null
     [ -n "${ppid_ping:-}" ] && kill "$ppid_ping" 2>/dev/null
-    ip netns del "$na" 2>/dev/null
-    ip netns del "$nb" 2>/dev/null
+    netns_del "$na" "$nb"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -56,16 +56,11 @@ live_fail=0
 lbad() { echo "FAIL: live: $*"; fail=1; live_fail=1; }
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v ping >/dev/null; then
     echo "top.sh: live part skipped (needs root, ip and ping)"
-elif ! ip netns add "$na" 2>/dev/null || ! ip netns add "$nb" 2>/dev/null; then
-    echo "top.sh: live part skipped (ip netns add failed)"
+elif ! netns_pair "$na" ntva "" "$nb" ntvb "" 2>/dev/null; then
+    echo "top.sh: live part skipped (cannot make the namespaces)"
 else
-    for n in "$na" "$nb"; do      # no IPv6 chatter: only the ping and its ARP
-        ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-            net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-    done
-    ip link add ntva netns "$na" type veth peer name ntvb netns "$nb" &&
-    ip -n "$na" addr add 10.252.0.1/30 dev ntva && ip -n "$nb" addr add 10.252.0.2/30 dev ntvb &&
-    ip -n "$na" link set ntva up && ip -n "$nb" link set ntvb up ||
+    # no IPv6 (netns_pair): only the ping and its ARP
+    netns_up "$na" ntva 10.252.0.1/30 && netns_up "$nb" ntvb 10.252.0.2/30 ||
         lbad "cannot set up the veth pair"
     mkdir -p "$work/live"
     tmux new-session -d -s "${sess}l" -x 120 -y 40 \

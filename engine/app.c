@@ -778,24 +778,116 @@ static void app_udp(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns
         app_dhcp(a, d, f, toserver);
 }
 
-void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
-                struct flow *f, bool toserver)
+/* ---- the clock of app_ext holders ---- */
+
+static void clock_insert(struct app_ctx *a, struct app_ext *x)
 {
-    a->f = f;
-    a->ts_us = pkt->ts_us;
-    a->pcap_cnt = pkt->pcap_cnt;
-    if (d->proto == 17) {
-        if (d->payload_len)
-            app_udp(a, pkt, d, f, toserver);
+    struct app_ext *h = a->hand;
+    if (!h) {
+        x->older = x->newer = x;
+        a->hand = x;
         return;
     }
+    /* just behind the hand: the last the hand reaches */
+    x->newer = h;
+    x->older = h->older;
+    h->older->newer = x;
+    h->older = x;
+}
+
+static void clock_remove(struct app_ctx *a, struct app_ext *x)
+{
+    if (x->newer == x) {
+        a->hand = NULL;
+        return;
+    }
+    if (a->hand == x)
+        a->hand = x->newer;
+    x->older->newer = x->newer;
+    x->newer->older = x->older;
+}
+
+/* The first holder the hand finds without a packet since it last passed
+ * (it clears the bits it passes), never keep; NULL when none is found in
+ * two turns (keep is the only holder). */
+static struct app_ext *clock_victim(struct app_ctx *a, const struct app_ext *keep)
+{
+    struct app_ext *x = a->hand;
+    if (!x)
+        return NULL;
+    struct app_ext *start = x;
+    for (unsigned turn = 0; turn < 2;) {
+        if (x != keep) {
+            if (!x->ref) {
+                a->hand = x->newer;
+                return x;
+            }
+            x->ref = false;
+        }
+        x = x->newer;
+        if (x == start)
+            turn++;
+    }
+    return NULL;
+}
+
+/* f's app_ext goes back: queued bytes and APPL_EOF to its parser, its last
+ * transactions written; f->ext becomes after (NULL at the flow's end,
+ * APP_EXT_NONE when evicted: no other is made for it). */
+static void app_release(struct app_ctx *a, struct flow *f, struct app_ext *after)
+{
+    struct app_ext *x = f->ext;
+    f->ext = after;
+    if (!x || x == APP_EXT_NONE)
+        return;
+    clock_remove(a, x);
+    f->ext = x;                     /* the parsers' callbacks read it */
+    a->f = f;
+    a->ts_us = f->last_us;
+    a->pcap_cnt = 0;
+    stream_end(&a->sc, &x->st);
+    if (x->parser != APP_UNKNOWN || x->state)
+        app_parser_end(a, x);
+    f->ext = after;
+    if (x->dt)
+        mempool_free(&a->mp, x->dt, sizeof(*x->dt));
+    mempool_free(&a->mp, x, sizeof(*x));
+}
+
+/* n holders (at most 8), never keep, give their memory back; how many
+ * did.  Not while bytes are being delivered to a parser (the victims'
+ * parsers run here). */
+static uint64_t app_evict(struct app_ctx *a, const struct app_ext *keep, uint64_t n)
+{
+    struct flow *cur = a->f;
+    uint64_t ts = a->ts_us, cnt = a->pcap_cnt, done = 0;
+    for (; done < n && done < 8; done++) {
+        struct app_ext *v = clock_victim(a, keep);
+        if (!v)
+            break;
+        app_release(a, v->flow, APP_EXT_NONE);
+    }
+    a->evicted += done;
+    a->f = cur;
+    a->ts_us = ts;
+    a->pcap_cnt = cnt;
+    return done;
+}
+
+static void app_tcp(struct app_ctx *a, const struct ns_decoded *d, struct flow *f, bool toserver)
+{
     struct app_ext *x = f->ext;
     if (!x && a->mp.cap) {
         size_t got;
         x = mempool_alloc(&a->mp, sizeof(*x), &got);
+        /* a new connection: the least recently active holder makes room */
+        if (!x && app_evict(a, NULL, 1))
+            x = mempool_alloc(&a->mp, sizeof(*x), &got);
         if (x) {
             memset(x, 0, sizeof(*x));
             x->parser = APP_UNKNOWN;
+            x->flow = f;
+            clock_insert(a, x);
         } else {
             a->memcap_fails++;
             x = APP_EXT_NONE;
@@ -804,6 +896,7 @@ void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_dec
     }
     int dir = toserver ? 0 : 1;
     if (x && x != APP_EXT_NONE) {
+        x->ref = true;
         stream_packet(&a->sc, &x->st, dir, d);
         /* both directions ended and delivered: the parser's memory goes
          * back now, not when the flow times out a minute later */
@@ -831,23 +924,29 @@ void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_dec
         app_state_update(&f->app, 6, d->sport, d->dport, toserver, d->payload, d->payload_len);
 }
 
+void app_packet(struct app_ctx *a, const struct ns_pkt *pkt, const struct ns_decoded *d,
+                struct flow *f, bool toserver)
+{
+    a->f = f;
+    a->ts_us = pkt->ts_us;
+    a->pcap_cnt = pkt->pcap_cnt;
+    if (d->proto == 17) {
+        if (d->payload_len)
+            app_udp(a, pkt, d, f, toserver);
+        return;
+    }
+    /* refusals while bytes went to f's parser (its state, stream
+     * segments): the holders least recently active give their memory back
+     * now, one per refusal not yet answered, for the next packets */
+    uint64_t fails = a->mp.fails, evicted = a->evicted;
+    app_tcp(a, d, f, toserver);
+    uint64_t owed = a->mp.fails - fails;
+    if (unlikely(owed > a->evicted - evicted))
+        (void)app_evict(a, f->ext, owed - (a->evicted - evicted));
+}
+
 void app_flow_end(struct app_ctx *a, struct flow *f)
 {
-    if (f->proto != 6)
-        return;
-    struct app_ext *x = f->ext;
-    f->ext = NULL;
-    if (!x || x == APP_EXT_NONE)
-        return;
-    f->ext = x;                     /* the parsers' callbacks read it */
-    a->f = f;
-    a->ts_us = f->last_us;
-    a->pcap_cnt = 0;
-    stream_end(&a->sc, &x->st);
-    if (x->parser != APP_UNKNOWN || x->state)
-        app_parser_end(a, x);
-    f->ext = NULL;
-    if (x->dt)
-        mempool_free(&a->mp, x->dt, sizeof(*x->dt));
-    mempool_free(&a->mp, x, sizeof(*x));
+    if (f->proto == 6)
+        app_release(a, f, NULL);
 }

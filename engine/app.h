@@ -9,7 +9,14 @@
  * worker's mempool when its first packet is seen, and parser state once
  * its protocol is known; both go back when the flow ends.  The mempool is
  * the worker's share of stream.memcap; when it is exhausted the flow is
- * counted (app_layer.memcap) and goes on with detection by packet only.
+ * counted (app_layer.memcap) and goes on with detection by packet only,
+ * and after that packet the reassembly and parser state of the flows
+ * least recently active (CLOCK over the holders) is taken back early, one
+ * flow per refused allocation (tcp.reassembly_evicted): what they had
+ * queued goes to their parsers, whose last transactions are written, and
+ * they go on with detection by packet, so that a flood of connections
+ * holding out-of-order data cannot keep the next connections from being
+ * reassembled.
  * Private to engine/. */
 #ifndef APP_H
 #define APP_H
@@ -54,6 +61,10 @@ struct app_ext {
     bool finished;              /* the parser's last transaction is out */
     uint32_t next_tx;
     struct app_dtail *dt;       /* rules: stream inspection state, or NULL */
+    /* the clock of holders (app_ctx.hand): evicted when memory runs out */
+    struct app_ext *older, *newer;
+    struct flow *flow;
+    bool ref;                   /* a packet since the hand last passed */
 };
 
 struct app_ctx {
@@ -65,6 +76,8 @@ struct app_ctx {
     struct stream_ctx sc;
     uint64_t counters[APP_MAX][APC_MAX];
     uint64_t memcap_fails;      /* flows or parsers refused memory */
+    uint64_t evicted;           /* flows whose app_ext was taken back early */
+    struct app_ext *hand;       /* the clock of flows holding an app_ext */
     /* the packet being handled */
     struct flow *f;
     uint64_t ts_us, pcap_cnt;

@@ -286,6 +286,7 @@ struct ns_snap {
     uint64_t ss[SS_MAX];              /* stream reassembly (flow/stream.h) */
     uint64_t app[APP_MAX][APC_MAX];   /* app_layer.{flow,tx,error}.<proto> */
     uint64_t app_memuse, app_memcap;  /* gauge; allocations refused */
+    uint64_t app_evicted;             /* flows whose reassembly was taken back */
     uint64_t det[DET_MAX];            /* detect.* (all 0 without rules) */
     uint64_t an[ANS_MAX];             /* anomaly.* of the workers */
     uint64_t mem[MEMS_MAX];           /* memory.* (gauges) */

@@ -402,6 +402,7 @@ static void worker_snapshot(struct worker *w, const struct rec_tick *t, bool fin
     memcpy(s->app, w->app.counters, sizeof(s->app));
     s->app_memuse = app_memuse(&w->app);
     s->app_memcap = w->app.memcap_fails;
+    s->app_evicted = w->app.evicted;
     s->bytes_read = w->bytes_read;         /* live only; the reader's offline */
     s->first_ts_us = w->first_ts_us;
     if (w->dslot)

@@ -104,7 +104,7 @@ enum {
     FLAT_SS = FLAT_CAP + CAP_MAX,
     FLAT_APP = FLAT_SS + SS_MAX,
     FLAT_APP_MEM = FLAT_APP + APP_MAX * APC_MAX,
-    FLAT_DET = FLAT_APP_MEM + 2,
+    FLAT_DET = FLAT_APP_MEM + 3,
     FLAT_AN = FLAT_DET + DET_MAX,
     FLAT_AN_ALERT = FLAT_AN + ANS_MAX,
     FLAT_AN_EVICT = FLAT_AN_ALERT + ANOM_MAX,
@@ -150,6 +150,7 @@ static void flat_values(const struct ns_snap *s, uint64_t *v)
     memcpy(v + FLAT_APP, s->app, sizeof(s->app));
     v[FLAT_APP_MEM] = s->app_memuse;
     v[FLAT_APP_MEM + 1] = s->app_memcap;
+    v[FLAT_APP_MEM + 2] = s->app_evicted;
     memcpy(v + FLAT_DET, s->det, sizeof(s->det));
     memcpy(v + FLAT_AN, s->an, sizeof(s->an));
     memcpy(v + FLAT_AN_ALERT, s->an_alerts, sizeof(s->an_alerts));
@@ -230,6 +231,8 @@ static int writer_build_paths(struct writer *wr, bool live)
         rc = writer_add_path(wr, "tcp.", "reassembly_memuse", FLAT_APP_MEM);
     if (rc == NS_OK)
         rc = writer_add_path(wr, "app_layer.", "memcap", FLAT_APP_MEM + 1);
+    if (rc == NS_OK)
+        rc = writer_add_path(wr, "tcp.", "reassembly_evicted", FLAT_APP_MEM + 2);
     for (unsigned c = 0; c < APC_MAX && rc == NS_OK; c++) {
         char pre[32];
         snprintf(pre, sizeof(pre), "app_layer.%s.", app_counter_name(c));
@@ -558,6 +561,7 @@ static void snap_add(struct ns_snap *acc, const struct ns_snap *s)
     memcpy(acc->app, a + FLAT_APP, sizeof(acc->app));
     acc->app_memuse = a[FLAT_APP_MEM];
     acc->app_memcap = a[FLAT_APP_MEM + 1];
+    acc->app_evicted = a[FLAT_APP_MEM + 2];
     memcpy(acc->det, a + FLAT_DET, sizeof(acc->det));
     memcpy(acc->an, a + FLAT_AN, sizeof(acc->an));
     memcpy(acc->an_alerts, a + FLAT_AN_ALERT, sizeof(acc->an_alerts));

@@ -38,7 +38,7 @@ static const char fuzz_rules[] =
     "alert tcp any any -> any any (msg:\"threshold\"; content:\"a\"; threshold:type limit,track by_src,count 1,seconds 60; sid:12; rev:1;)\n";
 
 static const char *const fuzz_sets[] = {
-    "flow.memcap=1mb", "flow.hash-size=1024", "stream.memcap=8mb", "defrag.memcap=256kb",
+    "flow.memcap=1mb", "flow.hash-size=1024", "stream.memcap=1mb", "defrag.memcap=256kb",
     "defrag.trackers=64", "stream.reassembly.depth=64kb", "stream.midstream=yes",
 };
 

@@ -67,7 +67,9 @@ unit: $(TESTS)
 	$(Q)for t in $(TESTS); do echo "== $$t"; $$t || exit 1; done
 
 # Unit tests under ASan/UBSan, end-to-end tests on the release binary (files,
-# eve.json's escaping and output faults (tests/output_safety.sh), netscope top in tmux, the report page in headless Chromium, then live
+# eve.json's escaping and output faults (tests/output_safety.sh)) and again
+# on the ASan/UBSan binary (tests/sanitized.sh: no sanitizer report from any
+# run), netscope top in tmux, the report page in headless Chromium, then live
 # capture and the anomaly detectors' attacks (nmap, hping3, dig, ssh) in
 # network namespaces of their own), then the sanitizer
 # build over every capture in $(SHARED)/corpus, memory pressure, and make
@@ -77,6 +79,8 @@ test:
 	$(Q)$(MAKE) --no-print-directory MODE=release build/netscope
 	$(Q)bash tests/e2e.sh build/netscope
 	$(Q)bash tests/output_safety.sh build/netscope
+	$(Q)bash tests/sanitized.sh bash tests/e2e.sh build/asan/netscope
+	$(Q)bash tests/sanitized.sh bash tests/output_safety.sh build/asan/netscope
 	$(Q)bash tests/top.sh build/netscope
 	$(Q)bash tests/report.sh build/netscope
 	$(Q)bash tests/live.sh build/netscope

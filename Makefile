@@ -67,7 +67,7 @@ unit: $(TESTS)
 	$(Q)for t in $(TESTS); do echo "== $$t"; $$t || exit 1; done
 
 # Unit tests under ASan/UBSan, end-to-end tests on the release binary (files,
-# eve.json's escaping and output faults (tests/output_safety.sh)) and again
+# the output files' escaping and faults (tests/output_safety.sh)) and again
 # on the ASan/UBSan binary (tests/sanitized.sh: no sanitizer report from any
 # run), netscope top in tmux, the report page in headless Chromium, then live
 # capture and the anomaly detectors' attacks (nmap, hping3, dig, ssh) in

@@ -152,6 +152,12 @@ static const struct key eve_alert_keys[] = {
     { .name = "metadata", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(alert_metadata) },
 };
 
+/* rotate-size and rotate-interval of an output file (output/logfile.h) */
+#define ROTATE_KEYS(size_field, interval_field) \
+    { .name = "rotate-size", .kind = KEY_SIZE64, .what = SIZE_WHAT, .off = OFF(size_field), \
+      .min = 0, .max = 1024 * GB }, \
+    SECONDS("rotate-interval", interval_field, 0, 31 * 86400)
+
 static const struct key eve_keys[] = {
     { .name = "filename", .kind = KEY_STR, .what = "a file name",
       .off = OFF(eve_filename), .size = sizeof(((struct ns_config *)0)->eve_filename) },
@@ -164,9 +170,7 @@ static const struct key eve_keys[] = {
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
     MAP("dns", eve_dns_keys),
     MAP("alert", eve_alert_keys),
-    { .name = "rotate-size", .kind = KEY_SIZE64, .what = SIZE_WHAT, .off = OFF(eve_rotate_size),
-      .min = 0, .max = 1024 * GB },
-    SECONDS("rotate-interval", eve_rotate_interval, 0, 31 * 86400),
+    ROTATE_KEYS(eve_rotate_size, eve_rotate_interval),
     { .name = "write-timeout", .kind = KEY_U32, .what = "a number of milliseconds",
       .unit = "milliseconds", .off = OFF(eve_write_timeout_ms), .min = 0, .max = 600000 },
 };
@@ -233,8 +237,13 @@ static const struct key memory_keys[] = {
     MAP("shares", memory_share_keys),
 };
 
+static const struct key csv_keys[] = { ROTATE_KEYS(csv_rotate_size, csv_rotate_interval) };
+static const struct key pcap_keys[] = { ROTATE_KEYS(pcap_rotate_size, pcap_rotate_interval) };
+
 static const struct key output_keys[] = {
     MAP("eve", eve_keys),
+    MAP("csv", csv_keys),
+    MAP("pcap", pcap_keys),
 };
 
 static const struct key dns_tcp_keys[] = {

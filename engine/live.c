@@ -295,7 +295,7 @@ stop:
             uint64_t lost;
             live_summary(o, iface, writer_totals(wr), writer_records(wr),
                          (double)(live_mono_ns() - t0) / 1e9, &lost);
-            writer_print_eve(wr, stderr);
+            writer_print_outputs(wr, stderr);
             lost += writer_eve_dropped(wr);
             ret = 0;
             if (wrc != NS_OK) {

@@ -756,7 +756,7 @@ int main(int argc, char **argv)
     top_ui_join(ui);
     ui = NULL;
     print_summary(file, eve_path, writer_totals(wr), writer_records(wr), now_s() - t0);
-    writer_print_eve(wr, stderr);
+    writer_print_outputs(wr, stderr);
     ret = 0;
     if (rrc != NS_OK && !(top && quit_early && rrc == NS_ERR_EOF)) {
         fprintf(stderr, "netscope: %s\n", rerr);

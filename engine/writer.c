@@ -2,7 +2,9 @@
  *
  * Lines are copied from the rings into eve.json's buffer (output/logfile.h),
  * which writes whole lines only, in big sequential writes, and accounts
- * for every line it could not write.  Snapshots with sequence number k from all
+ * for every line it could not write; the CSV rows (--csv) and the packets
+ * of -w (pcap records) go through logfiles of their own the same way.
+ * Snapshots with sequence number k from all
  * sources are summed in slot k % WRITER_SLOTS; a source that runs more than
  * WRITER_SLOTS snapshots ahead of the slowest is simply not drained until
  * the others catch up.  A failed write is counted and retried by the
@@ -10,8 +12,6 @@
  * a full disk or a stuck pipe reader (logfile.h bounds the wait). */
 #include "engine/writer.h"
 
-#include <errno.h>
-#include <pcap/pcap.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +31,15 @@
  * ahead of the slowest waits (its ring is not drained), as for stats. */
 #define WRITER_ROLLUP_SLOTS 4
 #define WRITER_BURST 256
+/* -w: the snapshot length in the pcap header (libpcap's largest); a longer
+ * frame is cut to it, as a capture would */
+#define WRITER_SNAPLEN 262144u
+#define PCAP_REC_HDR 16u
+
+/* The output files, each a logfile (output/logfile.h) */
+enum { OUTF_EVE, OUTF_CSV, OUTF_PCAP, OUTF_MAX };
+static const char *const outf_stats[OUTF_MAX] = { "output", "csv", "pcap" };
+static const char *const outf_unit[OUTF_MAX] = { "lines", "rows", "records" };
 
 struct stat_path {
     const char *path;            /* owned when owned != NULL */
@@ -44,15 +53,15 @@ struct writer {
     unsigned nsrc;
     bool *done;
     struct logfile *log;        /* eve.json */
-    struct logfile_stats log_final;  /* at close */
-    int log_errno;              /* first errno that lost lines, 0: none */
-    char *path;
-    pcap_t *dead;               /* -w */
-    pcap_dumper_t *dumper;
-    char *pcap_path;
-    uint64_t pcap_written;
-    int pcap_errno;
-    int csv_errno;
+    struct logfile *pcap;       /* -w, or NULL */
+    uint8_t pcap_hdr[24];       /* its global header */
+    uint8_t *pcap_rec;          /* one record: header and frame */
+    /* eve.json, the CSV files, -w (OUTF_*): on or not, the name in
+     * messages, the counters and first errno that lost records at close */
+    bool out_on[OUTF_MAX];
+    char *out_name[OUTF_MAX];
+    struct logfile_stats out_final[OUTF_MAX];
+    int out_errno[OUTF_MAX];
     struct eve_ctx ec;
     struct ns_snap slot[WRITER_SLOTS];
     unsigned got[WRITER_SLOTS];
@@ -109,11 +118,13 @@ enum {
     FLAT_AN_ALERT = FLAT_AN + ANS_MAX,
     FLAT_AN_EVICT = FLAT_AN_ALERT + ANOM_MAX,
     FLAT_MEM = FLAT_AN_EVICT + 1,
-    /* eve.json's own counters (output/logfile.h): set by the writer when
-     * it writes a record, never summed from the sources */
+    /* the output files' own counters (output/logfile.h), one block of
+     * FLAT_LOG_N per OUTF_*: set by the writer when it writes a record,
+     * never summed from the sources */
     FLAT_LOG = FLAT_MEM + MEMS_MAX,
     FLAT_LOG_DROP = FLAT_LOG + 4,
-    FLAT_MAX = FLAT_LOG_DROP + LOGF_DROP_MAX,
+    FLAT_LOG_N = FLAT_LOG_DROP + LOGF_DROP_MAX - FLAT_LOG,
+    FLAT_MAX = FLAT_LOG + OUTF_MAX * FLAT_LOG_N,
 };
 
 static const char *const acct_names[] = {
@@ -168,8 +179,9 @@ static const char *const log_names[] = {
 };
 _Static_assert(NS_ARRAY_LEN(log_names) == FLAT_LOG_DROP - FLAT_LOG, "one name per counter");
 
-static void log_values(const struct logfile_stats *st, uint64_t *v)
+static void log_values(const struct logfile_stats *st, uint64_t *v, unsigned outf)
 {
+    v += outf * FLAT_LOG_N;
     v[FLAT_LOG + 0] = st->write_errors;
     v[FLAT_LOG + 1] = st->reopens;
     v[FLAT_LOG + 2] = st->rotations;
@@ -221,10 +233,19 @@ static int writer_build_paths(struct writer *wr, bool live)
     }
     for (unsigned i = 0; i < OUT_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "output.", out_names[i], FLAT_OUT + i);
-    for (unsigned i = 0; i < NS_ARRAY_LEN(log_names) && rc == NS_OK; i++)
-        rc = writer_add_path(wr, "output.", log_names[i], FLAT_LOG + i);
-    for (unsigned i = 0; i < LOGF_DROP_MAX && rc == NS_OK; i++)
-        rc = writer_add_path(wr, "output.dropped.", logfile_drop_name(i), FLAT_LOG_DROP + i);
+    /* output.* (eve.json), csv.* and pcap.*: only for the files written */
+    for (unsigned f = 0; f < OUTF_MAX && rc == NS_OK; f++) {
+        if (!wr->out_on[f])
+            continue;
+        char pre[32];
+        unsigned base = f * FLAT_LOG_N;
+        snprintf(pre, sizeof(pre), "%s.", outf_stats[f]);
+        for (unsigned i = 0; i < NS_ARRAY_LEN(log_names) && rc == NS_OK; i++)
+            rc = writer_add_path(wr, pre, log_names[i], base + FLAT_LOG + i);
+        snprintf(pre, sizeof(pre), "%s.dropped.", outf_stats[f]);
+        for (unsigned i = 0; i < LOGF_DROP_MAX && rc == NS_OK; i++)
+            rc = writer_add_path(wr, pre, logfile_drop_name(i), base + FLAT_LOG_DROP + i);
+    }
     for (unsigned i = 0; i < SS_MAX && rc == NS_OK; i++)
         rc = writer_add_path(wr, "tcp.", stream_stat_name(i) + 4, FLAT_SS + i);
     if (rc == NS_OK)
@@ -298,6 +319,35 @@ static void writer_anomaly_alert(void *ctx, const struct anomaly_alert *x)
     }
 }
 
+/* -w's global header (libpcap's savefile format, microseconds): magic,
+ * version 2.4, thiszone and sigfigs 0, snaplen, link type; host byte
+ * order, which the magic tells readers.  DLT_RAW (12, 14 on OpenBSD) is
+ * LINKTYPE_RAW (101) in a file, as libpcap writes it; every other link
+ * type NetScope reads has the same number in both. */
+static void writer_pcap_header(uint8_t hdr[24], int dlt)
+{
+    uint32_t magic = 0xa1b2c3d4u, zone = 0, sigfigs = 0, snaplen = WRITER_SNAPLEN;
+    uint16_t major = 2, minor = 4;
+    uint32_t linktype = dlt == DISSECT_DLT_RAW || dlt == DISSECT_DLT_RAW14 ? DISSECT_DLT_RAW101
+                                                                           : (uint32_t)dlt;
+    memcpy(hdr, &magic, 4);
+    memcpy(hdr + 4, &major, 2);
+    memcpy(hdr + 6, &minor, 2);
+    memcpy(hdr + 8, &zone, 4);
+    memcpy(hdr + 12, &sigfigs, 4);
+    memcpy(hdr + 16, &snaplen, 4);
+    memcpy(hdr + 20, &linktype, 4);
+}
+
+/* A pcap record's length: its 16-byte header and caplen bytes (logfile's
+ * rec_len; caplen is the third header word). */
+static size_t writer_pcap_rec_len(const void *rec)
+{
+    uint32_t caplen;
+    memcpy(&caplen, (const uint8_t *)rec + 8, sizeof(caplen));
+    return PCAP_REC_HDR + caplen;
+}
+
 struct writer *writer_create(const struct ns_config *cfg, const struct writer_opts *o,
                              struct ring **src, unsigned nsrc, char *errbuf)
 {
@@ -310,12 +360,15 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
     wr->src = src;
     wr->nsrc = nsrc;
     wr->done = calloc(nsrc, sizeof(*wr->done));
-    wr->path = strdup(path);
+    wr->out_name[OUTF_EVE] = strdup(path);
     wr->scratch = malloc(NS_RECORD_MAX);
     wr->dns = malloc(sizeof(*wr->dns));
     wr->dns_text = malloc(DNS_SCRATCH_SIZE);
-    if (!wr->done || !wr->path || !wr->scratch || !wr->dns || !wr->dns_text)
+    if (!wr->done || !wr->out_name[OUTF_EVE] || !wr->scratch || !wr->dns || !wr->dns_text)
         goto err_nomem;
+    wr->out_on[OUTF_EVE] = true;
+    wr->out_on[OUTF_CSV] = o->csv_dir && o->csv_dir[0];
+    wr->out_on[OUTF_PCAP] = o->pcap_out != NULL;
     if (cfg->anomaly.enabled && cfg->eve_alert) {
         wr->an = anomaly_create(&cfg->anomaly, writer_anomaly_alert, wr, errbuf);
         if (!wr->an)
@@ -335,24 +388,41 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
             rollup_acc_reset(&wr->ru[k], k);
         }
     }
-    if (o->csv_dir && o->csv_dir[0]) {
-        wr->csv = csv_open(o->csv_dir, cfg->eve_flow, errbuf);
+    if (wr->out_on[OUTF_CSV]) {
+        size_t n = strlen(o->csv_dir) + sizeof("/*.csv");
+        if (!(wr->out_name[OUTF_CSV] = malloc(n)))
+            goto err_nomem;
+        snprintf(wr->out_name[OUTF_CSV], n, "%s/*.csv", o->csv_dir);
+        struct logfile_opts co = { .rotate_size = cfg->csv_rotate_size,
+                                   .rotate_interval_s = cfg->csv_rotate_interval,
+                                   .write_timeout_ms = cfg->eve_write_timeout_ms, .msg = stderr,
+                                   .unit = outf_unit[OUTF_CSV], .stats = outf_stats[OUTF_CSV] };
+        wr->csv = csv_open(o->csv_dir, cfg->eve_flow, &co, errbuf);
         if (!wr->csv)
             goto err;
     }
     eve_ctx_init(&wr->ec, o->pcap_filename, o->in_iface);
     wr->ec.ethernet = cfg->eve_ethernet;
     wr->ec.community_id_seed = (uint16_t)cfg->community_id_seed;
-    if (o->pcap_out) {
-        wr->dead = pcap_open_dead(o->dlt, 262144);
-        wr->pcap_path = strdup(o->pcap_out);
-        if (!wr->dead || !wr->pcap_path)
+    if (wr->out_on[OUTF_PCAP]) {
+        wr->out_name[OUTF_PCAP] = strdup(o->pcap_out);
+        wr->pcap_rec = malloc(PCAP_REC_HDR + WRITER_SNAPLEN);
+        if (!wr->out_name[OUTF_PCAP] || !wr->pcap_rec)
             goto err_nomem;
-        wr->dumper = pcap_dump_open(wr->dead, o->pcap_out);
-        if (!wr->dumper) {
-            snprintf(errbuf, NS_ERRBUF_SIZE, "-w %s: %s", o->pcap_out, pcap_geterr(wr->dead));
+        writer_pcap_header(wr->pcap_hdr, o->dlt);
+        /* "-": standard output, as libpcap's pcap_dump_open has it */
+        const char *pcap_path = strcmp(o->pcap_out, "-") ? o->pcap_out : "/dev/stdout";
+        struct logfile_opts po = { .path = pcap_path, .rotate_size = cfg->pcap_rotate_size,
+                                   .rotate_interval_s = cfg->pcap_rotate_interval,
+                                   .write_timeout_ms = cfg->eve_write_timeout_ms, .msg = stderr,
+                                   .unit = outf_unit[OUTF_PCAP], .stats = outf_stats[OUTF_PCAP],
+                                   .truncate = true, .header = wr->pcap_hdr,
+                                   .header_len = sizeof(wr->pcap_hdr),
+                                   .rec_len = writer_pcap_rec_len,
+                                   .line_max = PCAP_REC_HDR + WRITER_SNAPLEN };
+        wr->pcap = logfile_open(&po, errbuf);
+        if (!wr->pcap)
             goto err;
-        }
     }
     struct logfile_opts lo = { .path = path, .rotate_size = cfg->eve_rotate_size,
                                .rotate_interval_s = cfg->eve_rotate_interval,
@@ -372,13 +442,11 @@ void writer_destroy(struct writer *wr)
 {
     if (!wr)
         return;
-    if (wr->log)
-        (void)logfile_close(wr->log, NULL);
-    if (wr->dumper)
-        pcap_dump_close(wr->dumper);
-    if (wr->dead)
-        pcap_close(wr->dead);
-    free(wr->pcap_path);
+    (void)logfile_close(wr->log, NULL);
+    (void)logfile_close(wr->pcap, NULL);
+    free(wr->pcap_rec);
+    for (unsigned f = 0; f < OUTF_MAX; f++)
+        free(wr->out_name[f]);
     for (unsigned k = 0; k < WRITER_ROLLUP_SLOTS; k++)
         if (wr->ru_used[k])
             rollup_acc_fini(&wr->ru[k]);
@@ -392,7 +460,6 @@ void writer_destroy(struct writer *wr)
     free(wr->scratch);
     free(wr->dns);
     free(wr->dns_text);
-    free(wr->path);
     free(wr->done);
     free(wr);
 }
@@ -488,17 +555,18 @@ static void writer_dns(struct writer *wr, const struct rec_dns *rd, uint32_t len
     }
 }
 
+/* One pcap record (ts_sec, ts_usec, caplen, len, then the frame), whole
+ * into -w's logfile: written or counted as dropped there. */
 static void writer_pcap(struct writer *wr, const struct rec_pkt *rp, uint32_t len)
 {
-    if (!wr->dumper || len < sizeof(*rp) || len - sizeof(*rp) < rp->caplen)
+    if (!wr->pcap || len < sizeof(*rp) || len - sizeof(*rp) < rp->caplen)
         return;
-    struct pcap_pkthdr h;
-    h.ts.tv_sec = (time_t)(rp->ts_us / 1000000u);
-    h.ts.tv_usec = (suseconds_t)(rp->ts_us % 1000000u);
-    h.caplen = rp->caplen;
-    h.len = rp->wirelen;
-    pcap_dump((u_char *)wr->dumper, &h, (const u_char *)(rp + 1));
-    wr->pcap_written++;
+    uint32_t caplen = rp->caplen < WRITER_SNAPLEN ? rp->caplen : WRITER_SNAPLEN;
+    uint32_t h[4] = { (uint32_t)(rp->ts_us / 1000000u), (uint32_t)(rp->ts_us % 1000000u), caplen,
+                      rp->wirelen };
+    memcpy(wr->pcap_rec, h, sizeof(h));
+    memcpy(wr->pcap_rec + PCAP_REC_HDR, rp + 1, caplen);
+    (void)logfile_write(wr->pcap, wr->pcap_rec, PCAP_REC_HDR + caplen);
 }
 
 static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
@@ -525,7 +593,15 @@ static void writer_emit_stats(struct writer *wr, const struct ns_snap *s)
     flat_values(&shown, v);
     struct logfile_stats ls;
     logfile_get_stats(wr->log, &ls);
-    log_values(&ls, v);
+    log_values(&ls, v, OUTF_EVE);
+    if (wr->csv) {
+        csv_get_stats(wr->csv, &ls);
+        log_values(&ls, v, OUTF_CSV);
+    }
+    if (wr->pcap) {
+        logfile_get_stats(wr->pcap, &ls);
+        log_values(&ls, v, OUTF_PCAP);
+    }
     for (size_t i = 0; i < wr->npaths; i++)
         wr->items[i] = (struct eve_stat_item){ .path = wr->paths[i].path, .value = v[wr->paths[i].src] };
     uint64_t uptime = s->first_ts_us && s->ts_us > s->first_ts_us
@@ -808,19 +884,22 @@ static void *writer_main(void *arg)
         }
         /* flush old lines, rotate, reopen on SIGHUP, retry failures */
         logfile_tick(wr->log, !progress);
+        if (wr->csv)
+            csv_tick(wr->csv, !progress);
+        if (wr->pcap)
+            logfile_tick(wr->pcap, !progress);
         if (progress)
             spins = 0;
         else
             ring_backoff(&spins);
     }
     writer_finish(wr);
-    wr->log_errno = logfile_close(wr->log, &wr->log_final);
+    wr->out_errno[OUTF_EVE] = logfile_close(wr->log, &wr->out_final[OUTF_EVE]);
     wr->log = NULL;
-    if (wr->csv && csv_close(wr->csv, &wr->csv_errno) != NS_OK && !wr->csv_errno)
-        wr->csv_errno = EIO;
+    wr->out_errno[OUTF_CSV] = csv_close(wr->csv, &wr->out_final[OUTF_CSV]);
     wr->csv = NULL;
-    if (wr->dumper && pcap_dump_flush(wr->dumper) != 0 && !wr->pcap_errno)
-        wr->pcap_errno = errno ? errno : EIO;
+    wr->out_errno[OUTF_PCAP] = logfile_close(wr->pcap, &wr->out_final[OUTF_PCAP]);
+    wr->pcap = NULL;
     return NULL;
 }
 
@@ -836,27 +915,27 @@ int writer_start(struct writer *wr, char *errbuf)
     return NS_OK;
 }
 
+static uint64_t dropped_sum(const struct logfile_stats *s)
+{
+    uint64_t n = 0;
+    for (unsigned k = 0; k < LOGF_DROP_MAX; k++)
+        n += s->dropped[k];
+    return n;
+}
+
 int writer_join(struct writer *wr, char *errbuf)
 {
     if (wr->started) {
         pthread_join(wr->thread, NULL);
         wr->started = false;
     }
-    if (wr->log_errno) {
-        uint64_t lost = 0;
-        for (unsigned k = 0; k < LOGF_DROP_MAX; k++)
-            lost += wr->log_final.dropped[k];
-        snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s; %llu of %llu lines lost", wr->path,
-                 strerror(wr->log_errno), (unsigned long long)lost,
-                 (unsigned long long)wr->log_final.lines);
-        return NS_ERR_IO;
-    }
-    if (wr->pcap_errno) {
-        snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s", wr->pcap_path, strerror(wr->pcap_errno));
-        return NS_ERR_IO;
-    }
-    if (wr->csv_errno) {
-        snprintf(errbuf, NS_ERRBUF_SIZE, "writing the CSV files (--csv): %s", strerror(wr->csv_errno));
+    for (unsigned f = 0; f < OUTF_MAX; f++) {
+        if (!wr->out_errno[f])
+            continue;
+        const struct logfile_stats *s = &wr->out_final[f];
+        snprintf(errbuf, NS_ERRBUF_SIZE, "writing %s: %s; %llu of %llu %s lost", wr->out_name[f],
+                 strerror(wr->out_errno[f]), (unsigned long long)dropped_sum(s),
+                 (unsigned long long)s->lines, outf_unit[f]);
         return NS_ERR_IO;
     }
     return NS_OK;
@@ -874,32 +953,34 @@ uint64_t writer_records(const struct writer *wr)
 
 const struct logfile_stats *writer_eve_stats(const struct writer *wr)
 {
-    return &wr->log_final;
+    return &wr->out_final[OUTF_EVE];
 }
 
 uint64_t writer_eve_dropped(const struct writer *wr)
 {
-    uint64_t n = 0;
-    for (unsigned k = 0; k < LOGF_DROP_MAX; k++)
-        n += wr->log_final.dropped[k];
-    return n;
+    return dropped_sum(&wr->out_final[OUTF_EVE]);
 }
 
-void writer_print_eve(const struct writer *wr, FILE *f)
+void writer_print_outputs(const struct writer *wr, FILE *f)
 {
-    const struct logfile_stats *s = &wr->log_final;
-    fprintf(f, "netscope: %s: %llu lines = %llu written + %llu dropped", wr->path,
-            (unsigned long long)s->lines, (unsigned long long)s->written,
-            (unsigned long long)writer_eve_dropped(wr));
-    const char *sep = " (";
-    for (unsigned k = 0; k < LOGF_DROP_MAX; k++) {
-        if (!s->dropped[k])
+    for (unsigned o = 0; o < OUTF_MAX; o++) {
+        if (!wr->out_on[o])
             continue;
-        fprintf(f, "%s%s %llu", sep, logfile_drop_name(k), (unsigned long long)s->dropped[k]);
-        sep = ", ";
+        const struct logfile_stats *s = &wr->out_final[o];
+        fprintf(f, "netscope: %s: %llu %s = %llu written + %llu dropped", wr->out_name[o],
+                (unsigned long long)s->lines, outf_unit[o], (unsigned long long)s->written,
+                (unsigned long long)dropped_sum(s));
+        const char *sep = " (";
+        for (unsigned k = 0; k < LOGF_DROP_MAX; k++) {
+            if (!s->dropped[k])
+                continue;
+            fprintf(f, "%s%s %llu", sep, logfile_drop_name(k), (unsigned long long)s->dropped[k]);
+            sep = ", ";
+        }
+        fprintf(f, "%s; %llu write errors, %llu reopens, %llu rotations, %llu ms blocked on the "
+                   "reader\n",
+                sep[0] == ',' ? ")" : "", (unsigned long long)s->write_errors,
+                (unsigned long long)s->reopens, (unsigned long long)s->rotations,
+                (unsigned long long)s->blocked_ms);
     }
-    fprintf(f, "%s; %llu write errors, %llu reopens, %llu rotations, %llu ms blocked on the reader\n",
-            sep[0] == ',' ? ")" : "", (unsigned long long)s->write_errors,
-            (unsigned long long)s->reopens, (unsigned long long)s->rotations,
-            (unsigned long long)s->blocked_ms);
 }

@@ -1,8 +1,8 @@
 /* engine/writer.h: the one output thread.  It drains every source ring
- * (one per worker, plus the reader's) round-robin into LOGDIR/eve.json,
- * sums the sources' stats snapshots into stats records, merges their
- * rollups into rollup records (and CSV rows, output/csv.h), and keeps the final
- * totals for the exit summary. */
+ * (one per worker, plus the reader's) round-robin into LOGDIR/eve.json
+ * (and the packets into the -w pcap), sums the sources' stats snapshots
+ * into stats records, merges their rollups into rollup records (and CSV
+ * rows, output/csv.h), and keeps the final totals for the exit summary. */
 #ifndef WRITER_H
 #define WRITER_H
 
@@ -33,7 +33,7 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
 int writer_start(struct writer *wr, char *errbuf) NS_MUST_CHECK;
 /* Waits for every source's REC_DONE, then closes eve.json (flushing it).
  * Returns NS_OK, or NS_ERR_IO with errbuf naming the file and errno when
- * lines were lost (eve.json) or a write failed (-w, CSV). */
+ * lines (eve.json), rows (CSV) or records (-w) were lost. */
 int writer_join(struct writer *wr, char *errbuf);
 /* The summed final snapshot (valid after writer_join). */
 const struct ns_snap *writer_totals(const struct writer *wr);
@@ -43,8 +43,10 @@ uint64_t writer_records(const struct writer *wr);
 struct logfile_stats;
 const struct logfile_stats *writer_eve_stats(const struct writer *wr);
 uint64_t writer_eve_dropped(const struct writer *wr);
-/* One line: "netscope: PATH: N lines = W written + D dropped (...); ..." */
-void writer_print_eve(const struct writer *wr, FILE *f);
+/* One line per output file (eve.json, the CSV files summed, -w), valid
+ * after writer_join: "netscope: PATH: N lines = W written + D dropped
+ * (reason n, ...); ..." (rows for CSV, records for -w). */
+void writer_print_outputs(const struct writer *wr, FILE *f);
 void writer_destroy(struct writer *wr);          /* NULL ok */
 
 /* The EVE line of a REC_DNS record (rec, len bytes) into buf, parsing the

@@ -5,6 +5,10 @@
  * moves nrec lines to written without looking at the bytes; only a short
  * write counts newlines (memchr).  Every line handed in is counted once as
  * lines, and then moves to written or dropped[reason]; the rest is nrec.
+ * Binary records have no end mark: a short write walks them by rec_len
+ * from the first record boundary in the bytes written, which rec_rest
+ * says (the rest of a record whose start went out before), so a record is
+ * never parsed from its middle.
  *
  * line_end is the file offset just after the last complete line written
  * to the current file, size the offset after the last byte: they differ
@@ -20,6 +24,7 @@
  * dropped under reason: the oldest are kept, in order. */
 #include "output/logfile.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,7 +41,7 @@
  * slower).  The buffer holds four times that, so a failing disk or a
  * stalled reader has a little backlog before lines are dropped. */
 #define LOGFILE_FLUSH_AT (64u << 10)
-#define LOGFILE_BUF      (4u * LOGFILE_FLUSH_AT + LOGFILE_LINE_MAX)
+#define LOGFILE_BUF      (4u * LOGFILE_FLUSH_AT)     /* + line_max */
 
 #define MS_NS             1000000ull
 #define LOGFILE_TICK_NS   (50 * MS_NS)     /* age-based flush, checks */
@@ -51,9 +56,13 @@ struct logfile {
     dev_t dev;
     ino_t ino;
     uint64_t size, line_end;     /* of the open file */
+    uint64_t data_start;         /* after the header written at open; 0: none */
     char *buf;
     size_t off, len;
+    size_t buf_size, line_max;
     uint64_t nrec;               /* lines in [off, len) */
+    size_t rec_rest;             /* records: the bytes at off that end a record cut before */
+    char *header;                /* owned copy of o.header */
     struct logfile_stats st;
     uint64_t since_check;        /* lines written since the last stat check */
     /* the current failure episode */
@@ -129,13 +138,15 @@ static void lf_fail(struct logfile *lf, int e, enum logfile_drop reason, const c
     if (!lf->err) {
         lf->episode_dropped = 0;
         if (reason == LOGF_DROP_SLOW_CONSUMER)
-            lf_msg(lf, "the reader took nothing for %u ms: lines that do not fit the %u KiB "
-                       "buffer are dropped until it reads again (stats output.dropped.%s)",
-                   lf->o.write_timeout_ms, LOGFILE_BUF >> 10, logfile_drop_name(reason));
+            lf_msg(lf, "the reader took nothing for %u ms: %s that do not fit the %u KiB "
+                       "buffer are dropped until it reads again (stats %s.dropped.%s)",
+                   lf->o.write_timeout_ms, lf->o.unit, (unsigned)(lf->buf_size >> 10),
+                   lf->o.stats, logfile_drop_name(reason));
         else
-            lf_msg(lf, "%s: %s; retrying every second, lines that do not fit the %u KiB buffer "
-                       "are dropped meanwhile (stats output.dropped.%s)",
-                   what, strerror(e), LOGFILE_BUF >> 10, logfile_drop_name(reason));
+            lf_msg(lf, "%s: %s; retrying every second, %s that do not fit the %u KiB buffer "
+                       "are dropped meanwhile (stats %s.dropped.%s)",
+                   what, strerror(e), lf->o.unit, (unsigned)(lf->buf_size >> 10), lf->o.stats,
+                   logfile_drop_name(reason));
     }
     lf->err = e;
     lf->reason = reason;
@@ -147,8 +158,8 @@ static void lf_recovered(struct logfile *lf)
 {
     if (!lf->err)
         return;
-    lf_msg(lf, "writing again (%llu lines dropped as %s meanwhile)",
-           (unsigned long long)lf->episode_dropped, logfile_drop_name(lf->reason));
+    lf_msg(lf, "writing again (%llu %s dropped as %s meanwhile)",
+           (unsigned long long)lf->episode_dropped, lf->o.unit, logfile_drop_name(lf->reason));
     lf->err = 0;
 }
 
@@ -180,6 +191,33 @@ static uint64_t lf_count_nl(const char *p, size_t n)
     return c;
 }
 
+/* The whole records among the k bytes at p just written (from file offset
+ * size, starting rec_rest bytes before a record boundary); moves line_end
+ * past the last of them and keeps rec_rest for the next write. */
+static uint64_t lf_count_recs(struct logfile *lf, const char *p, size_t k)
+{
+    if (lf->rec_rest > k) {
+        lf->rec_rest -= k;
+        return 0;
+    }
+    size_t at = lf->rec_rest;
+    uint64_t c = at ? 1 : 0;
+    if (at)
+        lf->line_end = lf->size + at;
+    lf->rec_rest = 0;
+    while (at < k) {
+        size_t r = lf->o.rec_len(p + at);     /* whole: the buffer ends with a record */
+        if (r > k - at) {
+            lf->rec_rest = r - (k - at);
+            break;
+        }
+        at += r;
+        c++;
+        lf->line_end = lf->size + at;
+    }
+    return c;
+}
+
 /* A write failed after part of a line went out: cut the file back to the
  * last complete line and rewind, so the line goes out whole later.  Only
  * when its first bytes are still in the buffer (they are unless an earlier
@@ -195,6 +233,7 @@ static void lf_undo_partial(struct logfile *lf)
     }
     lf->size = lf->line_end;
     lf->off -= part;
+    lf->rec_rest = 0;             /* off is at the record's start again */
 }
 
 /* Writes [off, len).  wait: on EAGAIN, poll up to write_timeout_ms for the
@@ -214,6 +253,9 @@ static bool lf_push(struct logfile *lf, bool wait)
             if (lf->off + k == lf->len) {
                 lines = lf->nrec;          /* the buffer ends with a line */
                 lf->line_end = lf->size + k;
+                lf->rec_rest = 0;
+            } else if (lf->o.rec_len) {
+                lines = lf_count_recs(lf, chunk, k);
             } else {
                 lines = lf_count_nl(chunk, k);
                 const char *nl = memrchr(chunk, '\n', k);
@@ -266,12 +308,50 @@ static bool lf_push(struct logfile *lf, bool wait)
     return false;
 }
 
-static int lf_open_fd(struct logfile *lf)
+static void lf_close_fd(struct logfile *lf)
+{
+    if (lf->fd < 0)
+        return;
+    if (close(lf->fd) != 0 && errno != EINTR)
+        lf->st.write_errors++;
+    lf->fd = -1;
+}
+
+/* The header, whole, into the file just opened (size 0).  Returns the
+ * errno when it cannot be written: the file is then emptied again (so the
+ * next open writes the header again) and closed. */
+static int lf_put_header(struct logfile *lf)
+{
+    size_t done = 0;
+    while (done < lf->o.header_len) {
+        ssize_t n = lf_sys_write(lf, lf->header + done, lf->o.header_len - done);
+        if (n > 0) {
+            done += (size_t)n;
+            continue;
+        }
+        int e = n < 0 ? errno : EIO;
+        if (e == EINTR)
+            continue;
+        /* a pipe takes a header of up to PIPE_BUF bytes whole or not at all */
+        if (done && lf->is_reg && ftruncate(lf->fd, 0) != 0)
+            lf->st.write_errors++;
+        lf_close_fd(lf);
+        return e;
+    }
+    lf->size = lf->line_end = lf->data_start = done;
+    return 0;
+}
+
+/* Opens PATH (oflags: O_TRUNC or 0).  The header goes into a regular file
+ * that is empty, and into a pipe or FIFO when new_reader (the first open,
+ * or the last reader left): a SIGHUP reopen of a FIFO whose reader stayed
+ * continues its stream. */
+static int lf_open_fd(struct logfile *lf, int oflags, bool new_reader)
 {
     /* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of
      * blocking here, and a full pipe says EAGAIN (write_timeout_ms
      * applies); regular files ignore it */
-    int fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
+    int fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | oflags, 0644);
     if (fd < 0)
         return errno;
     struct stat st;
@@ -286,31 +366,34 @@ static int lf_open_fd(struct logfile *lf)
     lf->ino = st.st_ino;
     lf->size = lf->is_reg ? (uint64_t)st.st_size : 0;
     lf->line_end = lf->size;
+    lf->data_start = 0;
     lf->since_check = 0;
     lf->next_rotate_ns = lf->o.rotate_interval_s
                              ? lf_now() + (uint64_t)lf->o.rotate_interval_s * 1000 * MS_NS : 0;
+    if (lf->o.header_len && (lf->is_reg ? lf->size == 0 : new_reader))
+        return lf_put_header(lf);
     return 0;
 }
 
-static void lf_close_fd(struct logfile *lf)
-{
-    if (lf->fd < 0)
-        return;
-    if (close(lf->fd) != 0 && errno != EINTR)
-        lf->st.write_errors++;
-    lf->fd = -1;
-}
-
 /* The front of the buffer continues a line whose start went to the file
- * being closed: it cannot start the next file.  Dropped whole. */
+ * being closed: it cannot start the next file.  The start is cut off a
+ * regular file, the rest dropped: the line is dropped whole. */
 static void lf_drop_line_tail(struct logfile *lf)
 {
     if (lf->size == lf->line_end || lf->off == lf->len)
         return;
-    const char *nl = memchr(lf->buf + lf->off, '\n', lf->len - lf->off);
-    if (!nl)
-        return;                   /* cannot happen: the buffer ends with a line */
-    lf->off = (size_t)(nl - lf->buf) + 1;
+    if (lf->fd >= 0 && lf->is_reg && ftruncate(lf->fd, (off_t)lf->line_end) != 0)
+        lf->st.write_errors++;
+    if (lf->o.rec_len) {
+        lf->off += lf->rec_rest;
+        lf->rec_rest = 0;
+    } else {
+        const char *nl = memchr(lf->buf + lf->off, '\n', lf->len - lf->off);
+        if (!nl)
+            return;               /* cannot happen: the buffer ends with a line */
+        lf->off = (size_t)(nl - lf->buf) + 1;
+    }
+    lf->size = lf->line_end;      /* nothing half written any more */
     lf->nrec--;
     lf_drop(lf, lf->err ? lf->reason : LOGF_DROP_WRITE_ERROR, 1);
     if (lf->off == lf->len)
@@ -324,11 +407,12 @@ static void lf_reopen(struct logfile *lf, bool flush_old)
 {
     if (flush_old && lf->fd >= 0 && lf->err != EAGAIN)
         (void)lf_push(lf, false);
-    if (lf->fd >= 0 && lf->is_reg)
+    bool same_reader = lf->fd >= 0 && !lf->is_reg;
+    if (!same_reader)
         lf_drop_line_tail(lf);
     lf_close_fd(lf);
     lf->st.reopens++;
-    int e = lf_open_fd(lf);
+    int e = lf_open_fd(lf, 0, !same_reader);
     if (e) {
         lf_fail(lf, e, LOGF_DROP_OPEN_FAILED, "open");
         return;
@@ -342,8 +426,8 @@ static void lf_rotate(struct logfile *lf)
 {
     if (lf->fd < 0 || !lf->is_reg || lf->rotate_failed || lf->err || !lf_push(lf, true))
         return;
-    if (lf->size == 0)
-        return;                   /* nothing to rotate */
+    if (lf->size == lf->data_start)
+        return;                   /* nothing to rotate (a header at most) */
     char stamp[32], name[PATH_MAX + 48];
     time_t t = time(NULL);
     struct tm tm;
@@ -368,7 +452,7 @@ static void lf_rotate(struct logfile *lf)
     }
     lf_close_fd(lf);
     lf->st.rotations++;
-    int e = lf_open_fd(lf);
+    int e = lf_open_fd(lf, 0, true);
     if (e)
         lf_fail(lf, e, LOGF_DROP_OPEN_FAILED, "open after rotation");
 }
@@ -380,9 +464,17 @@ struct logfile *logfile_open(const struct logfile_opts *o, char *errbuf)
         goto err_nomem;
     lf->fd = -1;
     lf->o = *o;
+    if (!lf->o.unit)
+        lf->o.unit = "lines";
+    if (!lf->o.stats)
+        lf->o.stats = "output";
+    lf->line_max = o->line_max ? o->line_max : LOGFILE_LINE_MAX;
+    lf->buf_size = LOGFILE_BUF + lf->line_max;
     lf->path = strdup(o->path);
-    lf->buf = malloc(LOGFILE_BUF);
-    if (!lf->path || !lf->buf)
+    lf->buf = malloc(lf->buf_size);
+    if (o->header_len && (lf->header = malloc(o->header_len)))
+        memcpy(lf->header, o->header, o->header_len);
+    if (!lf->path || !lf->buf || (o->header_len && !lf->header))
         goto err_nomem;
     if (strlen(o->path) >= PATH_MAX) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "%s: path too long", o->path);
@@ -390,7 +482,7 @@ struct logfile *logfile_open(const struct logfile_opts *o, char *errbuf)
     }
     lf->o.path = lf->path;
     lf->hup_gen = atomic_load_explicit(&logfile_hup_gen, memory_order_relaxed);
-    int e = lf_open_fd(lf);
+    int e = lf_open_fd(lf, o->truncate ? O_TRUNC : 0, true);
     if (e) {
         snprintf(errbuf, NS_ERRBUF_SIZE, "cannot open %s for writing: %s%s", o->path, strerror(e),
                  e == ENXIO ? " (a FIFO with no reader)" : "");
@@ -405,6 +497,7 @@ err_nomem:
     snprintf(errbuf, NS_ERRBUF_SIZE, "%s: out of memory", o->path);
 err:
     if (lf) {
+        free(lf->header);
         free(lf->buf);
         free(lf->path);
         free(lf);
@@ -422,10 +515,12 @@ static bool lf_gated(struct logfile *lf)
 
 static void lf_retry(struct logfile *lf)
 {
-    /* a FIFO whose reader left (EPIPE) needs a new open to find the next */
+    /* a FIFO whose reader left (EPIPE) needs a new open to find the next,
+     * which must not get the rest of a line the last one had started */
     if (lf->fd < 0 || (lf->err == EPIPE && !lf->is_reg)) {
+        lf_drop_line_tail(lf);
         lf_close_fd(lf);
-        int e = lf_open_fd(lf);
+        int e = lf_open_fd(lf, 0, true);
         if (e) {
             lf_fail(lf, e, LOGF_DROP_OPEN_FAILED, "open");
             return;
@@ -440,25 +535,26 @@ int logfile_write(struct logfile *lf, const void *line, size_t n)
     if (unlikely(n == 0))
         return NS_OK;
     lf->st.lines++;
-    if (unlikely(n > LOGFILE_LINE_MAX)) {
+    if (unlikely(n > lf->line_max)) {
         lf_drop(lf, LOGF_DROP_WRITE_ERROR, 1);
         return NS_ERR_IO;
     }
     /* rotate by size before the line that would pass the limit */
     if (unlikely(lf->o.rotate_size && lf->size + (lf->len - lf->off) + n > lf->o.rotate_size))
         lf_rotate(lf);
-    if (unlikely(lf->len + n > LOGFILE_BUF)) {
+    if (unlikely(lf->len + n > lf->buf_size)) {
         if (!lf_gated(lf)) {
             if (lf->err)
                 lf_retry(lf);
             else
                 (void)lf_push(lf, true);
         }
-        if (lf->len + n > LOGFILE_BUF) {
+        if (lf->len + n > lf->buf_size) {
             lf_drop(lf, lf->err ? lf->reason : LOGF_DROP_WRITE_ERROR, 1);
             return NS_ERR_IO;
         }
     }
+    assert(!lf->o.rec_len || lf->o.rec_len(line) == n);
     memcpy(lf->buf + lf->len, line, n);
     lf->len += n;
     lf->nrec++;
@@ -492,9 +588,10 @@ static void lf_check_path(struct logfile *lf)
         lf->st.dropped[LOGF_DROP_DELETED] += lost;
         if (lost && !lf->first_err)
             lf->first_err = ENOENT;
-        lf_msg(lf, "deleted while open: opening it again; the %llu lines written since the "
-                   "last check (at most 1 s) are lost with it (stats output.dropped.%s)",
-               (unsigned long long)lost, logfile_drop_name(LOGF_DROP_DELETED));
+        lf_msg(lf, "deleted while open: opening it again; the %llu %s written since the "
+                   "last check (at most 1 s) are lost with it (stats %s.dropped.%s)",
+               (unsigned long long)lost, lf->o.unit, lf->o.stats,
+               logfile_drop_name(LOGF_DROP_DELETED));
         lf_reopen(lf, false);
         return;
     }
@@ -504,7 +601,7 @@ static void lf_check_path(struct logfile *lf)
     if ((sr != 0 && errno == ENOENT) ||
         (sr == 0 && (b.st_ino != a.st_ino || b.st_dev != a.st_dev))) {
         lf_msg(lf, "moved or replaced while open (a rotation without SIGHUP?): opening it "
-                   "again; the lines written before are in the moved file");
+                   "again; the %s written before are in the moved file", lf->o.unit);
         lf_reopen(lf, true);
         return;
     }
@@ -559,14 +656,15 @@ int logfile_close(struct logfile *lf, struct logfile_stats *final)
         lf_undo_partial(lf);
         enum logfile_drop r = lf->err ? lf->reason : LOGF_DROP_WRITE_ERROR;
         lf_drop(lf, r, lf->nrec);
-        lf_msg(lf, "%llu lines could not be written at exit (%s)", (unsigned long long)lf->nrec,
-               logfile_drop_name(r));
+        lf_msg(lf, "%llu %s could not be written at exit (%s)", (unsigned long long)lf->nrec,
+               lf->o.unit, logfile_drop_name(r));
         lf->nrec = 0;
     }
     lf_close_fd(lf);
     if (final)
         logfile_get_stats(lf, final);
     int e = lf->first_err;
+    free(lf->header);
     free(lf->buf);
     free(lf->path);
     free(lf);

@@ -1,5 +1,5 @@
-/* output/logfile.h: an append-only file of whole lines (eve.json), owned
- * by the writer thread.
+/* output/logfile.h: an append-only file of whole lines (eve.json, the CSV
+ * files) or whole binary records (the -w pcap), owned by the writer thread.
  *
  * Promise: the file only ever grows by whole lines.  Lines are copied into
  * one buffer and leave it by write(2) at line boundaries; a short write is
@@ -8,6 +8,15 @@
  * (regular files; a pipe gets the rest of the line later instead).  So
  * after SIGKILL only the last line can be cut, and after logfile_close
  * every line is whole (on a pipe, unless the reader is stalled then).
+ *
+ * Lines end with '\n' and must hold no other '\n'.  With rec_len set the
+ * file holds binary records instead, whose length rec_len reads from their
+ * first bytes (a pcap record: 16 + caplen); everything said here of lines
+ * holds for them.  An optional header (a pcap global header, a CSV header
+ * row) starts every file logfile opens empty: the first one, each one
+ * after a rotation, and a new PATH after a reopen, so each file stands on
+ * its own.  It is not a line (not counted); when it cannot be written the
+ * open failed (open_failed, retried).
  *
  * Never silently lossy: every line handed to logfile_write is, at any
  * time, exactly one of written, pending (in the buffer) or dropped under
@@ -70,12 +79,24 @@ struct logfile_opts {
     uint32_t rotate_interval_s;  /* wall-clock seconds; 0: never */
     uint32_t write_timeout_ms;   /* longest wait for a reader that takes nothing */
     FILE *msg;                   /* one-line messages ("netscope: PATH: ..."); NULL: none */
+    const char *unit;            /* in messages: what is dropped; NULL: "lines" */
+    const char *stats;           /* in messages: stats STATS.dropped.*; NULL: "output" */
+    bool truncate;               /* logfile_open empties PATH (later opens append) */
+    /* Written first into every regular file opened with size 0, and into
+     * a pipe or FIFO on the first open and after its reader left; copied */
+    const void *header;
+    size_t header_len;           /* 0: no header */
+    /* Binary records: the length of the record at rec (> 0; the whole
+     * record is in memory).  NULL: lines, found by '\n'. */
+    size_t (*rec_len)(const void *rec);
+    size_t line_max;             /* the largest line or record; 0: LOGFILE_LINE_MAX */
     /* tests: replaces write(2) (a short write, ENOSPC, EAGAIN on demand) */
     ssize_t (*write_fn)(int fd, const void *p, size_t n, void *ctx);
     void *write_ctx;
 };
 
-/* Largest line logfile_write takes (the rest are dropped as write_error). */
+/* Largest line logfile_write takes unless line_max says otherwise (the
+ * rest are dropped as write_error). */
 #define LOGFILE_LINE_MAX (64u * 1024u)
 
 struct logfile;
@@ -84,8 +105,9 @@ struct logfile;
  * and the errno when it cannot be opened (an unwritable directory, a FIFO
  * with no reader: ENXIO). */
 struct logfile *logfile_open(const struct logfile_opts *o, char *errbuf) NS_MUST_CHECK;
-/* One line of n bytes ending in '\n'.  NS_OK when it was taken (buffered
- * or written), NS_ERR_IO when it was dropped (counted by reason). */
+/* One line of n bytes ending in '\n' (or one record: rec_len(line) == n).
+ * NS_OK when it was taken (buffered or written), NS_ERR_IO when it was
+ * dropped (counted by reason). */
 int logfile_write(struct logfile *lf, const void *line, size_t n);
 /* Writes what is buffered (waiting up to write_timeout_ms for a slow
  * reader). */

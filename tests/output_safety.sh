@@ -14,7 +14,12 @@
 #    SIGKILL and SIGTERM mid-run, and eve.json as a FIFO whose reader
 #    stalls: every line written is whole (after SIGKILL all but the last),
 #    one message per failure naming the file, and the exit summary adds up
-#    (lines = written + dropped by reason).
+#    (lines = written + dropped by reason);
+#  - the other output files, logfiles too: the CSV files of --csv (hostile
+#    keys escaped, a full tmpfs, rotation by size, mv + SIGHUP: each file
+#    starts with its header row and holds whole rows) and the pcap of -w
+#    (a full tmpfs, rotation by size, mv + SIGHUP: each file a whole pcap
+#    of its own, read by tcpdump too); their exit summary lines add up.
 #
 # The captures are written by Python here: real clients refuse to send
 # most of these bytes (NUL in a URI, invalid UTF-8 in an SNI), so the test
@@ -218,9 +223,77 @@ for fi, path in enumerate(args):
 print(n)
 EOF
 
-# summary STDERR -> "lines written dropped" from the exit summary line
+# summary STDERR [UNIT] -> "lines written dropped" from the exit summary
+# line of eve.json (UNIT lines), the CSV files (rows) or -w (records)
 summary() {
-    sed -n 's/.*: \([0-9]*\) lines = \([0-9]*\) written + \([0-9]*\) dropped.*/\1 \2 \3/p' "$1" | tail -1
+    sed -n "s/.*: \([0-9]*\) ${2:-lines} = \([0-9]*\) written + \([0-9]*\) dropped.*/\1 \2 \3/p" "$1" | tail -1
+}
+
+# pcapcheck.py [--same ORIG] FILE...: each FILE a pcap of its own (global
+# header, then records whole up to its last byte); prints the number of
+# records.  --same: the records of all FILEs are ORIG's, in any order.
+cat >"$work/pcapcheck.py" <<'EOF'
+import struct, sys
+args = sys.argv[1:]
+orig = None
+if args[:1] == ["--same"]:
+    orig, args = args[1], args[2:]
+
+def records(path):
+    d = open(path, "rb").read()
+    if len(d) < 24:
+        sys.exit("%s: %d bytes, no global header" % (path, len(d)))
+    magic, vmaj, vmin, _, _, snap, _ = struct.unpack("=IHHiIII", d[:24])
+    if magic != 0xa1b2c3d4 or (vmaj, vmin) != (2, 4):
+        sys.exit("%s: no pcap global header" % path)
+    off, out = 24, []
+    while off < len(d):
+        if off + 16 > len(d):
+            sys.exit("%s: record header cut at byte %d" % (path, off))
+        _, us, cap, wire = struct.unpack("=IIII", d[off:off + 16])
+        if cap > snap or cap > wire or us >= 1000000 or off + 16 + cap > len(d):
+            sys.exit("%s: record at byte %d cut or bogus" % (path, off))
+        out.append(d[off:off + 16 + cap])
+        off += 16 + cap
+    return out
+
+got = [r for p in args for r in records(p)]
+if orig is not None and sorted(got) != sorted(records(orig)):
+    sys.exit("the records differ from %s's" % orig)
+print(len(got))
+EOF
+
+# csvcheck.py FILE...: each FILE a CSV file of --csv: its header row first
+# (the same in every file of one kind), then whole rows (CRLF, as many
+# fields as the header, no control byte); prints the number of rows.
+cat >"$work/csvcheck.py" <<'EOF'
+import csv, io, os, re, sys
+heads, n = {}, 0
+for path in sys.argv[1:]:
+    kind = re.sub(r"\.csv.*", ".csv", os.path.basename(path))
+    data = open(path, "rb").read()
+    if not data.endswith(b"\r\n"):
+        sys.exit("%s: the last row is cut" % path)
+    lines = data[:-2].split(b"\r\n")
+    head = lines[0]
+    if not (head.startswith(b"start,end,") or head.startswith(b"timestamp,flow_id,")):
+        sys.exit("%s: starts with %r, not a header row" % (path, head[:60]))
+    if heads.setdefault(kind, head) != head:
+        sys.exit("%s: another header row than the other %s files" % (path, kind))
+    nf = head.count(b",") + 1
+    for i, l in enumerate(lines[1:], 2):
+        if any(b < 0x20 or b == 0x7f for b in l):
+            sys.exit("%s:%d: a control byte: %r" % (path, i, l[:120]))
+        row = next(csv.reader(io.StringIO(l.decode("utf-8", "surrogateescape"))))
+        if len(row) != nf:
+            sys.exit("%s:%d: %d fields, the header has %d" % (path, i, len(row), nf))
+        n += 1
+print(n)
+EOF
+
+# rotated DIR NAME: DIR/NAME.* in writing order, then DIR/NAME
+rotated() {
+    (cd "$1" && ls "$2".* 2>/dev/null | sort -t. -k3,3 -k4,4n | sed "s|^|$1/|"; echo "$1/$2")
 }
 # feed SRC FIFO SECONDS: the capture into FIFO, spread over SECONDS
 cat >"$work/feed.py" <<'EOF'
@@ -245,8 +318,8 @@ python3 "$work/gen.py" "$work/hostile.pcap" "$work/many.pcap" || { echo "gen.py 
 # a hostile file name too: quote, backslash, a newline and a non-UTF-8 byte
 hname="$work/"$'ho"st\\ile\n\xff'".pcap"
 cp "$work/hostile.pcap" "$hname"
-mkdir -p "$work/esc"
-"$bin" -r "$hname" -l "$work/esc" 2>"$work/esc/stderr"
+mkdir -p "$work/esc/csv"
+"$bin" -r "$hname" -l "$work/esc" --csv "$work/esc/csv" 2>"$work/esc/stderr"
 rc=$?
 if [ $rc = 0 ] && n=$(python3 "$work/check.py" "$work/esc/eve.json") && [ "$n" -gt 5 ]; then
     ok "escaping: $n records pass the strict parser"
@@ -326,6 +399,14 @@ if out=$(python3 "$work/fields.py" "$work/esc/eve.json" "$work" "$hname" 2>&1); 
 else
     bad "escaping: fields read back differ:"; echo "$out"
 fi
+# CSV: the DNS name, HTTP host and SNI (\x01 in each) in the rollup top
+# lists, their control bytes as the text \xNN
+esc=$(cd "$work/esc/csv" && grep -lF '\x01' rollup_dns.csv rollup_http.csv rollup_tls.csv | wc -l)
+if n=$(python3 "$work/csvcheck.py" "$work"/esc/csv/*.csv 2>&1) && [ "$esc" = 3 ]; then
+    ok "escaping: CSV, $n whole rows, the hostile DNS name, HTTP host and SNI with \\xNN"
+else
+    bad "escaping: CSV: $n; files with \\x01: $esc"
+fi
 
 # ---- 2. disk full: a 256 KiB tmpfs as the log directory ------------------------------
 mkdir -p "$work/full"
@@ -351,6 +432,48 @@ if mount -t tmpfs -o size=256k tmpfs "$work/full"; then
         || bad "disk full: run after cleanup"
 else
     bad "disk full: cannot mount a tmpfs (root needed)"
+fi
+
+# ---- 2b. -w on a full tmpfs: the pcap left is whole -----------------------------
+mkdir -p "$work/wfull" "$work/wfull.log"
+if mount -t tmpfs -o size=256k tmpfs "$work/wfull"; then
+    mounts+=("$work/wfull")
+    "$bin" -r "$work/many.pcap" -l "$work/wfull.log" -w "$work/wfull/out.pcap" 2>"$work/wfull.stderr"
+    rc=$?
+    read -r recs written dropped < <(summary "$work/wfull.stderr" records)
+    n=$(python3 "$work/pcapcheck.py" "$work/wfull/out.pcap" 2>&1)
+    td=$(tcpdump -nr "$work/wfull/out.pcap" 2>"$work/wfull.td" | wc -l)
+    msgs=$(grep -c "$work/wfull/out.pcap: write: No space left on device" "$work/wfull.stderr")
+    if [ $rc = 1 ] && [ "$recs" = 6000 ] && [ "$n" = "${written:-x}" ] && [ "$td" = "$n" ] \
+       && ! grep -qi "truncated\|bogus" "$work/wfull.td" && [ "$dropped" -gt 0 ] \
+       && [ $((written + dropped)) = "$recs" ] && [ "$msgs" = 1 ] \
+       && grep -q "out.pcap: $recs records = .*disk_full $dropped" "$work/wfull.stderr"; then
+        ok "-w on a full disk: exit 1, $n records whole (tcpdump reads $td), $dropped dropped as disk_full"
+    else
+        bad "-w on a full disk: rc=$rc records=$recs written=$written dropped=$dropped in file=$n tcpdump=$td messages=$msgs"
+        cat "$work/wfull.stderr" "$work/wfull.td"
+    fi
+else
+    bad "-w on a full disk: cannot mount a tmpfs (root needed)"
+fi
+
+# ---- 2c. --csv on a full tmpfs: every file its header and whole rows ------------
+mkdir -p "$work/cfull" "$work/cfull.log"
+if mount -t tmpfs -o size=256k tmpfs "$work/cfull"; then
+    mounts+=("$work/cfull")
+    "$bin" -r "$work/many.pcap" -l "$work/cfull.log" --csv "$work/cfull" 2>"$work/cfull.stderr"
+    rc=$?
+    read -r rows written dropped < <(summary "$work/cfull.stderr" rows)
+    n=$(python3 "$work/csvcheck.py" "$work"/cfull/*.csv 2>&1)
+    nfiles=$(ls "$work"/cfull/*.csv | wc -l)
+    if [ $rc = 1 ] && [ "$n" = "${written:-x}" ] && [ "$dropped" -gt 0 ] && [ "$nfiles" = 9 ] \
+       && [ $((written + dropped)) = "$rows" ] \
+       && grep -q "flows.csv: write: No space left on device" "$work/cfull.stderr"; then
+        ok "--csv on a full disk: exit 1, $nfiles files each with its header, $n rows whole, $dropped dropped"
+    else
+        bad "--csv on a full disk: rc=$rc rows=$rows written=$written dropped=$dropped in files=$n files=$nfiles"
+        cat "$work/cfull.stderr"
+    fi
 fi
 
 # ---- 3. unwritable log directory ---------------------------------------------
@@ -414,6 +537,40 @@ else
     bad "rotation by size: rc=$rc files=$nfiles rotations=$rot lines=$lines in files=$n too big=$big"
 fi
 
+# ---- 5a. CSV and pcap rotation by size: every file stands on its own ------------
+mkdir -p "$work/orot/csv"
+"$bin" -r "$work/many.pcap" -l "$work/orot" --csv "$work/orot/csv" -w "$work/orot/out.pcap" \
+    --set outputs.csv.rotate-size=32kb --set outputs.pcap.rotate-size=64kb 2>"$work/orot.stderr"
+rc=$?
+read -r recs pw pd < <(summary "$work/orot.stderr" records)
+files=$(rotated "$work/orot" out.pcap)
+np=$(echo "$files" | wc -l)
+n=$(python3 "$work/pcapcheck.py" --same "$work/many.pcap" $files 2>&1)
+td=0
+for f in $files; do td=$((td + $(tcpdump -nr "$f" 2>/dev/null | wc -l))); done
+big=$(find "$work/orot" -name 'out.pcap*' -size +64k | wc -l)
+prot=$(grep "out.pcap: " "$work/orot.stderr" | sed -n 's/.* \([0-9]*\) rotations.*/\1/p')
+if [ $rc = 0 ] && [ "$n" = 6000 ] && [ "$recs" = 6000 ] && [ "$pw" = 6000 ] && [ "$pd" = 0 ] \
+   && [ "$td" = 6000 ] && [ "$big" = 0 ] && [ "$np" -gt 5 ] && [ "$prot" = $((np - 1)) ]; then
+    ok "-w rotation by size: $np pcap files of at most 64 KiB, each with its global header, all $n packets"
+else
+    bad "-w rotation by size: rc=$rc files=$np rotations=$prot records=$recs written=$pw in files=$n tcpdump=$td too big=$big"
+fi
+read -r rows cw cd < <(summary "$work/orot.stderr" rows)
+files=$(for k in flows rollup_totals rollup_protocols rollup_sizes rollup_talkers rollup_ports \
+                 rollup_dns rollup_http rollup_tls; do rotated "$work/orot/csv" $k.csv; done)
+nc=$(echo "$files" | wc -l)
+n=$(python3 "$work/csvcheck.py" $files 2>&1)
+nflows=$(python3 "$work/csvcheck.py" $(rotated "$work/orot/csv" flows.csv) 2>&1)
+eflows=$(grep -c '"event_type":"flow"' "$work/orot/eve.json")
+big=$(find "$work/orot/csv" -size +32k | wc -l)
+if [ $rc = 0 ] && [ "$n" = "$rows" ] && [ "$cw" = "$rows" ] && [ "$cd" = 0 ] && [ "$big" = 0 ] \
+   && [ "$nflows" = "$eflows" ] && [ "$nc" -gt 9 ]; then
+    ok "--csv rotation by size: $nc files of at most 32 KiB, each with its header row, all $n rows ($nflows flows)"
+else
+    bad "--csv rotation by size: rc=$rc files=$nc rows=$rows written=$cw in files=$n flows $nflows of $eflows too big=$big"
+fi
+
 # ---- 5b. rotation by interval: a 4 s paced run, a new file every second --------
 paced rint 4 --set outputs.eve.rotate-interval=1
 wait $fpid; wait $npid
@@ -430,9 +587,12 @@ else
 fi
 
 # ---- 6. external rotation: mv, then SIGHUP ------------------------------------
-paced hup 4
+mkdir -p "$work/hup/csv"
+paced hup 4 -w "$work/hup/out.pcap" --csv "$work/hup/csv"
 sleep 1.5
 mv "$work/hup/eve.json" "$work/hup/eve.json.1"
+mv "$work/hup/out.pcap" "$work/hup/out.pcap.1"
+mv "$work/hup/csv/flows.csv" "$work/hup/csv/flows.csv.1"
 kill -HUP $npid
 wait $fpid; wait $npid
 rc=$?
@@ -444,6 +604,17 @@ if [ $rc = 0 ] && [ "$n" = "$lines" ] && [ "$dropped" = 0 ] && [ "$n1" -gt 0 ] &
 else
     bad "mv + SIGHUP: rc=$rc lines=$lines dropped=$dropped in files=$n (moved $n1)"
     cat "$work/hup.stderr"
+fi
+read -r recs pw pd < <(summary "$work/hup.stderr" records)
+n=$(python3 "$work/pcapcheck.py" --same "$work/many.pcap" "$work/hup/out.pcap.1" "$work/hup/out.pcap" 2>&1)
+n1=$(python3 "$work/pcapcheck.py" "$work/hup/out.pcap.1" 2>&1)
+nf=$(python3 "$work/csvcheck.py" "$work/hup/csv/flows.csv.1" "$work/hup/csv/flows.csv" 2>&1)
+eflows=$(cat "$work/hup/eve.json.1" "$work/hup/eve.json" | grep -c '"event_type":"flow"')
+if [ $rc = 0 ] && [ "$n" = 6000 ] && [ "$pw" = 6000 ] && [ "$pd" = 0 ] && [ "$n1" -gt 0 ] \
+   && [ "$n1" -lt "$n" ] && [ "$nf" = "$eflows" ]; then
+    ok "mv + SIGHUP: -w: $n1 packets in the moved pcap, $((n - n1)) in a new one with its own header; flows.csv: a new one with its header, $nf rows in all"
+else
+    bad "mv + SIGHUP, -w and --csv: records=$recs written=$pw in files=$n (moved $n1); flows.csv rows $nf of $eflows"
 fi
 
 # ---- 7. SIGKILL mid-run: all lines but possibly the last whole ----------------

@@ -439,6 +439,11 @@ static const struct err_case err_cases[] = {
     { "flow: {memcap: 18014398509481984kb}\n",
       "%s:1: flow.memcap: out of range 1mb..1024gb (got \"18014398509481984kb\")" },
     { "defrag:\n  memcap: 4gb\n", "%s:2: defrag.memcap: out of range 64kb..2gb (got \"4gb\")" },
+    { "outputs:\n  csv:\n    rotate-size: 4xb\n",
+      "%s:3: outputs.csv.rotate-size: expected a size in bytes, optionally with a kb, mb or gb suffix (got \"4xb\")" },
+    { "outputs: {pcap: {rotate-interval: 2678401}}\n",
+      "%s:1: outputs.pcap.rotate-interval: out of range 0..2678400 seconds (got \"2678401\")" },
+    { "outputs: {pcap: {write-timeout: 5}}\n", "%s:1: outputs.pcap.write-timeout: unknown key" },
     /* strings */
     { "log-dir: \"\"\n", "%s:1: log-dir: expected a directory, must not be empty (got \"\")" },
     { "log-dir:\n", "%s:1: log-dir: expected a directory, must not be empty (got \"\")" },
@@ -797,6 +802,14 @@ static void set_from_command_line(void **state)
     assert_int_equal(c.flow.timeout[FLOW_CLASS_UDP][FLOW_STATE_ESTABLISHED], 42);
     assert_int_equal(config_set(&c, "outputs.eve.types=[flow]", err), NS_OK);
     assert_true(c.eve_flow && !c.eve_anomaly && !c.eve_stats && !c.eve_dns);
+    /* each output file rotates on its own settings */
+    assert_int_equal(config_set(&c, "outputs.csv.rotate-size=16kb", err), NS_OK);
+    assert_int_equal(config_set(&c, "outputs.csv.rotate-interval=60", err), NS_OK);
+    assert_int_equal(config_set(&c, "outputs.pcap.rotate-size=1mb", err), NS_OK);
+    assert_int_equal(config_set(&c, "outputs.pcap.rotate-interval=3600", err), NS_OK);
+    assert_true(c.csv_rotate_size == 16 << 10 && c.csv_rotate_interval == 60 &&
+                c.pcap_rotate_size == 1 << 20 && c.pcap_rotate_interval == 3600 &&
+                c.eve_rotate_size == 0 && c.eve_rotate_interval == 0);
 
     before = c;
     assert_int_equal(config_set(&c, "flow.timeouts.tcp.new=abc", err), NS_ERR_INVAL);

@@ -337,11 +337,17 @@ fi
 # --- d) SIGTERM in the middle of a replay ---------------------------------
 # The replay goes on for about 8 s; SIGTERM comes 1 s into it.  NetScope
 # must stop within 5 s although packets keep arriving.
-loops=$((8 * rate / n_mix))
+# replay_bg NAME SECONDS: the mix replayed at $rate pps for about SECONDS
+# in the background ($rpid, $loops)
+replay_bg() {
+    loops=$(($2 * rate / n_mix))
+    ip netns exec "$ns_snd" tcpreplay -i vsnd --pps=$rate --loop=$loops "$mix" \
+        >"$work/$1/tcpreplay.out" 2>&1 &
+    rpid=$!
+    pids+=("$rpid")
+}
 live_start d --threads 2
-ip netns exec "$ns_snd" tcpreplay -i vsnd --pps=$rate --loop=$loops "$mix" >"$work/d/tcpreplay.out" 2>&1 &
-rpid=$!
-pids+=("$rpid")
+replay_bg d 8
 sleep 1
 live_stop d 5
 if [ -e "$work/d/rc" ]; then
@@ -369,11 +375,8 @@ fi
 # --- d2) logrotate: eve.json moved away, then SIGHUP, while packets come ---
 # NetScope opens a new eve.json; every line in both files is whole, the
 # final stats are in the new one and account for every packet read.
-loops=$((4 * rate / n_mix))
 live_start d2 --threads 2
-ip netns exec "$ns_snd" tcpreplay -i vsnd --pps=$rate --loop=$loops "$mix" >"$work/d2/tcpreplay.out" 2>&1 &
-rpid=$!
-pids+=("$rpid")
+replay_bg d2 4
 sleep 1.5
 mv "$work/d2/eve.json" "$work/d2/eve.json.1"
 kill -HUP "$live_pid"

@@ -72,14 +72,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 ns_cap=nslive-cap-$$ ns_snd=nslive-snd-$$
 work=$(mktemp -d "${TMPDIR:-/tmp}/netscope-live.XXXXXX")
 pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    netns_del "$ns_cap" "$ns_snd"
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'netns_cleanup "$work" "$ns_cap" "$ns_snd"' EXIT
 trap 'exit 130' INT TERM HUP
 
 if ! netns_pair "$ns_cap" vcap 02:5e:00:00:00:01 "$ns_snd" vsnd 02:5e:00:00:00:02 \

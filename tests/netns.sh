@@ -17,6 +17,9 @@
 #     The addresses (IPv6 ones without DAD), then the link up.
 # netns_del NS...
 #     Ends every process left in the namespaces and deletes them.
+# netns_cleanup WORK NS...
+#     For an EXIT trap: kills the caller's background processes (its array
+#     pids), waits for them, deletes the namespaces and the directory WORK.
 
 netns_pair() {
     local v6=0 ns
@@ -65,4 +68,13 @@ netns_del() {
         ip netns del "$ns" 2>/dev/null
     done
     return 0
+}
+
+netns_cleanup() {
+    local work=$1 p
+    shift
+    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    netns_del "$@"
+    rm -rf "$work"
 }

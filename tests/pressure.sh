@@ -49,14 +49,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/netscope-pressure.XXXXXX")
 ns_a=nspress-a-$$ ns_b=nspress-b-$$
 pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    netns_del "$ns_a" "$ns_b"
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'netns_cleanup "$work" "$ns_a" "$ns_b"' EXIT
 trap 'exit 130' INT TERM HUP
 
 if [ ! -x "$gen" ]; then

@@ -304,12 +304,15 @@ pkts, off = [], 24
 while off < len(data):
     caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
     pkts.append(data[off:off + 16 + caplen]); off += 16 + caplen
-with open(fifo, "wb", buffering=0) as fh:
-    fh.write(data[:24])
-    step = max(1, len(pkts) // 200)
-    for i in range(0, len(pkts), step):
-        fh.write(b"".join(pkts[i:i + step]))
-        time.sleep(secs / 200)
+try:
+    with open(fifo, "wb", buffering=0) as fh:
+        fh.write(data[:24])
+        step = max(1, len(pkts) // 200)
+        for i in range(0, len(pkts), step):
+            fh.write(b"".join(pkts[i:i + step]))
+            time.sleep(secs / 200)
+except BrokenPipeError:         # the reader was killed (the SIGKILL case)
+    sys.exit(0)
 EOF
 
 python3 "$work/gen.py" "$work/hostile.pcap" "$work/many.pcap" || { echo "gen.py failed"; exit 1; }

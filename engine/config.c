@@ -152,11 +152,14 @@ static const struct key eve_alert_keys[] = {
     { .name = "metadata", .kind = KEY_BOOL, .what = "yes or no", .off = OFF(alert_metadata) },
 };
 
-/* rotate-size and rotate-interval of an output file (output/logfile.h) */
-#define ROTATE_KEYS(size_field, interval_field) \
+/* rotate-size, rotate-interval and write-timeout of an output file
+ * (output/logfile.h) */
+#define FILE_KEYS(size_field, interval_field, timeout_field) \
     { .name = "rotate-size", .kind = KEY_SIZE64, .what = SIZE_WHAT, .off = OFF(size_field), \
       .min = 0, .max = 1024 * GB }, \
-    SECONDS("rotate-interval", interval_field, 0, 31 * 86400)
+    SECONDS("rotate-interval", interval_field, 0, 31 * 86400), \
+    { .name = "write-timeout", .kind = KEY_U32, .what = "a number of milliseconds", \
+      .unit = "milliseconds", .off = OFF(timeout_field), .min = 0, .max = 600000 }
 
 static const struct key eve_keys[] = {
     { .name = "filename", .kind = KEY_STR, .what = "a file name",
@@ -170,9 +173,7 @@ static const struct key eve_keys[] = {
       .off = OFF(community_id_seed), .min = 0, .max = 65535 },
     MAP("dns", eve_dns_keys),
     MAP("alert", eve_alert_keys),
-    ROTATE_KEYS(eve_rotate_size, eve_rotate_interval),
-    { .name = "write-timeout", .kind = KEY_U32, .what = "a number of milliseconds",
-      .unit = "milliseconds", .off = OFF(eve_write_timeout_ms), .min = 0, .max = 600000 },
+    FILE_KEYS(eve_rotate_size, eve_rotate_interval, eve_write_timeout_ms),
 };
 
 static const char *const fanout_modes[] = { "hash", "lb", "cpu", "qm", NULL };
@@ -237,8 +238,12 @@ static const struct key memory_keys[] = {
     MAP("shares", memory_share_keys),
 };
 
-static const struct key csv_keys[] = { ROTATE_KEYS(csv_rotate_size, csv_rotate_interval) };
-static const struct key pcap_keys[] = { ROTATE_KEYS(pcap_rotate_size, pcap_rotate_interval) };
+static const struct key csv_keys[] = {
+    FILE_KEYS(csv_rotate_size, csv_rotate_interval, csv_write_timeout_ms),
+};
+static const struct key pcap_keys[] = {
+    FILE_KEYS(pcap_rotate_size, pcap_rotate_interval, pcap_write_timeout_ms),
+};
 
 static const struct key output_keys[] = {
     MAP("eve", eve_keys),
@@ -406,6 +411,8 @@ void config_defaults(struct ns_config *cfg)
         *eve_type_flag(cfg, i) = true;
     cfg->eve_dns_version = 3;
     cfg->eve_write_timeout_ms = 2000;
+    cfg->csv_write_timeout_ms = 2000;
+    cfg->pcap_write_timeout_ms = 2000;
     cfg->eve_dns_requests = true;
     cfg->eve_dns_responses = true;
     cfg->dns_parser.enabled = true;

@@ -102,10 +102,10 @@ struct ns_config {
     uint32_t eve_rotate_interval;
     uint32_t eve_write_timeout_ms;
     /* outputs.csv (--csv, each file on its own) and outputs.pcap (-w):
-     * rotate-size and rotate-interval as outputs.eve's; a pipe or FIFO
-     * there gets outputs.eve.write-timeout */
+     * rotate-size, rotate-interval and write-timeout as outputs.eve's */
     uint64_t csv_rotate_size, pcap_rotate_size;
     uint32_t csv_rotate_interval, pcap_rotate_interval;
+    uint32_t csv_write_timeout_ms, pcap_write_timeout_ms;
     /* outputs.eve.dns: the record format (3: Suricata 8's, one record per
      * message; 2: Suricata 6/7's, one per question of a request and one
      * per response) and which messages are written */

@@ -395,7 +395,7 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
         snprintf(wr->out_name[OUTF_CSV], n, "%s/*.csv", o->csv_dir);
         struct logfile_opts co = { .rotate_size = cfg->csv_rotate_size,
                                    .rotate_interval_s = cfg->csv_rotate_interval,
-                                   .write_timeout_ms = cfg->eve_write_timeout_ms, .msg = stderr,
+                                   .write_timeout_ms = cfg->csv_write_timeout_ms, .msg = stderr,
                                    .unit = outf_unit[OUTF_CSV], .stats = outf_stats[OUTF_CSV] };
         wr->csv = csv_open(o->csv_dir, cfg->eve_flow, &co, errbuf);
         if (!wr->csv)
@@ -414,7 +414,7 @@ struct writer *writer_create(const struct ns_config *cfg, const struct writer_op
         const char *pcap_path = strcmp(o->pcap_out, "-") ? o->pcap_out : "/dev/stdout";
         struct logfile_opts po = { .path = pcap_path, .rotate_size = cfg->pcap_rotate_size,
                                    .rotate_interval_s = cfg->pcap_rotate_interval,
-                                   .write_timeout_ms = cfg->eve_write_timeout_ms, .msg = stderr,
+                                   .write_timeout_ms = cfg->pcap_write_timeout_ms, .msg = stderr,
                                    .unit = outf_unit[OUTF_PCAP], .stats = outf_stats[OUTF_PCAP],
                                    .truncate = true, .header = wr->pcap_hdr,
                                    .header_len = sizeof(wr->pcap_hdr),

@@ -19,7 +19,8 @@
 #    keys escaped, a full tmpfs, rotation by size, mv + SIGHUP: each file
 #    starts with its header row and holds whole rows) and the pcap of -w
 #    (a full tmpfs, rotation by size, mv + SIGHUP: each file a whole pcap
-#    of its own, read by tcpdump too); their exit summary lines add up.
+#    of its own, read by tcpdump too; a FIFO whose reader stalls, under
+#    outputs.pcap.write-timeout); their exit summary lines add up.
 #
 # The captures are written by Python here: real clients refuse to send
 # most of these bytes (NUL in a URI, invalid UTF-8 in an SNI), so the test
@@ -229,17 +230,22 @@ summary() {
     sed -n "s/.*: \([0-9]*\) ${2:-lines} = \([0-9]*\) written + \([0-9]*\) dropped.*/\1 \2 \3/p" "$1" | tail -1
 }
 
-# pcapcheck.py [--same ORIG] FILE...: each FILE a pcap of its own (global
-# header, then records whole up to its last byte); prints the number of
-# records.  --same: the records of all FILEs are ORIG's, in any order.
+# pcapcheck.py [--same ORIG] [--cut-last] FILE...: each FILE a pcap of its
+# own (global header, then records whole up to its last byte; with
+# --cut-last the very last record may be cut, as a pipe leaves it); prints
+# the number of whole records.  --same: the records of all FILEs are
+# ORIG's, in any order.
 cat >"$work/pcapcheck.py" <<'EOF'
 import struct, sys
 args = sys.argv[1:]
 orig = None
 if args[:1] == ["--same"]:
     orig, args = args[1], args[2:]
+cut_last = args[:1] == ["--cut-last"]
+if cut_last:
+    args = args[1:]
 
-def records(path):
+def records(path, may_cut=False):
     d = open(path, "rb").read()
     if len(d) < 24:
         sys.exit("%s: %d bytes, no global header" % (path, len(d)))
@@ -249,15 +255,21 @@ def records(path):
     off, out = 24, []
     while off < len(d):
         if off + 16 > len(d):
+            if may_cut:
+                break
             sys.exit("%s: record header cut at byte %d" % (path, off))
         _, us, cap, wire = struct.unpack("=IIII", d[off:off + 16])
-        if cap > snap or cap > wire or us >= 1000000 or off + 16 + cap > len(d):
-            sys.exit("%s: record at byte %d cut or bogus" % (path, off))
+        if cap > snap or cap > wire or us >= 1000000:
+            sys.exit("%s: record at byte %d bogus" % (path, off))
+        if off + 16 + cap > len(d):
+            if may_cut:
+                break
+            sys.exit("%s: record at byte %d cut" % (path, off))
         out.append(d[off:off + 16 + cap])
         off += 16 + cap
     return out
 
-got = [r for p in args for r in records(p)]
+got = [r for i, p in enumerate(args) for r in records(p, cut_last and i == len(args) - 1)]
 if orig is not None and sorted(got) != sorted(records(orig)):
     sys.exit("the records differ from %s's" % orig)
 print(len(got))
@@ -651,7 +663,7 @@ fi
 mkdir -p "$work/fifo"
 mkfifo "$work/fifo/eve.json"
 # the reader opens the FIFO, takes nothing for 3 s, then reads everything
-python3 -c '
+timeout 60 python3 -c '
 import sys, time
 fh = open(sys.argv[1], "rb"); time.sleep(3)
 open(sys.argv[2], "wb").write(fh.read())' "$work/fifo/eve.json" "$work/fifo.out" &
@@ -673,6 +685,32 @@ if [ $rc = 1 ] && [ "$n" = "$written" ] && [ "$dropped" -gt 0 ] && [ $((written 
 else
     bad "stalled FIFO reader: rc=$rc t=$((t1 - t0)) lines=$lines written=$written dropped=$dropped read=$n"
     cat "$work/fifo.stderr"
+fi
+# -w to a FIFO whose reader stalls: the pcap's own write-timeout (eve's
+# is 10 minutes here, so waiting on it would hang the run)
+mkdir -p "$work/wfifo"
+mkfifo "$work/fifo/w.pcap"
+timeout 60 python3 -c '
+import sys, time
+fh = open(sys.argv[1], "rb"); time.sleep(3)
+open(sys.argv[2], "wb").write(fh.read())' "$work/fifo/w.pcap" "$work/wfifo.out" &
+rpid=$!
+sleep 2
+t0=$(date +%s)
+timeout 60 "$bin" -r "$work/many.pcap" -l "$work/wfifo" -w "$work/fifo/w.pcap" \
+    --set outputs.pcap.write-timeout=500 --set outputs.eve.write-timeout=600000 2>"$work/wfifo.stderr"
+rc=$?
+t1=$(date +%s)
+wait $rpid
+read -r recs written dropped < <(summary "$work/wfifo.stderr" records)
+n=$(python3 "$work/pcapcheck.py" --cut-last "$work/wfifo.out" 2>&1)
+if [ $rc = 1 ] && [ "$recs" = 6000 ] && [ "$n" = "${written:-x}" ] && [ "$dropped" -gt 0 ] \
+   && [ $((written + dropped)) = "$recs" ] && grep -q "w.pcap: $recs records = .*slow_consumer $dropped" "$work/wfifo.stderr" \
+   && [ $((t1 - t0)) -lt 10 ]; then
+    ok "-w to a stalled FIFO (outputs.pcap.write-timeout 500 ms): no hang ($((t1 - t0)) s), $n records whole, $dropped dropped as slow_consumer"
+else
+    bad "-w to a stalled FIFO: rc=$rc t=$((t1 - t0)) records=$recs written=$written dropped=$dropped read=$n"
+    cat "$work/wfifo.stderr"
 fi
 # a reader that keeps up: nothing dropped
 rm -f "$work/fifo/eve.json"; mkfifo "$work/fifo/eve.json"

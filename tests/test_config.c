@@ -443,7 +443,9 @@ static const struct err_case err_cases[] = {
       "%s:3: outputs.csv.rotate-size: expected a size in bytes, optionally with a kb, mb or gb suffix (got \"4xb\")" },
     { "outputs: {pcap: {rotate-interval: 2678401}}\n",
       "%s:1: outputs.pcap.rotate-interval: out of range 0..2678400 seconds (got \"2678401\")" },
-    { "outputs: {pcap: {write-timeout: 5}}\n", "%s:1: outputs.pcap.write-timeout: unknown key" },
+    { "outputs: {pcap: {write-timeout: -1}}\n",
+      "%s:1: outputs.pcap.write-timeout: expected a number of milliseconds (got \"-1\")" },
+    { "outputs: {csv: {snaplen: 5}}\n", "%s:1: outputs.csv.snaplen: unknown key" },
     /* strings */
     { "log-dir: \"\"\n", "%s:1: log-dir: expected a directory, must not be empty (got \"\")" },
     { "log-dir:\n", "%s:1: log-dir: expected a directory, must not be empty (got \"\")" },
@@ -810,6 +812,12 @@ static void set_from_command_line(void **state)
     assert_true(c.csv_rotate_size == 16 << 10 && c.csv_rotate_interval == 60 &&
                 c.pcap_rotate_size == 1 << 20 && c.pcap_rotate_interval == 3600 &&
                 c.eve_rotate_size == 0 && c.eve_rotate_interval == 0);
+    assert_int_equal(config_set(&c, "outputs.pcap.write-timeout=50", err), NS_OK);
+    assert_int_equal(config_set(&c, "outputs.csv.write-timeout=0", err), NS_OK);
+    assert_true(c.pcap_write_timeout_ms == 50 && c.csv_write_timeout_ms == 0 &&
+                c.eve_write_timeout_ms == 2000);
+    assert_int_equal(config_set(&c, "outputs.pcap.write-timeout=600001", err), NS_ERR_INVAL);
+    assert_non_null(strstr(err, "outputs.pcap.write-timeout"));
 
     before = c;
     assert_int_equal(config_set(&c, "flow.timeouts.tcp.new=abc", err), NS_ERR_INVAL);

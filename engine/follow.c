@@ -286,6 +286,16 @@ static bool follow_match(struct follow *fw, const struct flow *f)
             ep_is(&fw->ep[0], f->ip_v, f->srv, f->srv_port));
 }
 
+/* Flushes STREAM (what), false with a message naming it when a write to
+ * it failed, now or earlier (a full disk, /dev/full, a closed pipe). */
+static bool follow_flushed(FILE *stream, const char *what)
+{
+    int e = fflush(stream) ? errno : ferror(stream) ? EIO : 0;
+    if (e)
+        fprintf(stderr, "netscope follow: %s: write: %s\n", what, strerror(e));
+    return !e;
+}
+
 static int follow_run(struct follow *fw, const char *file, const struct ns_config *cfg,
                       const char *pcap_out)
 {
@@ -366,8 +376,11 @@ static int follow_run(struct follow *fw, const char *file, const struct ns_confi
     if (fw->found) {
         stream_end(&fw->sc, &fw->st);
         follow_footer(fw);
-        fflush(fw->out);
         rc = r == -1 ? 1 : 0;
+        if (!follow_flushed(fw->out, "standard output"))
+            rc = 1;
+        if (fw->dump && !follow_flushed(pcap_dump_file(fw->dump), pcap_out))
+            rc = 1;
     } else {
         if (fw->want_id)
             fprintf(stderr, "netscope follow: %s: no TCP or UDP flow with flow_id %llu\n", file,

@@ -416,6 +416,13 @@ else bad "follow --flow-id $udp_id (UDP): $got packets written, $want in the flo
 "$bin" follow -r tests/pcaps/http_curl.pcap --format hex 10.99.0.2:80 10.99.0.1:48026 > "$work/fl/hex" 2>&1
 grep -q '^00000000  47 45 54 20 2f 69 6e 64  65 78 2e 68 74 6d 6c 20  |GET /index.html |$' "$work/fl/hex" \
   && grep -q 'Node 0: 10.99.0.1:48026' "$work/fl/hex" && ok || bad "follow --format hex: $(head -8 "$work/fl/hex")"
+# a write that fails (a full disk) is an error that names the output
+"$bin" follow -r tests/pcaps/http_curl.pcap 10.99.0.2:80 10.99.0.1:48026 > /dev/full 2>"$work/fl/full"; rc=$?
+[ "$rc" = 1 ] && grep -q 'standard output: write: No space left on device' "$work/fl/full" && ok \
+    || bad "follow > /dev/full: rc $rc: $(head -2 "$work/fl/full")"
+"$bin" follow -r tests/pcaps/http_curl.pcap --pcap /dev/full 10.99.0.2:80 10.99.0.1:48026 > /dev/null 2>"$work/fl/pfull"; rc=$?
+[ "$rc" = 1 ] && grep -q '/dev/full: write: No space left on device' "$work/fl/pfull" && ok \
+    || bad "follow --pcap /dev/full: rc $rc: $(head -2 "$work/fl/pfull")"
 "$bin" follow -r tests/pcaps/http_curl.pcap 10.99.0.2:80 10.9.9.9:1 > /dev/null 2>"$work/fl/none"; rc=$?
 [ "$rc" = 1 ] && grep -q 'no TCP or UDP flow between those endpoints' "$work/fl/none" && ok || bad "follow, no such flow: rc $rc"
 "$bin" follow -r tests/pcaps/http_curl.pcap 10.99.0.2 10.99.0.1:1 > /dev/null 2>"$work/fl/bad"; rc=$?

@@ -15,13 +15,15 @@
  * and copied with one memcpy.  Non-ASCII
  * bytes are checked against the well-formed UTF-8 table of RFC 3629
  * section 4 (no overlong forms, no surrogates D800-DFFF, nothing above
- * U+10FFFF): a well-formed sequence is copied, and every byte that does not
- * start one is written as the 4 characters \xNN (JSON "\\xNN", lowercase
- * hex), then decoding resumes at the next byte.  So a truncated or broken
- * sequence costs one \xNN per byte, and the text is always valid JSON in
- * valid UTF-8.  Note that a literal backslash-x-digits text in the input
- * reads back the same as an escaped byte; EVE consumers live with that, as
- * with Suricata's output. */
+ * U+10FFFF): well-formed sequences are copied.  A string that is not
+ * well-formed UTF-8 as a whole is written again from its start with every
+ * byte of 0x80 and above as the 4 characters \xNN (JSON "\\xNN", lowercase
+ * hex), as Suricata writes such a string (its JSON builder's
+ * string_from_bytes): the same bytes give the same text in both, and the
+ * text is always valid JSON in valid UTF-8.  The restart costs a second
+ * pass over invalid strings only.  Note that a literal backslash-x-digits
+ * text in the input reads back the same as an escaped byte; EVE consumers
+ * live with that, as with Suricata's output. */
 #include "output/json.h"
 
 enum { JC_COPY = 0, JC_ESC = 1, JC_HIGH = 2 };
@@ -226,11 +228,13 @@ static inline bool json_word_plain(uint64_t w)
 /* Quoted, escaped s at jb->len; json_member reserved the two quotes. */
 static void json_put_str(struct json_buf *jb, const uint8_t *s, size_t n)
 {
-    char *p = jb->buf + jb->len;
+    char *start = jb->buf + jb->len + 1;        /* after the opening quote */
+    char *p = start;
     char *lim = jb->buf + jb->cap - 1;          /* keep room for the closing quote */
     size_t i = 0;
+    bool bytes = false;                         /* s is not valid UTF-8 */
 
-    *p++ = '"';
+    start[-1] = '"';
     while (i < n) {
         size_t j = i;
         while (n - j >= 8) {                    /* 8 plain bytes at a time */
@@ -269,13 +273,17 @@ static void json_put_str(struct json_buf *jb, const uint8_t *s, size_t n)
             i++;
             continue;
         }
-        size_t ul = json_utf8_len(s + i, n - i);
+        size_t ul = bytes ? 0 : json_utf8_len(s + i, n - i);
         if (ul) {
             if (unlikely((size_t)(lim - p) < ul))
                 goto full;
             memcpy(p, s + i, ul);
             p += ul;
             i += ul;
+        } else if (!bytes) {                    /* invalid: the whole string again */
+            bytes = true;
+            p = start;
+            i = 0;
         } else {                                /* one byte as the text \xNN */
             if (unlikely(lim - p < 5))
                 goto full;

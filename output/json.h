@@ -2,11 +2,11 @@
  *
  * No allocation.  Keys are written as given (callers pass literals); every
  * string value is escaped: '"', '\\' and control characters as JSON escapes
- * (\n \r \t \b \f, others \u00XX), valid UTF-8 copied as is, and each byte
- * that is not part of valid UTF-8 (stray continuation, overlong form,
- * surrogate, > U+10FFFF, truncated sequence) written as the text \xNN
- * (JSON "\\xNN"), so the line stays valid JSON and the byte can be read
- * back.
+ * (\n \r \t \b \f, others \u00XX), valid UTF-8 copied as is; in a string
+ * that is not valid UTF-8 (a stray continuation, overlong form, surrogate,
+ * > U+10FFFF, truncated sequence anywhere in it) every byte of 0x80 and
+ * above is written as the text \xNN (JSON "\\xNN"), as Suricata does, so
+ * the line stays valid JSON and the bytes can be read back.
  * When the buffer runs out the writer stops writing and json_ok() turns
  * false; json_finish() then returns 0, so a record is never cut in half. */
 #ifndef JSON_H

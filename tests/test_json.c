@@ -1,7 +1,8 @@
 /* tests/test_json.c: the fixed-buffer JSON writer (output/json.h).
  *
  * Exact output for nesting and separators, every escape class, the UTF-8
- * rules of RFC 3629 (valid sequences kept, each invalid byte as \xNN),
+ * rules of RFC 3629 (valid strings kept; in an invalid one every byte
+ * >= 0x80 as \xNN, as Suricata writes it),
  * numbers at their limits, and the overflow promise: for every buffer size
  * a record is either complete and identical or json_finish returns 0, and
  * nothing is written past the capacity.  A randomized round trip through
@@ -152,8 +153,12 @@ static void utf8_invalid_as_hex(void **state)
     ESC_EQ("\xc3", "\\\\xc3");
     ESC_EQ("\xf0\x9f\x98", "\\\\xf0\\\\x9f\\\\x98");
     ESC_EQ("x\xe2\x82y", "x\\\\xe2\\\\x82y");                /* truncated in the middle */
-    ESC_EQ("\xc3\xc3\xa9", "\\\\xc3\xc3\xa9");               /* resync on the next lead */
-    ESC_EQ("\xf0\x9f\x98\x80\x80", "\xf0\x9f\x98\x80\\\\x80"); /* emoji, stray byte */
+    /* invalid anywhere: every byte >= 0x80 of the string as \xNN, the
+     * valid sequences too (Suricata's form); ASCII escapes as ever */
+    ESC_EQ("\xc3\xc3\xa9", "\\\\xc3\\\\xc3\\\\xa9");
+    ESC_EQ("\xf0\x9f\x98\x80\x80", "\\\\xf0\\\\x9f\\\\x98\\\\x80\\\\x80");   /* emoji, stray byte */
+    ESC_EQ("caf\xc3\xa9 \xff", "caf\\\\xc3\\\\xa9 \\\\xff");       /* the bad byte last */
+    ESC_EQ("\"\n\xa0\\", "\\\"\\n\\\\xa0\\\\");               /* quote, LF, bad, backslash */
 }
 
 static void numbers(void **state)

@@ -654,56 +654,54 @@ else
 fi
 
 # ---- 9. eve.json is a FIFO whose reader stalls -------------------------------
-mkdir -p "$work/fifo"
-mkfifo "$work/fifo/eve.json"
-# the reader opens the FIFO, takes nothing for 3 s, then reads everything
-timeout 60 python3 -c '
+# stalled FIFO OUT STDERR ARGS...: a reader opens FIFO, takes nothing for
+# 3 s, then copies everything to OUT, while netscope ARGS runs (60 s at
+# most).  Sets rc (netscope's exit status) and secs (how long it ran).
+stalled() {
+    local fifo=$1 out=$2 err=$3 rpid t0
+    shift 3
+    mkfifo "$fifo"
+    timeout 60 python3 -c '
 import sys, time
 fh = open(sys.argv[1], "rb"); time.sleep(3)
-open(sys.argv[2], "wb").write(fh.read())' "$work/fifo/eve.json" "$work/fifo.out" &
-rpid=$!
-sleep 2    # python (a pyenv shim here) must be blocked in open() first
-t0=$(date +%s)
-timeout 60 "$bin" -r "$work/many.pcap" -l "$work/fifo" --set outputs.eve.write-timeout=500 2>"$work/fifo.stderr"
-rc=$?
-t1=$(date +%s)
-wait $rpid
+open(sys.argv[2], "wb").write(fh.read())' "$fifo" "$out" &
+    rpid=$!
+    sleep 2    # python (a pyenv shim here) must be blocked in open() first
+    t0=$(date +%s)
+    timeout 60 "$bin" "$@" 2>"$err"
+    rc=$?
+    secs=$(($(date +%s) - t0))
+    wait $rpid
+}
+mkdir -p "$work/fifo"
+stalled "$work/fifo/eve.json" "$work/fifo.out" "$work/fifo.stderr" \
+    -r "$work/many.pcap" -l "$work/fifo" --set outputs.eve.write-timeout=500
 read -r lines written dropped < <(summary "$work/fifo.stderr")
 # a pipe cannot be cut back: the line the stalled reader was in the middle
 # of at exit stays cut (the same promise as after SIGKILL)
 n=$(python3 "$work/check.py" --cut-last "$work/fifo.out" 2>&1)
 if [ $rc = 1 ] && [ "$n" = "$written" ] && [ "$dropped" -gt 0 ] && [ $((written + dropped)) = "$lines" ] \
    && grep -q "slow_consumer $dropped" "$work/fifo.stderr" \
-   && [ "$(grep -c 'the reader took nothing' "$work/fifo.stderr")" -ge 1 ] && [ $((t1 - t0)) -lt 10 ]; then
-    ok "stalled FIFO reader: no hang ($((t1 - t0)) s), $written lines whole, $dropped dropped as slow_consumer"
+   && [ "$(grep -c 'the reader took nothing' "$work/fifo.stderr")" -ge 1 ] && [ "$secs" -lt 10 ]; then
+    ok "stalled FIFO reader: no hang ($secs s), $written lines whole, $dropped dropped as slow_consumer"
 else
-    bad "stalled FIFO reader: rc=$rc t=$((t1 - t0)) lines=$lines written=$written dropped=$dropped read=$n"
+    bad "stalled FIFO reader: rc=$rc t=$secs lines=$lines written=$written dropped=$dropped read=$n"
     cat "$work/fifo.stderr"
 fi
 # -w to a FIFO whose reader stalls: the pcap's own write-timeout (eve's
 # is 10 minutes here, so waiting on it would hang the run)
 mkdir -p "$work/wfifo"
-mkfifo "$work/fifo/w.pcap"
-timeout 60 python3 -c '
-import sys, time
-fh = open(sys.argv[1], "rb"); time.sleep(3)
-open(sys.argv[2], "wb").write(fh.read())' "$work/fifo/w.pcap" "$work/wfifo.out" &
-rpid=$!
-sleep 2
-t0=$(date +%s)
-timeout 60 "$bin" -r "$work/many.pcap" -l "$work/wfifo" -w "$work/fifo/w.pcap" \
-    --set outputs.pcap.write-timeout=500 --set outputs.eve.write-timeout=600000 2>"$work/wfifo.stderr"
-rc=$?
-t1=$(date +%s)
-wait $rpid
+stalled "$work/fifo/w.pcap" "$work/wfifo.out" "$work/wfifo.stderr" \
+    -r "$work/many.pcap" -l "$work/wfifo" -w "$work/fifo/w.pcap" \
+    --set outputs.pcap.write-timeout=500 --set outputs.eve.write-timeout=600000
 read -r recs written dropped < <(summary "$work/wfifo.stderr" records)
 n=$(python3 "$work/pcapcheck.py" --cut-last "$work/wfifo.out" 2>&1)
 if [ $rc = 1 ] && [ "$recs" = 6000 ] && [ "$n" = "${written:-x}" ] && [ "$dropped" -gt 0 ] \
    && [ $((written + dropped)) = "$recs" ] && grep -q "w.pcap: $recs records = .*slow_consumer $dropped" "$work/wfifo.stderr" \
-   && [ $((t1 - t0)) -lt 10 ]; then
-    ok "-w to a stalled FIFO (outputs.pcap.write-timeout 500 ms): no hang ($((t1 - t0)) s), $n records whole, $dropped dropped as slow_consumer"
+   && [ "$secs" -lt 10 ]; then
+    ok "-w to a stalled FIFO (outputs.pcap.write-timeout 500 ms): no hang ($secs s), $n records whole, $dropped dropped as slow_consumer"
 else
-    bad "-w to a stalled FIFO: rc=$rc t=$((t1 - t0)) records=$recs written=$written dropped=$dropped read=$n"
+    bad "-w to a stalled FIFO: rc=$rc t=$secs records=$recs written=$written dropped=$dropped read=$n"
     cat "$work/wfifo.stderr"
 fi
 # a reader that keeps up: nothing dropped

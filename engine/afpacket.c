@@ -268,16 +268,17 @@ bool afp_block_frame(struct afp_sock *s, struct afp_frame *f)
     return true;
 }
 
-void afp_block_release(struct afp_sock *s)
+bool afp_block_release(struct afp_sock *s)
 {
     if (!s->holding)
-        return;
+        return false;
     struct tpacket_block_desc *bd = afp_block(s, s->cur);
     /* release: our reads of the block are done before the kernel refills it */
     __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
     s->holding = false;
     s->left = 0;
     s->cur = (s->cur + 1) % s->block_count;
+    return true;
 }
 
 uint32_t afp_blocks_ready(const struct afp_sock *s)

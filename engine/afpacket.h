@@ -50,13 +50,17 @@ struct afp_frame {
 };
 
 /* Waits up to timeout_ms for the next block.  Returns its packet count (>0),
- * 0 on timeout, or NS_ERR_IO when the socket reports an error (errbuf says
+ * 0 on timeout or for a block without packets (afp_block_release tells
+ * which), or NS_ERR_IO when the socket reports an error (errbuf says
  * which, e.g. the interface went down). */
 int afp_block_next(struct afp_sock *s, int timeout_ms, char *errbuf);
 /* The i-th frame of the current block, in order; false when the block's
  * bookkeeping is inconsistent (the rest of the block is skipped). */
 bool afp_block_frame(struct afp_sock *s, struct afp_frame *f);
-void afp_block_release(struct afp_sock *s);
+/* Hands the current block back to the kernel; false if none was held (a
+ * timeout; after afp_block_next returned 0, true means the kernel handed
+ * over a block with no packet in it, so the next may hold some). */
+bool afp_block_release(struct afp_sock *s);
 
 /* Blocks filled and waiting, from the next one on (drain bound at stop). */
 uint32_t afp_blocks_ready(const struct afp_sock *s);

@@ -16,11 +16,13 @@
  *    packet (ring order is arrival order, so the packets before it were
  *    stamped before the end, give or take the few microseconds by which
  *    two CPUs' stamps can cross);
- *  - idle: on a poll timeout at wall time end + block timeout + 200 ms.
- *    The kernel retires a block at most block-timeout after it opened it,
- *    so by then every packet stamped before the end has been handed over
- *    and read: the interval is complete, and empty if nothing came.  The
- *    writer is never left waiting for an idle worker.
+ *  - idle: when it finds its ring empty, having read the wall clock
+ *    before it looked, at end + block timeout + 200 ms or later.  The
+ *    kernel retires a block at most block-timeout after it opened it, so
+ *    by then every packet stamped before the end had been handed over and
+ *    read: the interval is complete, and empty if nothing came, however
+ *    long the worker was then kept off the CPU.  The writer is never left
+ *    waiting for an idle worker.
  * A packet stamped just before a boundary that its worker reads after it
  * has closed the interval (the crossing stamps above, or a kernel late by
  * more than that margin) is counted in the interval that is open: nothing

@@ -542,16 +542,19 @@ static void worker_live_cut(struct worker *w, uint64_t t_us)
     w->ru_end_us = w->ru_start_us + ctl->ru_us;
 }
 
-/* No block came within the poll timeout: once wall time is the grace past
- * the interval's end, every packet stamped before the end has been read
- * (engine/live.h), so the interval is complete, empty or not. */
-static void worker_live_idle_cut(struct worker *w)
+/* No block came within the poll timeout.  looked_us is wall time read
+ * before the ring was found empty: once it is the grace past the
+ * interval's end, every packet stamped before the end had been handed
+ * over by then and read (engine/live.h), so the interval is complete,
+ * empty or not.  (Time read after the ring check would not do: this
+ * thread may be kept off the CPU in between, while packets come.) */
+static void worker_live_idle_cut(struct worker *w, uint64_t looked_us)
 {
     if (w->ru_end_us == UINT64_MAX)
         return;
-    uint64_t now = wall_us(), grace = w->ctl->ru_grace_us;
-    if (now >= grace && now - grace >= w->ru_end_us)
-        worker_live_cut(w, now - grace);
+    uint64_t grace = w->ctl->ru_grace_us;
+    if (looked_us >= grace && looked_us - grace >= w->ru_end_us)
+        worker_live_cut(w, looked_us - grace);
 }
 
 /* One frame from the ring.  The kernel may have taken the outer 802.1Q tag
@@ -636,6 +639,7 @@ static void *worker_live_main(void *arg)
             break;
         /* while draining, wait a little longer than the block retire timeout
          * so the kernel hands over its partly filled block */
+        uint64_t looked_us = w->ru_end_us != UINT64_MAX ? wall_us() : 0;
         int n = afp_block_next(w->afp, draining ? 50 : 100, err);
         if (n > 0) {
             if (down) {
@@ -653,11 +657,13 @@ static void *worker_live_main(void *arg)
             if (unlikely(ctl->count && w->acct[ACCT_READ] >= ctl->count))
                 break;
         } else if (n == 0) {
-            afp_block_release(w->afp);      /* an empty block, if any */
+            bool empty_block = afp_block_release(w->afp);
             if (draining)
                 break;
-            /* idle: wall time drives expiry and closes rollup intervals */
-            worker_live_idle_cut(w);
+            /* idle: wall time drives expiry and closes rollup intervals
+             * (not after an empty block: the ring was not seen empty) */
+            if (!empty_block)
+                worker_live_idle_cut(w, looked_us);
             uint64_t sec = wall_us() / 1000000u;
             if (sec > w->tick_s) {
                 w->tick_s = sec;
@@ -671,7 +677,7 @@ static void *worker_live_main(void *arg)
             down = true;
             if (ctl->stop_on_down || draining)
                 break;
-            worker_live_idle_cut(w);        /* nothing comes while it is down */
+            worker_live_idle_cut(w, looked_us);  /* nothing comes while it is down */
             struct timespec ts = { 0, 200 * 1000 * 1000 };
             nanosleep(&ts, NULL);
         }

@@ -5,12 +5,7 @@
  * rest is the frame.  One context lives across inputs, with small defrag limits
  * so that fragments pile up, collide and hit every limit; packet time
  * advances a little per input and trackers are expired now and then.
- * Build (not part of the Makefile) and run:
- *
- *   clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined
- *       -o /tmp/fuzz_dissect tests/fuzz/fuzz_dissect.c dissect/<every .c>
- *       engine/ns_common.c
- *   /tmp/fuzz_dissect -max_len=2048 CORPUS_DIR
+ * Built by make fuzz (build/fuzz/fuzz_dissect) and run by tests/fuzz/run.sh.
  */
 #include <stdlib.h>
 

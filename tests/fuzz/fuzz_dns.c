@@ -1,12 +1,7 @@
 /* tests/fuzz/fuzz_dns.c: libFuzzer target for dns_parse and eve_dns.  The
  * input is one DNS message; what parses is also formatted as a record, so
  * every name and rdata path through the EVE writer is exercised.
- * Build (not part of the Makefile) and run:
- *
- *   clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined
- *       -o /tmp/fuzz_dns tests/fuzz/fuzz_dns.c dissect/*.c flow/*.c output/eve.c
- *       output/eve_dns.c output/json.c engine/ns_common.c -lcrypto
- *   /tmp/fuzz_dns -max_len=1500 CORPUS_DIR
+ * Built by make fuzz (build/fuzz/fuzz_dns) and run by tests/fuzz/run.sh.
  */
 #include <stdlib.h>
 

@@ -637,9 +637,10 @@ static void *worker_live_main(void *arg)
         }
         if (draining && drain_left-- == 0)
             break;
+        /* the wall time before the look, for an idle rollup cut */
+        uint64_t looked_us = w->ru_end_us != UINT64_MAX ? wall_us() : 0;
         /* while draining, wait a little longer than the block retire timeout
          * so the kernel hands over its partly filled block */
-        uint64_t looked_us = w->ru_end_us != UINT64_MAX ? wall_us() : 0;
         int n = afp_block_next(w->afp, draining ? 50 : 100, err);
         if (n > 0) {
             if (down) {
